@@ -1,0 +1,149 @@
+// The console's HTTP client: endpoint builders as pure functions (tested),
+// one `request` that turns every failure into an ApiError with the contract's
+// error code (§3), and a hook for 401 so an expired token ends the session.
+import { parseConversationPage, parseErrorBody, parseMessage, parseMessages } from './parse';
+import type { ConversationPage } from './parse';
+import type { Conversation, ConversationStatus, Message } from './types';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+const TIMEOUT_MS = 15000;
+export const PAGE_SIZE = 50;
+
+function query(params: Record<string, string | number | null | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (v !== null && v !== undefined && v !== '') q.set(k, String(v));
+  }
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+export function conversationsUrl(opts: {
+  status: ConversationStatus;
+  limit?: number;
+  before?: string | null;
+  q?: string | null;
+}): string {
+  return `/api/conversations${query({ status: opts.status, limit: opts.limit ?? PAGE_SIZE, before: opts.before, q: opts.q?.trim() })}`;
+}
+
+export function messagesUrl(c: Pick<Conversation, 'conversationId'>, before: string | null, limit = PAGE_SIZE): string {
+  return `/api/chat/messages${query({ conversationId: c.conversationId, limit, before })}`;
+}
+
+export function conversationUrl(conversationId: string): string {
+  return `/api/conversations/${encodeURIComponent(conversationId)}`;
+}
+
+async function request(
+  method: string,
+  url: string,
+  opts: { token?: string; body?: unknown; onUnauthorized?: () => void },
+): Promise<unknown> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (opts.token) headers.Authorization = `Bearer ${opts.token}`;
+  if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
+  const ctrl = new AbortController();
+  const timer = setTimeout(() => ctrl.abort(), TIMEOUT_MS);
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method,
+      headers,
+      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      credentials: 'omit',
+      cache: 'no-store',
+      signal: ctrl.signal,
+    });
+  } catch {
+    throw new ApiError(0, 'network_error', 'The server could not be reached.');
+  } finally {
+    clearTimeout(timer);
+  }
+  let body: unknown = null;
+  const text = await res.text().catch(() => '');
+  if (text) {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = null;
+    }
+  }
+  if (!res.ok) {
+    const err = parseErrorBody(body);
+    if (res.status === 401 && opts.onUnauthorized) opts.onUnauthorized();
+    throw new ApiError(
+      res.status,
+      err?.code ?? (res.status === 404 ? 'not_found' : res.status === 405 ? 'not_supported' : 'http_error'),
+      err?.message ?? `The server answered ${res.status}.`,
+    );
+  }
+  return body;
+}
+
+export interface LoginResult {
+  token: string;
+  expiresAt: string;
+}
+
+export async function login(tenantId: string, email: string, password: string): Promise<LoginResult> {
+  const body = await request('POST', '/api/agent/login', { body: { tenantId, email, password } });
+  const v = body as { token?: unknown; expiresAt?: unknown } | null;
+  if (!v || typeof v.token !== 'string' || v.token === '') {
+    throw new ApiError(200, 'invalid_response', 'The server sent no token.');
+  }
+  return { token: v.token, expiresAt: typeof v.expiresAt === 'string' ? v.expiresAt : '' };
+}
+
+export interface HistoryPage {
+  messages: Message[];
+  nextBefore: string | null;
+}
+
+export class Api {
+  constructor(
+    private readonly token: string,
+    private readonly onUnauthorized: () => void,
+  ) {}
+
+  private call(method: string, url: string, body?: unknown): Promise<unknown> {
+    return request(method, url, { token: this.token, body, onUnauthorized: this.onUnauthorized });
+  }
+
+  async conversations(status: ConversationStatus, before: string | null, q: string | null): Promise<ConversationPage> {
+    return parseConversationPage(await this.call('GET', conversationsUrl({ status, before, q })));
+  }
+
+  async history(c: Conversation, before: string | null): Promise<HistoryPage> {
+    const body = (await this.call('GET', messagesUrl(c, before))) as { messages?: unknown; nextBefore?: unknown } | null;
+    const nb = body?.nextBefore;
+    return {
+      messages: parseMessages(body?.messages),
+      nextBefore: typeof nb === 'string' && nb !== '' ? nb : typeof nb === 'number' ? String(nb) : null,
+    };
+  }
+
+  async setStatus(conversationId: string, status: ConversationStatus): Promise<void> {
+    await this.call('PATCH', conversationUrl(conversationId), { status });
+  }
+
+  /** HTTP fallback for a reply while the socket is down; idempotent by clientMessageId. */
+  async reply(conversationId: string, text: string, clientMessageId: string): Promise<Message> {
+    const body = (await this.call('POST', `${conversationUrl(conversationId)}/messages`, { text, clientMessageId })) as {
+      message?: unknown;
+    } | null;
+    const m = parseMessage(body?.message);
+    if (!m) throw new ApiError(201, 'invalid_response', 'The server sent no message.');
+    return m;
+  }
+}
