@@ -1,0 +1,58 @@
+"""Sending a message: store it once, then publish it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+from webchat.actions.events import publish_message
+from webchat.clock import utcnow
+from webchat.db.messages import insert_message
+from webchat.db.records import MessageRecord
+from webchat.ids import new_message_id
+
+if TYPE_CHECKING:
+    from webchat.services import Services
+
+Sender = Literal["visitor", "agent", "system"]
+Transport = Literal["http", "socket"]
+
+
+async def do_send_message(
+    services: Services,
+    *,
+    tenant_id: str,
+    conversation_id: str,
+    session_id: str,
+    user_id: str | None,
+    sender: Sender,
+    sender_name: str | None,
+    text: str,
+    client_message_id: str | None,
+    transport: Transport,
+) -> MessageRecord:
+    """Commit the message to the database, then publish it.
+
+    The commit comes before the acknowledgement, so an acknowledged message survives the
+    death of this process or of Redis. A retry with the same `clientMessageId` returns the
+    stored message and publishes nothing again."""
+    started = utcnow()
+    record = MessageRecord(
+        message_id=new_message_id(),
+        tenant_id=tenant_id,
+        conversation_id=conversation_id,
+        session_id=session_id,
+        user_id=user_id,
+        sender=sender,
+        sender_name=sender_name,
+        text=text,
+        client_message_id=client_message_id,
+        created_at=started,
+    )
+    stored = await insert_message(services.db, record, reopen=sender == "visitor")
+    if stored.created:
+        services.metrics.messages.labels(sender, transport).inc()
+        await publish_message(services, stored.message)
+    services.metrics.message_latency.labels(transport).observe(
+        (utcnow() - started).total_seconds()
+    )
+    return stored.message

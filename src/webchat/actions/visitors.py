@@ -1,0 +1,96 @@
+"""Visitor sessions: bind, find or create the conversation, issue the visitor token."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from webchat.clock import isoformat, utcnow
+from webchat.db.conversations import get_or_create_conversation
+from webchat.db.records import TenantRecord
+from webchat.errors import ApiError
+from webchat.gateway.identity import check_identity
+from webchat.gateway.tokens import IssuedToken, VisitorClaims
+from webchat.store.sessions import attach_conversation, bind_session
+
+if TYPE_CHECKING:
+    from webchat.schemas import VisitorIdentity
+    from webchat.services import Services
+
+
+@dataclass(frozen=True)
+class VisitorSession:
+    tenant_id: str
+    session_id: str
+    fingerprint: str
+    conversation_id: str
+    user_id: str | None
+    user_info: dict[str, Any]
+    token: IssuedToken
+
+    def json(self) -> dict[str, str]:
+        return {
+            "sessionId": self.session_id,
+            "conversationId": self.conversation_id,
+            "token": self.token.token,
+            "expiresAt": isoformat(self.token.expires_at),
+        }
+
+
+def session_mismatch() -> ApiError:
+    return ApiError(
+        403, "session_mismatch", "This sessionId is bound to another fingerprint."
+    )
+
+
+async def do_open_session(
+    services: Services, tenant: TenantRecord, identity: VisitorIdentity
+) -> VisitorSession:
+    """Create or refresh a visitor's session (24 h in Redis) and its conversation.
+
+    The session is bound to its first fingerprint; a logged-in `userId` must carry a valid
+    `userHash` unless the tenant switched verification off."""
+    user_id = identity.userId
+    if user_id is not None:
+        check_identity(tenant, user_id, identity.userHash)
+    state = await bind_session(
+        services.store, tenant.tenant_id, identity.sessionId, identity.fingerprint,
+        isoformat(utcnow()),
+    )
+    if state is None:
+        raise session_mismatch()
+    conversation_id = state.conversation_id
+    user_info_json = orjson.dumps(identity.userInfo).decode() if identity.userInfo else ""
+    changed_info = bool(identity.userInfo) and user_info_json != state.user_info_json
+    # The conversation is known and unchanged: skip the database on this hot path.
+    if conversation_id is None or state.user_id != user_id or changed_info:
+        conversation = await get_or_create_conversation(
+            services.db, tenant.tenant_id, identity.sessionId, user_id, identity.userInfo
+        )
+        conversation_id = conversation.conversation_id
+        await attach_conversation(
+            services.store,
+            tenant.tenant_id,
+            identity.sessionId,
+            conversation_id,
+            user_id,
+            user_info_json or state.user_info_json,
+        )
+    token = services.tokens.issue_visitor(
+        VisitorClaims(tenant.tenant_id, conversation_id, identity.sessionId, user_id)
+    )
+    return VisitorSession(
+        tenant_id=tenant.tenant_id,
+        session_id=identity.sessionId,
+        fingerprint=identity.fingerprint,
+        conversation_id=conversation_id,
+        user_id=user_id,
+        user_info=identity.userInfo or _parse_user_info(state.user_info_json),
+        token=token,
+    )
+
+
+def _parse_user_info(user_info_json: str) -> dict[str, Any]:
+    return orjson.loads(user_info_json) if user_info_json else {}  # type: ignore[no-any-return]

@@ -1,0 +1,1 @@
+"""The HTTP API server: routes of CONTRACT §4."""

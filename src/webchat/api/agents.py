@@ -1,0 +1,109 @@
+"""The agent side: sign-in, the conversation list, replies, close and reopen."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+
+from webchat.actions.conversations import do_set_status, find_conversation
+from webchat.actions.messages import do_send_message
+from webchat.api.deps import ServicesDep, StaffDep
+from webchat.clock import as_utc, isoformat
+from webchat.db.conversations import list_conversations
+from webchat.db.tenants import find_agent
+from webchat.errors import ApiError, invalid_request
+from webchat.gateway.passwords import verify_password
+from webchat.gateway.tokens import AgentClaims
+from webchat.schemas import (
+    AgentLoginRequest,
+    ReplyRequest,
+    StatusRequest,
+    conversation_json,
+    message_json,
+)
+
+router = APIRouter(tags=["agent"])
+
+MAX_PAGE = 200
+
+
+@router.post("/api/agent/login")
+async def login(body: AgentLoginRequest, services: ServicesDep) -> dict[str, Any]:
+    email = body.email.strip().lower()
+    await services.login_limiter.check(body.tenantId, email)
+    agent = await find_agent(services.db, body.tenantId, email)
+    if not verify_password(agent.password_hash if agent else None, body.password) or not agent:
+        raise ApiError(401, "invalid_credentials", "Wrong tenant, e-mail or password.")
+    issued = services.tokens.issue_agent(AgentClaims(agent.tenant_id, agent.agent_id, agent.name))
+    return {
+        "token": issued.token,
+        "expiresAt": isoformat(issued.expires_at),
+        "agent": {"agentId": agent.agent_id, "name": agent.name, "email": agent.email},
+    }
+
+
+def _parse_cursor(before: str) -> tuple[datetime, str]:
+    milliseconds, _, conversation_id = before.partition("_")
+    if not milliseconds.isdigit() or not conversation_id:
+        raise invalid_request("before: not a cursor returned as nextBefore")
+    return datetime.fromtimestamp(int(milliseconds) / 1000, UTC), conversation_id
+
+
+def _cursor(at: datetime, conversation_id: str) -> str:
+    return f"{int(as_utc(at).timestamp() * 1000)}_{conversation_id}"
+
+
+@router.get("/api/conversations")
+async def get_conversations(
+    principal: StaffDep,
+    services: ServicesDep,
+    status: Literal["open", "closed"] | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+    before: str | None = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+) -> dict[str, Any]:
+    items, more = await list_conversations(
+        services.db,
+        principal.tenant_id,
+        status,
+        limit,
+        _parse_cursor(before) if before else None,
+        q.strip() if q and q.strip() else None,
+    )
+    last = items[-1][0] if items else None
+    return {
+        "conversations": [conversation_json(c, m) for c, m in items],
+        "nextBefore": _cursor(last.last_activity_at, last.conversation_id) if more and last else None,
+    }
+
+
+@router.post("/api/conversations/{conversationId}/messages", status_code=201)
+async def reply(
+    conversationId: str, body: ReplyRequest, principal: StaffDep, services: ServicesDep
+) -> dict[str, Any]:
+    conversation = await find_conversation(
+        services, principal.tenant_id, conversation_id=conversationId
+    )
+    message = await do_send_message(
+        services,
+        tenant_id=principal.tenant_id,
+        conversation_id=conversation.conversation_id,
+        session_id=conversation.session_id,
+        user_id=conversation.user_id,
+        sender="agent",
+        sender_name=principal.sender_name,
+        text=body.text,
+        client_message_id=body.clientMessageId,
+        transport="http",
+    )
+    return {"message": message_json(message)}
+
+
+@router.patch("/api/conversations/{conversationId}")
+async def change_status(
+    conversationId: str, body: StatusRequest, principal: StaffDep, services: ServicesDep
+) -> dict[str, Any]:
+    updated = await do_set_status(services, principal.tenant_id, conversationId, body.status)
+    return {"conversation": conversation_json(updated, None)}

@@ -1,0 +1,61 @@
+"""Exception handlers: every failure leaves as the error object of CONTRACT §3."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+from starlette.exceptions import HTTPException
+
+from webchat.db import DatabaseUnavailable
+from webchat.errors import ApiError, error_body
+from webchat.faults import as_api_error
+from webchat.store import StoreUnavailable
+
+HTTP_CODES = {
+    400: "invalid_request",
+    401: "invalid_token",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    415: "invalid_request",
+    422: "invalid_request",
+    429: "rate_limited",
+}
+
+
+def error_response(error: ApiError, request: Request) -> JSONResponse:
+    services = getattr(request.app.state, "services", None)
+    if services is not None:
+        services.metrics.errors.labels(error.code).inc()
+    return JSONResponse(error.body(), status_code=error.status, headers=error.headers)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    async def on_api_error(request: Request, exc: Exception) -> JSONResponse:
+        return error_response(as_api_error(exc), request)
+
+    async def on_validation_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body") or "body"
+        message = str(first.get("msg", "invalid request")).removeprefix("Value error, ")
+        if first.get("type") == "json_invalid":
+            message = "The body is not valid JSON."
+            where = "body"
+        return error_response(ApiError(422, "invalid_request", f"{where}: {message}"), request)
+
+    async def on_http_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, HTTPException)
+        code = HTTP_CODES.get(exc.status_code, "invalid_request")
+        message = "Not found." if exc.status_code == 404 else str(exc.detail)
+        body = error_body(code, message)
+        return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+
+    for expected in (ApiError, ValidationError, DatabaseUnavailable, StoreUnavailable):
+        app.add_exception_handler(expected, on_api_error)
+    app.add_exception_handler(RequestValidationError, on_validation_error)
+    app.add_exception_handler(HTTPException, on_http_error)
+    app.add_exception_handler(Exception, on_api_error)

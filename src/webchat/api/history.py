@@ -1,0 +1,70 @@
+"""Conversation history (seed steps 46–53): keyset pages, oldest first within a page."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query
+
+from webchat.actions.conversations import find_conversation
+from webchat.api.deps import PrincipalDep, ServicesDep
+from webchat.db.messages import list_messages
+from webchat.errors import ApiError, forbidden, invalid_request, invalid_token
+from webchat.ids import ULID_PATTERN
+from webchat.schemas import message_json
+
+router = APIRouter(tags=["history"])
+
+MAX_PAGE = 200
+
+
+@router.get("/api/chat/messages")
+async def get_messages(
+    principal: PrincipalDep,
+    services: ServicesDep,
+    tenantId: str | None = None,
+    sessionId: str | None = None,
+    userId: str | None = None,
+    conversationId: str | None = None,
+    before: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+    x_session_token: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> dict[str, Any]:
+    if tenantId is not None and tenantId != principal.tenant_id:
+        raise forbidden("tenantId is not this credential's tenant.")
+    if before is not None and not ULID_PATTERN.match(before):
+        raise invalid_request("before: must be a messageId")
+    if principal.is_staff:
+        try:
+            conversation = await find_conversation(
+                services,
+                principal.tenant_id,
+                conversation_id=conversationId,
+                session_id=sessionId,
+                user_id=userId,
+            )
+        except ApiError as exc:
+            if exc.code != "not_found" or conversationId:
+                raise
+            # A visitor who never wrote has an empty history, not a missing one.
+            return {"messages": [], "nextBefore": None}
+        conversation_id = conversation.conversation_id
+    else:
+        if not x_session_token:
+            raise invalid_token("Send the visitor token in X-Session-Token.")
+        claims = services.tokens.verify_visitor(x_session_token)
+        if claims.tenant_id != principal.tenant_id:
+            raise forbidden("This visitor token belongs to another tenant.")
+        asked = (
+            (sessionId, claims.session_id),
+            (userId, claims.user_id),
+            (conversationId, claims.conversation_id),
+        )
+        if any(value is not None and value != own for value, own in asked):
+            raise forbidden("A visitor token reads only its own conversation.")
+        conversation_id = claims.conversation_id
+    messages, more = await list_messages(services.db, conversation_id, before, limit)
+    return {
+        "messages": [message_json(m) for m in messages],
+        "nextBefore": messages[0].message_id if more and messages else None,
+    }

@@ -1,0 +1,93 @@
+"""Settings: one object, read from the environment by a factory, passed around explicitly."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+EMBEDDED_REDIS = "embedded"
+Role = Literal["all", "api", "realtime"]
+
+# A JWT secret shorter than this is too easy to brute-force offline from one token.
+MIN_JWT_SECRET_LENGTH = 32
+PLACEHOLDER_SECRETS = {"changeme", "changethis", "secret", "please-change-me"}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="WEBCHAT_", extra="ignore")
+
+    data_dir: Path = Path(".webchat")
+    database_url: str = ""
+    redis_url: str = EMBEDDED_REDIS
+    jwt_secret: str = ""
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    role: Role = "all"
+    demo: bool = True
+    # Reverse proxies and browsers send small bodies; anything bigger is refused early.
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    # Per-visitor send limit: generous for a human, a wall for a script.
+    visitor_rate_limit: str = "20/second"
+    log_level: str = "info"
+    metrics_enabled: bool = True
+
+    @field_validator("database_url")
+    @classmethod
+    def check_database_url(cls, value: str) -> str:
+        if value and not value.startswith(("postgresql+asyncpg://", "sqlite+aiosqlite://")):
+            raise ValueError("must start with postgresql+asyncpg:// or sqlite+aiosqlite://")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def check_redis_url(cls, value: str) -> str:
+        if value != EMBEDDED_REDIS and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must be a redis:// or rediss:// URL, or 'embedded'")
+        return value
+
+    @field_validator("jwt_secret")
+    @classmethod
+    def check_jwt_secret(cls, value: str) -> str:
+        if value and (len(value) < MIN_JWT_SECRET_LENGTH or value.lower() in PLACEHOLDER_SECRETS):
+            raise ValueError(f"must be at least {MIN_JWT_SECRET_LENGTH} random characters")
+        return value
+
+    @property
+    def embedded_redis(self) -> bool:
+        return self.redis_url == EMBEDDED_REDIS
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'webchat.db').resolve()}"
+
+    def resolved_jwt_secret(self) -> str:
+        """The configured secret, else one generated once and kept under the data directory."""
+        if self.jwt_secret:
+            return self.jwt_secret
+        path = self.data_dir / "jwt_secret"
+        if path.exists():
+            return path.read_text().strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        secret = secrets.token_urlsafe(48)
+        path.touch(mode=0o600)
+        path.write_text(secret)
+        return secret
+
+
+class SettingsError(Exception):
+    """A bad configuration value, rendered as one line naming the variable."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = "WEBCHAT_" + str(first["loc"][0]).upper() if first["loc"] else "WEBCHAT_*"
+        raise SettingsError(f"invalid {name}: {first['msg']}") from None

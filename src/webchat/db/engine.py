@@ -1,0 +1,73 @@
+"""The engine: one `Database` per app, PostgreSQL (asyncpg) or the embedded SQLite."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+class DatabaseUnavailable(Exception):
+    """The database did not answer; the operation wrote nothing."""
+
+
+class Database:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        options: dict[str, Any] = {}
+        if self.is_sqlite:
+            Path(url.split("///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
+            options["connect_args"] = {"timeout": 30}
+        else:
+            # Sized for one process: the real-time path holds a connection only per write.
+            options.update(pool_size=10, max_overflow=20, pool_pre_ping=True, pool_timeout=10)
+        self.engine: AsyncEngine = create_async_engine(url, **options)
+        if self.is_sqlite:
+            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        """A session in a transaction, committed on success; connection faults become
+        `DatabaseUnavailable` so callers can answer 503 without knowing SQLAlchemy."""
+        try:
+            async with self._sessions() as session, session.begin():
+                yield session
+        except (OperationalError, InterfaceError, OSError, asyncio.TimeoutError) as exc:
+            raise DatabaseUnavailable(str(exc)) from exc
+        except DBAPIError as exc:
+            if exc.connection_invalidated:
+                raise DatabaseUnavailable(str(exc)) from exc
+            raise
+
+    async def ping(self) -> None:
+        async with self.session() as session:
+            await session.execute(text("SELECT 1"))
+
+    async def upgrade(self) -> None:
+        """Apply the Alembic migrations (idempotent; serialized across processes)."""
+        from webchat.db.migrate import run_upgrade
+
+        await run_upgrade(self)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL lets the CLI write (tenants, key revocation) while a server reads and writes.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()

@@ -1,0 +1,102 @@
+"""Tables. Ids are text: tenant ids are chosen by operators, the others are ULIDs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Tenant(Base):
+    __tablename__ = "tenants"
+
+    id: Mapped[str] = mapped_column(String(63), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # Kept in clear: verifying an identity hash needs the secret itself (HMAC).
+    identity_secret: Mapped[str] = mapped_column(String(128))
+    require_identity: Mapped[bool] = mapped_column(Boolean, default=True)
+    allowed_origins: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ApiKey(Base):
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(String(26), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    prefix: Mapped[str] = mapped_column(String(12), index=True)
+    # SHA-256 of the key: keys carry >= 144 random bits, so a slow hash adds nothing.
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class Agent(Base):
+    __tablename__ = "agents"
+    __table_args__ = (UniqueConstraint("tenant_id", "email", name="uq_agents_tenant_email"),)
+
+    id: Mapped[str] = mapped_column(String(26), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(320))
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Conversation(Base):
+    __tablename__ = "conversations"
+    __table_args__ = (
+        # The race-free get-or-create: one conversation per visitor per tenant.
+        UniqueConstraint("tenant_id", "owner_key", name="uq_conversations_owner"),
+        Index("ix_conversations_tenant_activity", "tenant_id", "last_activity_at", "id"),
+        Index(
+            "ix_conversations_tenant_status_activity",
+            "tenant_id",
+            "status",
+            "last_activity_at",
+            "id",
+        ),
+        Index("ix_conversations_tenant_session", "tenant_id", "session_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(26), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    # "user:<userId>" for logged-in visitors, "session:<sessionId>" for anonymous ones.
+    owner_key: Mapped[str] = mapped_column(String(200))
+    session_id: Mapped[str] = mapped_column(String(36))
+    user_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    user_info: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_activity_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_message_id: Mapped[str | None] = mapped_column(String(26), nullable=True)
+
+
+class Message(Base):
+    __tablename__ = "messages"
+    __table_args__ = (
+        # Retries with the same clientMessageId land on this and store nothing new.
+        UniqueConstraint("conversation_id", "client_message_id", name="uq_messages_client_id"),
+        # History pages and sync walk (conversation, id) in order.
+        Index("ix_messages_conversation_id", "conversation_id", "id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(26), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(63))
+    conversation_id: Mapped[str] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE")
+    )
+    session_id: Mapped[str] = mapped_column(String(36))
+    user_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    sender: Mapped[str] = mapped_column(String(10))
+    sender_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    text: Mapped[str] = mapped_column(Text)
+    client_message_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,62 @@
+"""Plain records handed out of `db/`, so that no other package touches SQLAlchemy objects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class TenantRecord:
+    tenant_id: str
+    name: str
+    identity_secret: str
+    require_identity: bool
+    allowed_origins: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ApiKeyRecord:
+    key_id: str
+    tenant_id: str
+    kind: str
+    prefix: str
+    revoked: bool
+
+
+@dataclass(frozen=True)
+class AgentRecord:
+    agent_id: str
+    tenant_id: str
+    email: str
+    name: str
+    password_hash: str
+
+
+@dataclass(frozen=True)
+class ConversationRecord:
+    conversation_id: str
+    tenant_id: str
+    owner_key: str
+    session_id: str
+    user_id: str | None
+    user_info: dict[str, Any]
+    status: str
+    created_at: datetime
+    last_activity_at: datetime
+    last_message_id: str | None
+
+
+@dataclass(frozen=True)
+class MessageRecord:
+    message_id: str
+    tenant_id: str
+    conversation_id: str
+    session_id: str
+    user_id: str | None
+    sender: str
+    sender_name: str | None
+    text: str
+    client_message_id: str | None
+    created_at: datetime

@@ -1,0 +1,152 @@
+"""Tenants, their API keys and their agents."""
+
+from __future__ import annotations
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from webchat.clock import utcnow
+from webchat.db.engine import Database
+from webchat.db.models import Agent, ApiKey, Tenant
+from webchat.db.records import AgentRecord, ApiKeyRecord, TenantRecord
+from webchat.ids import new_ulid
+
+
+class AlreadyExists(Exception):
+    pass
+
+
+def _tenant_record(row: Tenant) -> TenantRecord:
+    return TenantRecord(
+        tenant_id=row.id,
+        name=row.name,
+        identity_secret=row.identity_secret,
+        require_identity=row.require_identity,
+        allowed_origins=list(row.allowed_origins or []),
+    )
+
+
+async def insert_tenant(
+    db: Database,
+    tenant_id: str,
+    name: str,
+    identity_secret: str,
+    allowed_origins: list[str],
+    require_identity: bool = True,
+) -> TenantRecord:
+    row = Tenant(
+        id=tenant_id,
+        name=name,
+        identity_secret=identity_secret,
+        require_identity=require_identity,
+        allowed_origins=allowed_origins,
+        created_at=utcnow(),
+    )
+    try:
+        async with db.session() as session:
+            session.add(row)
+    except IntegrityError:
+        raise AlreadyExists(f"tenant {tenant_id!r} already exists") from None
+    return _tenant_record(row)
+
+
+async def get_tenant(db: Database, tenant_id: str) -> TenantRecord | None:
+    async with db.session() as session:
+        row = await session.get(Tenant, tenant_id)
+        return _tenant_record(row) if row else None
+
+
+async def insert_api_key(
+    db: Database, tenant_id: str, kind: str, prefix: str, key_hash: str
+) -> ApiKeyRecord:
+    key_id = new_ulid()
+    try:
+        async with db.session() as session:
+            session.add(
+                ApiKey(
+                    id=key_id,
+                    tenant_id=tenant_id,
+                    kind=kind,
+                    prefix=prefix,
+                    key_hash=key_hash,
+                    created_at=utcnow(),
+                )
+            )
+    except IntegrityError:
+        raise AlreadyExists("that key already exists") from None
+    return ApiKeyRecord(key_id, tenant_id, kind, prefix, revoked=False)
+
+
+async def find_api_key(db: Database, key_hash: str) -> tuple[ApiKeyRecord, TenantRecord] | None:
+    async with db.session() as session:
+        result = await session.execute(
+            select(ApiKey, Tenant).join(Tenant).where(ApiKey.key_hash == key_hash)
+        )
+        found = result.first()
+        if found is None:
+            return None
+        key, tenant = found
+        record = ApiKeyRecord(key.id, key.tenant_id, key.kind, key.prefix, key.revoked_at is not None)
+        return record, _tenant_record(tenant)
+
+
+async def revoke_api_keys(db: Database, key_hash: str, prefix: str) -> list[ApiKeyRecord]:
+    """Revoke the key with this hash, or every live key with this prefix."""
+    async with db.session() as session:
+        rows = (
+            await session.scalars(
+                select(ApiKey).where(
+                    or_(ApiKey.key_hash == key_hash, ApiKey.prefix == prefix),
+                    ApiKey.revoked_at.is_(None),
+                )
+            )
+        ).all()
+        if rows:
+            await session.execute(
+                update(ApiKey).where(ApiKey.id.in_([r.id for r in rows])).values(revoked_at=utcnow())
+            )
+        return [ApiKeyRecord(r.id, r.tenant_id, r.kind, r.prefix, revoked=True) for r in rows]
+
+
+async def insert_agent(
+    db: Database, tenant_id: str, email: str, name: str, password_hash: str
+) -> AgentRecord:
+    row = Agent(
+        id=new_ulid(),
+        tenant_id=tenant_id,
+        email=email,
+        name=name,
+        password_hash=password_hash,
+        created_at=utcnow(),
+    )
+    try:
+        async with db.session() as session:
+            session.add(row)
+    except IntegrityError:
+        raise AlreadyExists(f"agent {email!r} already exists in tenant {tenant_id!r}") from None
+    return AgentRecord(row.id, tenant_id, email, name, password_hash)
+
+
+async def find_agent(db: Database, tenant_id: str, email: str) -> AgentRecord | None:
+    async with db.session() as session:
+        row = await session.scalar(
+            select(Agent).where(Agent.tenant_id == tenant_id, Agent.email == email)
+        )
+        if row is None:
+            return None
+        return AgentRecord(row.id, row.tenant_id, row.email, row.name, row.password_hash)
+
+
+async def get_agent(db: Database, agent_id: str) -> AgentRecord | None:
+    async with db.session() as session:
+        row = await session.get(Agent, agent_id)
+        if row is None:
+            return None
+        return AgentRecord(row.id, row.tenant_id, row.email, row.name, row.password_hash)
+
+
+async def update_agent_password(db: Database, agent_id: str, password_hash: str) -> None:
+    async with db.session() as session:
+        await session.execute(
+            update(Agent).where(Agent.id == agent_id).values(password_hash=password_hash)
+        )

@@ -1,0 +1,91 @@
+"""Who is calling: one code path for `Authorization: Bearer …` and the socket handshake."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from webchat.db import Database
+from webchat.db.records import TenantRecord
+from webchat.db.tenants import find_api_key, get_tenant
+from webchat.errors import ApiError, invalid_api_key, invalid_token
+from webchat.gateway.keys import hash_key, key_kind
+from webchat.gateway.tokens import AgentClaims, TokenIssuer
+
+PrincipalKind = Literal["public_key", "secret_key", "agent"]
+
+
+@dataclass(frozen=True)
+class Principal:
+    """An authenticated caller: a tenant's public key, its secret key, or one of its agents."""
+
+    kind: PrincipalKind
+    tenant: TenantRecord
+    agent: AgentClaims | None = None
+
+    @property
+    def tenant_id(self) -> str:
+        return self.tenant.tenant_id
+
+    @property
+    def is_staff(self) -> bool:
+        """Secret keys and agents may read every conversation of their tenant."""
+        return self.kind != "public_key"
+
+    @property
+    def sender_name(self) -> str | None:
+        return self.agent.name if self.agent else None
+
+
+def normalize_origin(origin: str) -> str:
+    return origin.strip().rstrip("/").lower()
+
+
+def check_origin(tenant: TenantRecord, origin: str | None) -> None:
+    if not tenant.allowed_origins:
+        return
+    allowed = {normalize_origin(o) for o in tenant.allowed_origins}
+    if origin is None or normalize_origin(origin) not in allowed:
+        raise ApiError(403, "forbidden_origin", "This origin is not allowed for this tenant.")
+
+
+async def authenticate_key(db: Database, key: str, origin: str | None) -> Principal:
+    kind = key_kind(key)
+    if kind is None:
+        raise invalid_api_key()
+    found = await find_api_key(db, hash_key(key))
+    if found is None or found[0].revoked or found[0].kind != kind:
+        raise invalid_api_key()
+    _, tenant = found
+    if kind == "public":
+        check_origin(tenant, origin)
+        return Principal("public_key", tenant)
+    return Principal("secret_key", tenant)
+
+
+async def authenticate_agent_token(db: Database, tokens: TokenIssuer, token: str) -> Principal:
+    claims = tokens.verify_agent(token)
+    tenant = await get_tenant(db, claims.tenant_id)
+    if tenant is None:
+        raise invalid_token("The agent's tenant no longer exists.")
+    return Principal("agent", tenant, claims)
+
+
+async def authenticate_bearer(
+    db: Database, tokens: TokenIssuer, credential: str | None, origin: str | None
+) -> Principal:
+    """An API key (`pk_…`/`sk_…`) or an agent token."""
+    if not credential:
+        raise invalid_api_key("Missing credential: send Authorization: Bearer <key or token>.")
+    if key_kind(credential) is not None:
+        return await authenticate_key(db, credential, origin)
+    return await authenticate_agent_token(db, tokens, credential)
+
+
+def bearer_credential(header: str | None) -> str | None:
+    if not header:
+        return None
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        return None
+    return value.strip()

@@ -1,0 +1,1 @@
+"""The Socket.IO server: handshakes, rooms, presence, replay."""

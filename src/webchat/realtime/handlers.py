@@ -1,0 +1,192 @@
+"""Socket events of CONTRACT §5. Each handler returns the ack; errors become `{ok: false, error}`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from webchat.actions.conversations import find_conversation
+from webchat.actions.messages import do_send_message
+from webchat.actions.visitors import session_mismatch
+from webchat.clock import isoformat, utcnow
+from webchat.db.messages import list_messages_after
+from webchat.db.records import ConversationRecord
+from webchat.errors import forbidden
+from webchat.realtime.rooms import admin_room, conversation_room, visitor_room
+from webchat.realtime.state import SocketState
+from webchat.schemas import (
+    AgentSocketMessage,
+    ConversationTarget,
+    SyncPayload,
+    TypingPayload,
+    VisitorSocketMessage,
+    message_json,
+)
+from webchat.store.presence import list_online, touch_visitor
+from webchat.store.sessions import touch_session
+
+if TYPE_CHECKING:
+    from webchat.realtime.server import RealtimeServer
+
+MAX_SYNC = 1000
+
+
+def _require_agent(state: SocketState) -> None:
+    if state.kind != "agent":
+        raise forbidden("Only agents may do that.")
+
+
+def _check_own_session(state: SocketState, session_id: str | None) -> None:
+    """A visitor socket speaks only for the session it was opened for."""
+    assert state.visitor is not None
+    if session_id is not None and session_id != state.visitor.session_id:
+        raise forbidden("This socket speaks only for its own session.")
+
+
+async def _agent_target(
+    server: RealtimeServer, state: SocketState, target: ConversationTarget
+) -> ConversationRecord:
+    return await find_conversation(
+        server.services,
+        state.tenant_id,
+        conversation_id=target.conversationId,
+        session_id=target.sessionId,
+    )
+
+
+async def on_message(
+    server: RealtimeServer, sid: str, state: SocketState, data: Any
+) -> dict[str, Any]:
+    services = server.services
+    if state.kind == "visitor":
+        visitor = state.visitor
+        assert visitor is not None
+        payload = VisitorSocketMessage.model_validate(data)
+        _check_own_session(state, payload.sessionId)
+        if payload.fingerprint != visitor.fingerprint:
+            raise session_mismatch()
+        await services.visitor_limiter.check(visitor.tenant_id, visitor.session_id)
+        message = await do_send_message(
+            services,
+            tenant_id=visitor.tenant_id,
+            conversation_id=visitor.conversation_id,
+            session_id=visitor.session_id,
+            user_id=visitor.user_id,
+            sender="visitor",
+            sender_name=visitor.user_info.get("name"),
+            text=payload.text,
+            client_message_id=payload.clientMessageId,
+            transport="socket",
+        )
+        server._spawn(_touch_visitor(server, state))
+        return {"ok": True, "message": message_json(message)}
+    agent_payload = AgentSocketMessage.model_validate(data)
+    conversation = await _agent_target(server, state, agent_payload)
+    message = await do_send_message(
+        services,
+        tenant_id=state.tenant_id,
+        conversation_id=conversation.conversation_id,
+        session_id=conversation.session_id,
+        user_id=conversation.user_id,
+        sender="agent",
+        sender_name=state.principal.sender_name,
+        text=agent_payload.text,
+        client_message_id=agent_payload.clientMessageId,
+        transport="socket",
+    )
+    return {"ok": True, "message": message_json(message)}
+
+
+async def _touch_visitor(server: RealtimeServer, state: SocketState) -> None:
+    visitor = state.visitor
+    assert visitor is not None
+    store = server.services.store
+    await touch_session(store, visitor.tenant_id, visitor.session_id)
+    await touch_visitor(store, visitor.tenant_id, visitor.session_id, isoformat(utcnow()))
+
+
+async def on_get_online_users(
+    server: RealtimeServer, sid: str, state: SocketState, data: Any
+) -> dict[str, Any]:
+    _require_agent(state)
+    users = await list_online(server.services.store, state.tenant_id)
+    await server.sio.emit("online_users_list", {"users": users}, to=sid)
+    return {"ok": True, "users": users}
+
+
+async def on_join_conversation(
+    server: RealtimeServer, sid: str, state: SocketState, data: Any
+) -> dict[str, Any]:
+    _require_agent(state)
+    conversation = await _agent_target(server, state, ConversationTarget.model_validate(data))
+    room = conversation_room(state.tenant_id, conversation.conversation_id)
+    await server.sio.enter_room(sid, room)
+    return {"ok": True, "conversationId": conversation.conversation_id}
+
+
+async def on_leave_conversation(
+    server: RealtimeServer, sid: str, state: SocketState, data: Any
+) -> dict[str, Any]:
+    _require_agent(state)
+    conversation = await _agent_target(server, state, ConversationTarget.model_validate(data))
+    room = conversation_room(state.tenant_id, conversation.conversation_id)
+    await server.sio.leave_room(sid, room)
+    return {"ok": True, "conversationId": conversation.conversation_id}
+
+
+async def on_typing(
+    server: RealtimeServer, sid: str, state: SocketState, data: Any
+) -> dict[str, Any]:
+    payload = TypingPayload.model_validate(data)
+    if state.kind == "visitor":
+        visitor = state.visitor
+        assert visitor is not None
+        _check_own_session(state, payload.sessionId)
+        event = {
+            "sessionId": visitor.session_id,
+            "conversationId": visitor.conversation_id,
+            "isTyping": payload.isTyping,
+            "sender": "visitor",
+        }
+        # To the agents only: the visitor's other tabs are the same side.
+        await server.sio.emit("typing", event, room=admin_room(visitor.tenant_id))
+        return {"ok": True}
+    conversation = await _agent_target(server, state, payload)
+    event = {
+        "sessionId": conversation.session_id,
+        "conversationId": conversation.conversation_id,
+        "isTyping": payload.isTyping,
+        "sender": "agent",
+        "senderName": state.principal.sender_name,
+    }
+    await server.sio.emit(
+        "typing", event, room=visitor_room(state.tenant_id, conversation.conversation_id)
+    )
+    return {"ok": True}
+
+
+async def on_sync(
+    server: RealtimeServer, sid: str, state: SocketState, data: Any
+) -> dict[str, Any]:
+    payload = SyncPayload.model_validate(data)
+    if state.kind == "visitor":
+        assert state.visitor is not None
+        _check_own_session(state, payload.sessionId)
+        if payload.conversationId not in (None, state.visitor.conversation_id):
+            raise forbidden("This socket speaks only for its own conversation.")
+        conversation_id = state.visitor.conversation_id
+    else:
+        conversation_id = (await _agent_target(server, state, payload)).conversation_id
+    messages = await list_messages_after(
+        server.services.db, conversation_id, payload.after, MAX_SYNC
+    )
+    return {"ok": True, "messages": [message_json(m) for m in messages]}
+
+
+EVENTS = {
+    "message": on_message,
+    "get_online_users": on_get_online_users,
+    "join_conversation": on_join_conversation,
+    "leave_conversation": on_leave_conversation,
+    "typing": on_typing,
+    "sync": on_sync,
+}

@@ -1,0 +1,208 @@
+"""The Socket.IO server: python-socketio, ASGI, rooms scoped by tenant."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+import socketio
+
+from webchat.clock import isoformat, utcnow
+from webchat.errors import ApiError
+from webchat.faults import as_api_error
+from webchat.realtime import handlers
+from webchat.realtime.emitter import ServerEmitter
+from webchat.realtime.handshake import authenticate_socket, refusal
+from webchat.realtime.json_codec import OrjsonCodec
+from webchat.realtime.rooms import admin_room, conversation_room, tenant_room, visitor_room
+from webchat.realtime.state import SocketState
+from webchat.schemas import message_json
+from webchat.store.presence import (
+    HEARTBEAT_SECONDS,
+    SocketRef,
+    add_tab,
+    forget_node,
+    heartbeat,
+    reap_dead_nodes,
+    remove_tab,
+)
+
+if TYPE_CHECKING:
+    from webchat.services import Services
+
+log = logging.getLogger(__name__)
+
+# Payloads are small JSON; anything bigger is a client bug or an attack.
+MAX_PACKET_BYTES = 64 * 1024
+# Replay after a reconnect sends at most this many missed messages; the rest via history.
+MAX_REPLAY = 1000
+
+Handler = Callable[["RealtimeServer", str, SocketState, Any], Awaitable[dict[str, Any]]]
+
+
+class RealtimeServer:
+    """Owns the AsyncServer, the per-socket state of this node, and presence upkeep."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        settings = services.settings
+        manager: socketio.AsyncManager
+        if services.store.embedded:
+            manager = socketio.AsyncManager()
+        else:
+            manager = socketio.AsyncRedisManager(settings.redis_url)
+        self.sio = socketio.AsyncServer(
+            async_mode="asgi",
+            client_manager=manager,
+            # Origins are checked per tenant in the handshake (gateway), not here.
+            cors_allowed_origins="*",
+            json=OrjsonCodec,
+            max_http_buffer_size=MAX_PACKET_BYTES,
+            logger=False,
+            engineio_logger=False,
+        )
+        self.sockets: dict[str, SocketState] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._upkeep: asyncio.Task[None] | None = None
+        self.sio.on("connect", self._on_connect)
+        self.sio.on("disconnect", self._on_disconnect)
+        for event, handler in handlers.EVENTS.items():
+            self.sio.on(event, self._wrap(handler))
+        services.emitter = ServerEmitter(self.sio)
+
+    # --- lifecycle -------------------------------------------------------------------
+
+    async def start(self) -> None:
+        await self._beat()
+        self._upkeep = asyncio.create_task(self._upkeep_loop())
+
+    async def stop(self) -> None:
+        if self._upkeep:
+            self._upkeep.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._upkeep
+        for sid in list(self.sockets):
+            with contextlib.suppress(Exception):
+                await self._forget(sid)
+        with contextlib.suppress(Exception):
+            await forget_node(self.services.store, self.services.node_id)
+
+    async def _upkeep_loop(self) -> None:
+        while True:
+            await asyncio.sleep(HEARTBEAT_SECONDS)
+            try:
+                await self._beat()
+            except Exception:
+                log.warning("presence upkeep failed", exc_info=True)
+
+    async def _beat(self) -> None:
+        await heartbeat(self.services.store, self.services.node_id)
+        for tenant_id, entry in await reap_dead_nodes(self.services.store):
+            await self.sio.emit("user_offline", entry, room=admin_room(tenant_id))
+
+    # --- connection ------------------------------------------------------------------
+
+    async def _on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+        try:
+            state, last_message_id = await authenticate_socket(
+                self.services, auth, environ.get("HTTP_ORIGIN")
+            )
+            if state.kind == "visitor":
+                await self._join_visitor(sid, state)
+        except Exception as exc:
+            error = as_api_error(exc)
+            self.services.metrics.errors.labels(error.code).inc()
+            raise socketio.exceptions.ConnectionRefusedError(*refusal(error)) from None
+        self.sockets[sid] = state
+        self.services.metrics.open_sockets.labels(state.kind).inc()
+        tenant_id = state.tenant_id
+        await self.sio.enter_room(sid, tenant_room(tenant_id))
+        if state.kind == "agent":
+            await self.sio.enter_room(sid, admin_room(tenant_id))
+        else:
+            # After the handler returns, so these follow the CONNECT packet.
+            self._spawn(self._welcome_visitor(sid, state, last_message_id))
+
+    async def _join_visitor(self, sid: str, state: SocketState) -> None:
+        visitor = state.visitor
+        assert visitor is not None
+        tenant_id = visitor.tenant_id
+        await self.sio.enter_room(sid, conversation_room(tenant_id, visitor.conversation_id))
+        await self.sio.enter_room(sid, visitor_room(tenant_id, visitor.conversation_id))
+        now = isoformat(utcnow())
+        state.presence = SocketRef(tenant_id, visitor.session_id, sid)
+        entry: dict[str, object] = {
+            "sessionId": visitor.session_id,
+            "conversationId": visitor.conversation_id,
+            "userId": visitor.user_id,
+            "userInfo": visitor.user_info,
+            "connectedAt": now,
+            "lastSeenAt": now,
+            "url": state.url,
+        }
+        tabs, entry = await add_tab(self.services.store, self.services.node_id, state.presence, entry)
+        if tabs == 1:
+            await self.sio.emit("user_online", entry, room=admin_room(tenant_id))
+
+    async def _welcome_visitor(
+        self, sid: str, state: SocketState, last_message_id: str | None
+    ) -> None:
+        visitor = state.visitor
+        assert visitor is not None
+        await self.sio.emit("session", visitor.json(), to=sid)
+        if last_message_id:
+            from webchat.db.messages import list_messages_after
+
+            missed = await list_messages_after(
+                self.services.db, visitor.conversation_id, last_message_id, MAX_REPLAY
+            )
+            for message in missed:
+                await self.sio.emit("meta_message_created", message_json(message), to=sid)
+
+    async def _on_disconnect(self, sid: str, reason: Any = None) -> None:
+        await self._forget(sid)
+
+    async def _forget(self, sid: str) -> None:
+        state = self.sockets.pop(sid, None)
+        if state is None:
+            return
+        self.services.metrics.open_sockets.labels(state.kind).dec()
+        if state.presence is None:
+            return
+        entry = await remove_tab(self.services.store, self.services.node_id, state.presence)
+        if entry is not None:
+            entry["lastSeenAt"] = isoformat(utcnow())
+            await self.sio.emit("user_offline", entry, room=admin_room(state.tenant_id))
+
+    # --- events ----------------------------------------------------------------------
+
+    def _wrap(self, handler: Handler) -> Callable[..., Awaitable[dict[str, Any]]]:
+        async def dispatch(sid: str, data: Any = None, *_: Any) -> dict[str, Any]:
+            state = self.sockets.get(sid)
+            try:
+                if state is None:
+                    raise ApiError(401, "invalid_token", "This socket is not authenticated.")
+                return await handler(self, sid, state, data)
+            except Exception as exc:
+                error = as_api_error(exc)
+                self.services.metrics.errors.labels(error.code).inc()
+                return {"ok": False, **error.body()}
+
+        return dispatch
+
+    def _spawn(self, coroutine: Awaitable[None]) -> None:
+        async def run() -> None:
+            try:
+                await coroutine
+            except Exception:
+                log.warning("background socket task failed", exc_info=True)
+
+        task = asyncio.create_task(run())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def asgi_app(self, other_app: Any) -> socketio.ASGIApp:
+        return socketio.ASGIApp(self.sio, other_asgi_app=other_app, socketio_path="socket.io")

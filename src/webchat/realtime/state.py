@@ -1,0 +1,23 @@
+"""What a node remembers about each of its sockets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from webchat.actions.visitors import VisitorSession
+from webchat.gateway.credentials import Principal
+from webchat.store.presence import SocketRef
+
+
+@dataclass
+class SocketState:
+    kind: Literal["visitor", "agent"]
+    principal: Principal
+    visitor: VisitorSession | None = None
+    presence: SocketRef | None = None
+    url: str | None = None
+
+    @property
+    def tenant_id(self) -> str:
+        return self.principal.tenant_id

@@ -1,0 +1,190 @@
+"""The shapes of CONTRACT §1 and §4–§5: request bodies, socket payloads, and the message JSON."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, TypedDict
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from webchat.clock import isoformat
+from webchat.db.records import ConversationRecord, MessageRecord
+from webchat.ids import FINGERPRINT_PATTERN, ULID_PATTERN, canonical_uuid
+
+MAX_TEXT_LENGTH = 4000
+MAX_USER_INFO_KEYS = 20
+MAX_USER_INFO_VALUE_LENGTH = 256
+MAX_USER_INFO_KEY_LENGTH = 64
+
+
+def _check_uuid(value: str) -> str:
+    if canonical_uuid(value) is None:
+        raise ValueError("must be a UUID in canonical lowercase form")
+    return value
+
+
+def _check_fingerprint(value: str) -> str:
+    if not FINGERPRINT_PATTERN.match(value):
+        raise ValueError("must be 8-128 characters of A-Z, a-z, 0-9, _ and -")
+    return value
+
+
+def _check_text(value: str) -> str:
+    length = len(value.strip())
+    if length == 0:
+        raise ValueError("must not be empty")
+    if length > MAX_TEXT_LENGTH:
+        raise ValueError(f"must be at most {MAX_TEXT_LENGTH} characters")
+    return value
+
+
+def _check_user_id(value: str) -> str:
+    if not 1 <= len(value) <= 128 or not value.isprintable():
+        raise ValueError("must be 1-128 printable characters")
+    return value
+
+
+def _check_user_info(value: dict[str, Any]) -> dict[str, Any]:
+    if len(value) > MAX_USER_INFO_KEYS:
+        raise ValueError(f"must have at most {MAX_USER_INFO_KEYS} keys")
+    for key, item in value.items():
+        if not 1 <= len(key) <= MAX_USER_INFO_KEY_LENGTH:
+            raise ValueError(f"keys must be 1-{MAX_USER_INFO_KEY_LENGTH} characters")
+        if not isinstance(item, str) or len(item) > MAX_USER_INFO_VALUE_LENGTH:
+            raise ValueError(
+                f"values must be strings of at most {MAX_USER_INFO_VALUE_LENGTH} characters"
+            )
+    return value
+
+
+def _check_message_id(value: str) -> str:
+    if not ULID_PATTERN.match(value):
+        raise ValueError("must be a messageId")
+    return value
+
+
+def _check_hex(value: str) -> str:
+    if len(value) > 128 or any(c not in "0123456789abcdefABCDEF" for c in value):
+        raise ValueError("must be a hex HMAC-SHA256 digest")
+    return value
+
+
+SessionIdField = Annotated[str, AfterValidator(_check_uuid)]
+FingerprintField = Annotated[str, AfterValidator(_check_fingerprint)]
+TextField = Annotated[str, Field(max_length=2 * MAX_TEXT_LENGTH), AfterValidator(_check_text)]
+UserIdField = Annotated[str, AfterValidator(_check_user_id)]
+UserInfoField = Annotated[dict[str, Any], AfterValidator(_check_user_info)]
+MessageIdField = Annotated[str, AfterValidator(_check_message_id)]
+UserHashField = Annotated[str, AfterValidator(_check_hex)]
+ClientMessageIdField = Annotated[str, AfterValidator(_check_uuid)]
+
+
+class Payload(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=False, strict=True)
+
+
+class VisitorIdentity(Payload):
+    sessionId: SessionIdField
+    fingerprint: FingerprintField
+    userId: UserIdField | None = None
+    userInfo: UserInfoField | None = None
+    userHash: UserHashField | None = None
+
+
+class SessionRequest(VisitorIdentity):
+    pass
+
+
+class MessageRequest(VisitorIdentity):
+    text: TextField
+    clientMessageId: ClientMessageIdField | None = None
+
+
+class AgentLoginRequest(Payload):
+    tenantId: str = Field(min_length=1, max_length=63)
+    email: str = Field(min_length=1, max_length=320)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class ReplyRequest(Payload):
+    text: TextField
+    clientMessageId: ClientMessageIdField | None = None
+
+
+class StatusRequest(Payload):
+    status: Literal["open", "closed"]
+
+
+class VisitorHandshake(VisitorIdentity):
+    apiKey: str = Field(min_length=1, max_length=200)
+    token: str | None = Field(default=None, max_length=4096)
+    lastMessageId: MessageIdField | None = None
+    url: str | None = Field(default=None, max_length=2048)
+
+
+class VisitorSocketMessage(Payload):
+    sessionId: SessionIdField
+    fingerprint: FingerprintField
+    text: TextField
+    clientMessageId: ClientMessageIdField | None = None
+
+
+class ConversationTarget(Payload):
+    sessionId: SessionIdField | None = None
+    conversationId: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+
+
+class AgentSocketMessage(ConversationTarget):
+    text: TextField
+    clientMessageId: ClientMessageIdField | None = None
+
+
+class TypingPayload(ConversationTarget):
+    isTyping: bool
+
+
+class SyncPayload(ConversationTarget):
+    after: MessageIdField
+
+
+class MessageJson(TypedDict):
+    messageId: str
+    tenantId: str
+    conversationId: str
+    sessionId: str
+    userId: str | None
+    sender: str
+    senderName: str | None
+    text: str
+    clientMessageId: str | None
+    createdAt: str
+
+
+def message_json(message: MessageRecord) -> MessageJson:
+    return {
+        "messageId": message.message_id,
+        "tenantId": message.tenant_id,
+        "conversationId": message.conversation_id,
+        "sessionId": message.session_id,
+        "userId": message.user_id,
+        "sender": message.sender,
+        "senderName": message.sender_name,
+        "text": message.text,
+        "clientMessageId": message.client_message_id,
+        "createdAt": isoformat(message.created_at),
+    }
+
+
+def conversation_json(
+    conversation: ConversationRecord, last_message: MessageRecord | None
+) -> dict[str, Any]:
+    return {
+        "conversationId": conversation.conversation_id,
+        "tenantId": conversation.tenant_id,
+        "sessionId": conversation.session_id,
+        "userId": conversation.user_id,
+        "visitor": {"userId": conversation.user_id, "userInfo": conversation.user_info},
+        "status": conversation.status,
+        "lastMessage": message_json(last_message) if last_message else None,
+        "lastActivityAt": isoformat(conversation.last_activity_at),
+        "createdAt": isoformat(conversation.created_at),
+    }

@@ -1,0 +1,53 @@
+"""`webchat serve`: uvicorn around `create_app`, with a start-up banner."""
+
+from __future__ import annotations
+
+import sys
+
+import uvicorn
+
+from webchat.actions.tenants import DEMO_TENANT_ID, demo_credentials
+from webchat.app import create_app
+from webchat.config import Settings
+
+
+def run_server(settings: Settings) -> int:
+    try:
+        app = create_app(settings)
+    except ValueError as exc:
+        print(f"webchat: {exc}", file=sys.stderr)
+        return 2
+    _print_banner(settings)
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        # Browsers offer per-message deflate and uvicorn accepts it by default; it costs CPU
+        # per message and most of the memory of an idle socket (docs/performance.md).
+        ws_per_message_deflate=False,
+        lifespan="on",
+        access_log=False,
+        timeout_graceful_shutdown=5,
+    )
+    return 0
+
+
+def _print_banner(settings: Settings) -> None:
+    base = f"http://{settings.host}:{settings.port}"
+    lines = [
+        f"webchat serving on {base} (role: {settings.role})",
+        f"  database: {'embedded SQLite under ' + str(settings.data_dir) if not settings.database_url else 'configured'}",
+        f"  redis:    {'embedded (in-process)' if settings.embedded_redis else 'configured'}",
+    ]
+    if settings.demo and settings.role != "realtime":
+        creds = demo_credentials(settings.resolved_jwt_secret())
+        lines += [
+            f"  demo page:     {base}/demo",
+            f"  agent console: {base}/console",
+            f"  demo tenant:   {DEMO_TENANT_ID}",
+            f"  public key:    {creds.public_key}",
+            f"  secret key:    {creds.secret_key}",
+            f"  agent sign-in: {creds.agent_email} / {creds.agent_password}",
+        ]
+    print("\n".join(lines), flush=True)

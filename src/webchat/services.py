@@ -1,0 +1,45 @@
+"""Everything a request handler needs, built once per app by `create_services`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from webchat.actions.events import Emitter, NullEmitter
+from webchat.config import Settings
+from webchat.db import Database
+from webchat.gateway.rate_limits import RateLimiter
+from webchat.gateway.tokens import TokenIssuer
+from webchat.ids import new_ulid
+from webchat.metrics import Metrics
+from webchat.store import Store, connect_store
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    store: Store
+    tokens: TokenIssuer
+    metrics: Metrics
+    visitor_limiter: RateLimiter
+    login_limiter: RateLimiter
+    # Replaced by the Socket.IO server (or its write-only Redis manager) when the app starts.
+    emitter: Emitter = field(default_factory=NullEmitter)
+    node_id: str = field(default_factory=new_ulid)
+
+    async def close(self) -> None:
+        await self.store.close()
+        await self.db.close()
+
+
+def create_services(settings: Settings) -> Services:
+    return Services(
+        settings=settings,
+        db=Database(settings.resolved_database_url),
+        store=connect_store(None if settings.embedded_redis else settings.redis_url),
+        tokens=TokenIssuer(settings.resolved_jwt_secret()),
+        metrics=Metrics(),
+        visitor_limiter=RateLimiter(settings.visitor_rate_limit),
+        # Online password guessing: a person retries a few times, a script thousands.
+        login_limiter=RateLimiter("10/minute"),
+    )

@@ -1,0 +1,68 @@
+"""The Redis connection: a real server, or fakeredis in-process for the embedded default.
+
+Both speak the same redis-py API, so every module of `store/` has one code path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import redis.asyncio as redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+# redis-py's default pool raises MaxConnectionsError past its size instead of waiting,
+# which under load loses writes; a blocking pool queues callers for up to this long.
+MAX_CONNECTIONS = 200
+POOL_WAIT_SECONDS = 5
+SOCKET_TIMEOUT_SECONDS = 5
+
+
+class StoreUnavailable(Exception):
+    """Redis did not answer."""
+
+
+class Store:
+    def __init__(self, client: redis.Redis, url: str | None) -> None:
+        self.redis = client
+        # None for the embedded store: there is nothing another process could reach.
+        self.url = url
+
+    @property
+    def embedded(self) -> bool:
+        return self.url is None
+
+    async def ping(self) -> None:
+        async with translate_errors():
+            await self.redis.ping()
+
+    async def close(self) -> None:
+        await self.redis.aclose()
+
+
+def connect_store(url: str | None) -> Store:
+    if url is None:
+        import fakeredis
+
+        client: redis.Redis = fakeredis.FakeAsyncRedis(decode_responses=True)
+        return Store(client, None)
+    pool: Any = redis.BlockingConnectionPool.from_url(
+        url,
+        max_connections=MAX_CONNECTIONS,
+        timeout=POOL_WAIT_SECONDS,
+        decode_responses=True,
+        socket_timeout=SOCKET_TIMEOUT_SECONDS,
+        socket_connect_timeout=SOCKET_TIMEOUT_SECONDS,
+        health_check_interval=30,
+    )
+    return Store(redis.Redis(connection_pool=pool), url)
+
+
+@asynccontextmanager
+async def translate_errors() -> AsyncIterator[None]:
+    try:
+        yield
+    except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
+        raise StoreUnavailable(str(exc)) from exc

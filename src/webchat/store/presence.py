@@ -1,0 +1,190 @@
+"""Who is online: `online_users:<tenantId>` (the seed's hash), counted per visitor.
+
+Each visitor has a hash of its open sockets (`presence:tabs:<tenantId>:<sessionId>`),
+so the first tab and the last tab are decided atomically in Redis whatever node they
+are on. Each node also lists its sockets and keeps a heartbeat key alive; when a node
+dies without saying goodbye its heartbeat expires and any other node removes its
+sockets (see `reap_dead_nodes`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import orjson
+
+from webchat.store.client import Store, translate_errors
+
+# A node refreshes its heartbeat every HEARTBEAT_SECONDS; it is presumed dead when the key
+# has expired. 5 + 15 keeps a dead node's visitors listed for at most ~20 s (contract: 30 s).
+HEARTBEAT_SECONDS = 5
+NODE_TTL_SECONDS = 15
+NODES_KEY = "presence:nodes"
+
+_CONNECT = """
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('SADD', KEYS[3], ARGV[4])
+local tabs = redis.call('HLEN', KEYS[1])
+local previous = redis.call('HGET', KEYS[2], ARGV[3])
+if tabs == 1 or not previous then
+  redis.call('HSET', KEYS[2], ARGV[3], ARGV[5])
+  return {tabs, ''}
+end
+return {tabs, previous}
+"""
+
+# Writes an entry only while the visitor still has a tab, so a late update can never
+# resurrect a visitor whose last tab just closed on another node.
+_UPDATE = """
+if redis.call('HLEN', KEYS[1]) > 0 then redis.call('HSET', KEYS[2], ARGV[1], ARGV[2]) end
+return 1
+"""
+
+_DISCONNECT = """
+local removed = redis.call('HDEL', KEYS[1], ARGV[1])
+redis.call('SREM', KEYS[3], ARGV[3])
+if removed == 1 and redis.call('HLEN', KEYS[1]) == 0 then
+  local previous = redis.call('HGET', KEYS[2], ARGV[2])
+  redis.call('HDEL', KEYS[2], ARGV[2])
+  return previous or ''
+end
+return false
+"""
+
+
+@dataclass(frozen=True)
+class SocketRef:
+    tenant_id: str
+    session_id: str
+    sid: str
+
+    def member(self) -> str:
+        return f"{self.tenant_id}\t{self.session_id}\t{self.sid}"
+
+    @classmethod
+    def from_member(cls, member: str) -> SocketRef:
+        tenant_id, session_id, sid = member.split("\t")
+        return cls(tenant_id, session_id, sid)
+
+
+def online_key(tenant_id: str) -> str:
+    return f"online_users:{tenant_id}"
+
+
+def tabs_key(tenant_id: str, session_id: str) -> str:
+    return f"presence:tabs:{tenant_id}:{session_id}"
+
+
+def node_sockets_key(node_id: str) -> str:
+    return f"presence:node_sockets:{node_id}"
+
+
+def node_key(node_id: str) -> str:
+    return f"presence:node:{node_id}"
+
+
+async def add_tab(
+    store: Store, node_id: str, socket: SocketRef, entry: dict[str, object]
+) -> tuple[int, dict[str, object]]:
+    """Record one open tab; returns the visitor's tab count and its entry (with `tabs`)."""
+    keys = [
+        tabs_key(socket.tenant_id, socket.session_id),
+        online_key(socket.tenant_id),
+        node_sockets_key(node_id),
+    ]
+    args = [socket.sid, node_id, socket.session_id, socket.member(), orjson.dumps(entry)]
+    async with translate_errors():
+        tabs, previous = await store.redis.eval(_CONNECT, len(keys), *keys, *args)
+        if previous:
+            # Another tab already listed this visitor: keep its connectedAt, take the rest.
+            merged = {**entry, "connectedAt": orjson.loads(previous).get("connectedAt")}
+            await store.redis.eval(
+                _UPDATE, 2, keys[0], keys[1], socket.session_id, orjson.dumps(merged)
+            )
+            entry = merged
+    return int(tabs), {**entry, "tabs": int(tabs)}
+
+
+async def remove_tab(store: Store, node_id: str, socket: SocketRef) -> dict[str, object] | None:
+    """Forget one tab; returns the visitor's entry if that was its last tab, else None."""
+    keys = [
+        tabs_key(socket.tenant_id, socket.session_id),
+        online_key(socket.tenant_id),
+        node_sockets_key(node_id),
+    ]
+    async with translate_errors():
+        gone = await store.redis.eval(
+            _DISCONNECT, len(keys), *keys, socket.sid, socket.session_id, socket.member()
+        )
+    if gone is None:
+        return None
+    entry: dict[str, object] = orjson.loads(gone) if gone else {"sessionId": socket.session_id}
+    return {**entry, "tabs": 0}
+
+
+async def touch_visitor(store: Store, tenant_id: str, session_id: str, now_iso: str) -> None:
+    async with translate_errors():
+        raw = await store.redis.hget(online_key(tenant_id), session_id)
+        if raw:
+            entry = {**orjson.loads(raw), "lastSeenAt": now_iso}
+            await store.redis.eval(
+                _UPDATE,
+                2,
+                tabs_key(tenant_id, session_id),
+                online_key(tenant_id),
+                session_id,
+                orjson.dumps(entry),
+            )
+
+
+async def list_online(store: Store, tenant_id: str) -> list[dict[str, object]]:
+    async with translate_errors():
+        raw = await store.redis.hgetall(online_key(tenant_id))
+        session_ids = list(raw)
+        async with store.redis.pipeline(transaction=False) as pipe:
+            for session_id in session_ids:
+                pipe.hlen(tabs_key(tenant_id, session_id))
+            counts = await pipe.execute()
+    users = []
+    for session_id, tabs in zip(session_ids, counts, strict=True):
+        if tabs:
+            users.append({**orjson.loads(raw[session_id]), "tabs": int(tabs)})
+    users.sort(key=lambda user: str(user.get("connectedAt", "")))
+    return users
+
+
+async def heartbeat(store: Store, node_id: str) -> None:
+    async with translate_errors(), store.redis.pipeline(transaction=False) as pipe:
+        pipe.set(node_key(node_id), "1", ex=NODE_TTL_SECONDS)
+        pipe.sadd(NODES_KEY, node_id)
+        await pipe.execute()
+
+
+async def reap_dead_nodes(store: Store) -> list[tuple[str, dict[str, object]]]:
+    """Remove the sockets of nodes whose heartbeat expired. Returns (tenantId, entry) for
+    each visitor that went offline. Safe to run on every node at once: removing a tab
+    twice is a no-op, so each visitor goes offline once."""
+    offline: list[tuple[str, dict[str, object]]] = []
+    async with translate_errors():
+        nodes = sorted(await store.redis.smembers(NODES_KEY))
+        if not nodes:
+            return offline
+        alive = await store.redis.exists(*[node_key(n) for n in nodes]) if nodes else 0
+        if alive == len(nodes):
+            return offline
+        for node_id in nodes:
+            if await store.redis.exists(node_key(node_id)):
+                continue
+            for member in await store.redis.smembers(node_sockets_key(node_id)):
+                socket = SocketRef.from_member(member)
+                entry = await remove_tab(store, node_id, socket)
+                if entry is not None:
+                    offline.append((socket.tenant_id, entry))
+            await store.redis.delete(node_sockets_key(node_id))
+            await store.redis.srem(NODES_KEY, node_id)
+    return offline
+
+
+async def forget_node(store: Store, node_id: str) -> None:
+    async with translate_errors():
+        await store.redis.delete(node_key(node_id))
