@@ -16,7 +16,9 @@ from webchat.config import Settings, SettingsError, load_settings
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        stream=sys.stderr, level=logging.INFO, format="%(levelname)s %(name)s: %(message)s"
+    )
     overrides: dict[str, Any] = {}
     for name in ("host", "port", "role"):
         if getattr(args, name, None) is not None:
@@ -54,7 +56,8 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--name")
     create.add_argument("--allowed-origin", action="append", default=[], dest="origins")
     create.add_argument(
-        "--no-identity-verification", action="store_true",
+        "--no-identity-verification",
+        action="store_true",
         help="accept userId without userHash (not recommended)",
     )
     create.set_defaults(command=_tenant_create)
@@ -87,9 +90,7 @@ def _print_json(document: Any) -> None:
     sys.stdout.flush()
 
 
-def _with_database(
-    settings: Settings, work: Callable[[Any], Awaitable[Any]]
-) -> Any:
+def _with_database(settings: Settings, work: Callable[[Any], Awaitable[Any]]) -> Any:
     from webchat.actions.tenants import InvalidInput
     from webchat.db import Database, DatabaseUnavailable
 
@@ -127,7 +128,9 @@ def _key_create(settings: Settings, args: argparse.Namespace) -> int:
     from webchat.gateway.keys import key_prefix
 
     key = _with_database(settings, lambda db: do_create_key(db, args.tenant_id, args.kind))
-    _print_json({"tenantId": args.tenant_id, "kind": args.kind, "key": key, "prefix": key_prefix(key)})
+    _print_json(
+        {"tenantId": args.tenant_id, "kind": args.kind, "key": key, "prefix": key_prefix(key)}
+    )
     return 0
 
 

@@ -12,22 +12,34 @@ class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         self.open_sockets = Gauge(
-            "webchat_open_sockets", "Socket.IO connections open on this process",
-            ["kind"], registry=self.registry,
+            "webchat_open_sockets",
+            "Socket.IO connections open on this process",
+            ["kind"],
+            registry=self.registry,
         )
         self.messages = Counter(
-            "webchat_messages_total", "Messages stored", ["sender", "transport"],
+            "webchat_messages_total",
+            "Messages stored",
+            ["sender", "transport"],
             registry=self.registry,
         )
         self.message_latency = Histogram(
-            "webchat_message_store_seconds", "From a send arriving to its ack",
-            ["transport"], buckets=LATENCY_BUCKETS, registry=self.registry,
+            "webchat_message_store_seconds",
+            "From a send arriving to its ack",
+            ["transport"],
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
         )
         self.http_latency = Histogram(
-            "webchat_http_request_seconds", "HTTP request duration", ["method", "route"],
-            buckets=LATENCY_BUCKETS, registry=self.registry,
+            "webchat_http_request_seconds",
+            "HTTP request duration",
+            ["method", "route"],
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
         )
         self.errors = Counter(
-            "webchat_errors_total", "Errors returned to clients", ["code"],
+            "webchat_errors_total",
+            "Errors returned to clients",
+            ["code"],
             registry=self.registry,
         )

@@ -35,9 +35,10 @@ def run_server(settings: Settings) -> int:
 
 def _print_banner(settings: Settings) -> None:
     base = f"http://{settings.host}:{settings.port}"
+    database = "configured" if settings.database_url else f"embedded SQLite in {settings.data_dir}"
     lines = [
         f"webchat serving on {base} (role: {settings.role})",
-        f"  database: {'embedded SQLite under ' + str(settings.data_dir) if not settings.database_url else 'configured'}",
+        f"  database: {database}",
         f"  redis:    {'embedded (in-process)' if settings.embedded_redis else 'configured'}",
     ]
     if settings.demo and settings.role != "realtime":

@@ -52,7 +52,5 @@ async def do_send_message(
     if stored.created:
         services.metrics.messages.labels(sender, transport).inc()
         await publish_message(services, stored.message)
-    services.metrics.message_latency.labels(transport).observe(
-        (utcnow() - started).total_seconds()
-    )
+    services.metrics.message_latency.labels(transport).observe((utcnow() - started).total_seconds())
     return stored.message

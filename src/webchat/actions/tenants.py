@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from contextlib import suppress
 from dataclasses import dataclass
 
 from webchat.db import Database
@@ -146,25 +147,22 @@ async def ensure_demo_tenant(db: Database, jwt_secret: str) -> DemoCredentials:
     """Create the demo tenant, its keys and its agent unless present (idempotent, and safe
     when several processes start at once: the unique constraints settle races)."""
     creds = demo_credentials(jwt_secret)
-    try:
-        # The demo page is anonymous; identity verification stays on as everywhere.
+    # The demo page is anonymous; identity verification stays on as everywhere.
+    with suppress(AlreadyExists):
         await insert_tenant(db, DEMO_TENANT_ID, "Demo", secrets.token_urlsafe(32), [], True)
-    except AlreadyExists:
-        pass
     for kind, key in (("public", creds.public_key), ("secret", creds.secret_key)):
-        try:
+        with suppress(AlreadyExists):
             await insert_api_key(db, DEMO_TENANT_ID, kind, key_prefix(key), hash_key(key))
-        except AlreadyExists:
-            pass
     agent = await find_agent(db, DEMO_TENANT_ID, DEMO_AGENT_EMAIL)
     if agent is None:
-        try:
+        with suppress(AlreadyExists):
             await insert_agent(
-                db, DEMO_TENANT_ID, DEMO_AGENT_EMAIL, "Demo Agent",
+                db,
+                DEMO_TENANT_ID,
+                DEMO_AGENT_EMAIL,
+                "Demo Agent",
                 hash_password(creds.agent_password),
             )
-        except AlreadyExists:
-            pass
     elif not verify_password(agent.password_hash, creds.agent_password):
         # The JWT secret changed since the demo agent was made: follow it.
         await update_agent_password(db, agent.agent_id, hash_password(creds.agent_password))

@@ -40,9 +40,7 @@ class VisitorSession:
 
 
 def session_mismatch() -> ApiError:
-    return ApiError(
-        403, "session_mismatch", "This sessionId is bound to another fingerprint."
-    )
+    return ApiError(403, "session_mismatch", "This sessionId is bound to another fingerprint.")
 
 
 async def do_open_session(
@@ -56,7 +54,10 @@ async def do_open_session(
     if user_id is not None:
         check_identity(tenant, user_id, identity.userHash)
     state = await bind_session(
-        services.store, tenant.tenant_id, identity.sessionId, identity.fingerprint,
+        services.store,
+        tenant.tenant_id,
+        identity.sessionId,
+        identity.fingerprint,
         isoformat(utcnow()),
     )
     if state is None:
@@ -93,4 +94,5 @@ async def do_open_session(
 
 
 def _parse_user_info(user_info_json: str) -> dict[str, Any]:
-    return orjson.loads(user_info_json) if user_info_json else {}  # type: ignore[no-any-return]
+    parsed: dict[str, Any] = orjson.loads(user_info_json) if user_info_json else {}
+    return parsed

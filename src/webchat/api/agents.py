@@ -75,7 +75,9 @@ async def get_conversations(
     last = items[-1][0] if items else None
     return {
         "conversations": [conversation_json(c, m) for c, m in items],
-        "nextBefore": _cursor(last.last_activity_at, last.conversation_id) if more and last else None,
+        "nextBefore": _cursor(last.last_activity_at, last.conversation_id)
+        if more and last
+        else None,
     }
 
 

@@ -1,4 +1,6 @@
-"""The database: SQLAlchemy models, queries and Alembic migrations. Only this package imports SQLAlchemy."""
+"""The database: SQLAlchemy models, queries and Alembic migrations.
+
+Only this package imports SQLAlchemy."""
 
 from webchat.db.engine import Database, DatabaseUnavailable
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, String, and_, cast, exists, func, or_, select, update
+from sqlalchemy import String, and_, cast, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from webchat.clock import utcnow
@@ -149,8 +149,8 @@ async def list_conversations(
     query: str | None,
 ) -> tuple[list[tuple[ConversationRecord, MessageRecord | None]], bool]:
     """Newest activity first, keyset-paginated on (last_activity_at, id)."""
-    statement: Select[tuple[Conversation, Message]] = (
-        select(Conversation, Message)  # type: ignore[assignment]
+    statement = (
+        select(Conversation, Message)
         .outerjoin(Message, Message.id == Conversation.last_message_id)
         .where(Conversation.tenant_id == tenant_id)
     )
@@ -181,7 +181,7 @@ async def list_conversations(
     ).limit(limit + 1)
     async with db.session() as session:
         rows = (await session.execute(statement)).all()
-    items = [
+    items: list[tuple[ConversationRecord, MessageRecord | None]] = [
         (conversation_record(conv), message_record(msg) if msg is not None else None)
         for conv, msg in rows[:limit]
     ]

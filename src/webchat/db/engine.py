@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -10,7 +9,12 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -42,7 +46,7 @@ class Database:
         try:
             async with self._sessions() as session, session.begin():
                 yield session
-        except (OperationalError, InterfaceError, OSError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, OperationalError, InterfaceError, OSError) as exc:
             raise DatabaseUnavailable(str(exc)) from exc
         except DBAPIError as exc:
             if exc.connection_invalidated:

@@ -86,7 +86,9 @@ async def find_api_key(db: Database, key_hash: str) -> tuple[ApiKeyRecord, Tenan
         if found is None:
             return None
         key, tenant = found
-        record = ApiKeyRecord(key.id, key.tenant_id, key.kind, key.prefix, key.revoked_at is not None)
+        record = ApiKeyRecord(
+            key.id, key.tenant_id, key.kind, key.prefix, key.revoked_at is not None
+        )
         return record, _tenant_record(tenant)
 
 
@@ -103,7 +105,9 @@ async def revoke_api_keys(db: Database, key_hash: str, prefix: str) -> list[ApiK
         ).all()
         if rows:
             await session.execute(
-                update(ApiKey).where(ApiKey.id.in_([r.id for r in rows])).values(revoked_at=utcnow())
+                update(ApiKey)
+                .where(ApiKey.id.in_([r.id for r in rows]))
+                .values(revoked_at=utcnow())
             )
         return [ApiKeyRecord(r.id, r.tenant_id, r.kind, r.prefix, revoked=True) for r in rows]
 

@@ -1,4 +1,5 @@
-"""Identity verification: a host site proves a `userId` with HMAC-SHA256(identity secret, userId)."""
+"""Identity verification: a host site proves a `userId` with
+HMAC-SHA256(identity secret, userId)."""
 
 from __future__ import annotations
 

@@ -77,7 +77,7 @@ class TokenIssuer:
                 tenant_id=str(payload["tid"]),
                 conversation_id=str(payload["cid"]),
                 session_id=str(payload["sid"]),
-                user_id=payload.get("uid"),
+                user_id=str(payload["uid"]) if payload.get("uid") else None,
             )
         except KeyError:
             raise invalid_token("The visitor token lacks required claims.") from None
@@ -93,7 +93,7 @@ class TokenIssuer:
 
     def _decode(self, token: str, audience: str) -> dict[str, object]:
         try:
-            return jwt.decode(  # type: ignore[no-any-return]
+            return jwt.decode(
                 token,
                 self._secret,
                 algorithms=[ALGORITHM],

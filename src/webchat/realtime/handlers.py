@@ -1,4 +1,6 @@
-"""Socket events of CONTRACT §5. Each handler returns the ack; errors become `{ok: false, error}`."""
+"""Socket events of CONTRACT §5.
+
+Each handler returns the ack; errors become `{ok: false, error}`."""
 
 from __future__ import annotations
 

@@ -143,7 +143,9 @@ class RealtimeServer:
             "lastSeenAt": now,
             "url": state.url,
         }
-        tabs, entry = await add_tab(self.services.store, self.services.node_id, state.presence, entry)
+        tabs, entry = await add_tab(
+            self.services.store, self.services.node_id, state.presence, entry
+        )
         if tabs == 1:
             await self.sio.emit("user_online", entry, room=admin_room(tenant_id))
 

@@ -92,7 +92,13 @@ async def add_tab(
         online_key(socket.tenant_id),
         node_sockets_key(node_id),
     ]
-    args = [socket.sid, node_id, socket.session_id, socket.member(), orjson.dumps(entry)]
+    args: list[str | bytes] = [
+        socket.sid,
+        node_id,
+        socket.session_id,
+        socket.member(),
+        orjson.dumps(entry),
+    ]
     async with translate_errors():
         tabs, previous = await store.redis.eval(_CONNECT, len(keys), *keys, *args)
         if previous:
@@ -140,7 +146,7 @@ async def touch_visitor(store: Store, tenant_id: str, session_id: str, now_iso: 
 async def list_online(store: Store, tenant_id: str) -> list[dict[str, object]]:
     async with translate_errors():
         raw = await store.redis.hgetall(online_key(tenant_id))
-        session_ids = list(raw)
+        session_ids = [str(s) for s in raw]
         async with store.redis.pipeline(transaction=False) as pipe:
             for session_id in session_ids:
                 pipe.hlen(tabs_key(tenant_id, session_id))
@@ -166,7 +172,7 @@ async def reap_dead_nodes(store: Store) -> list[tuple[str, dict[str, object]]]:
     twice is a no-op, so each visitor goes offline once."""
     offline: list[tuple[str, dict[str, object]]] = []
     async with translate_errors():
-        nodes = sorted(await store.redis.smembers(NODES_KEY))
+        nodes = sorted(str(n) for n in await store.redis.smembers(NODES_KEY))
         if not nodes:
             return offline
         alive = await store.redis.exists(*[node_key(n) for n in nodes]) if nodes else 0
@@ -176,7 +182,7 @@ async def reap_dead_nodes(store: Store) -> list[tuple[str, dict[str, object]]]:
             if await store.redis.exists(node_key(node_id)):
                 continue
             for member in await store.redis.smembers(node_sockets_key(node_id)):
-                socket = SocketRef.from_member(member)
+                socket = SocketRef.from_member(str(member))
                 entry = await remove_tab(store, node_id, socket)
                 if entry is not None:
                     offline.append((socket.tenant_id, entry))

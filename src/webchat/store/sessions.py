@@ -55,9 +55,18 @@ async def attach_conversation(
     user_info_json: str,
 ) -> None:
     key = session_key(tenant_id, session_id)
-    fields = {"conversationId": conversation_id, "userId": user_id or "", "userInfo": user_info_json}
     async with translate_errors(), store.redis.pipeline(transaction=True) as pipe:
-        pipe.hset(key, mapping=fields)
+        pipe.hset(
+            key,
+            items=[
+                "conversationId",
+                conversation_id,
+                "userId",
+                user_id or "",
+                "userInfo",
+                user_info_json,
+            ],
+        )
         pipe.expire(key, SESSION_TTL_SECONDS)
         await pipe.execute()
 
@@ -65,7 +74,7 @@ async def attach_conversation(
 async def get_conversation_id(store: Store, tenant_id: str, session_id: str) -> str | None:
     async with translate_errors():
         value = await store.redis.hget(session_key(tenant_id, session_id), "conversationId")
-    return value or None
+    return str(value) if value else None
 
 
 async def touch_session(store: Store, tenant_id: str, session_id: str) -> None:
