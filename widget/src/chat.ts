@@ -1,0 +1,396 @@
+// The chat's state, between the three lib/ clients and the UI: the message
+// list (history, live messages and the visitor's optimistic ones), unread
+// count, typing indicator and connection status. The UI only renders this
+// state and calls these methods.
+
+import { ChatAPI, ChatError, type ChatMessage, type Sender } from './lib/api';
+import { Emitter } from './lib/emitter';
+import type { Identity, SessionManager } from './lib/session';
+import type { ChatWebSocket, ConnectionStatus } from './lib/ws';
+
+export const MAX_TEXT_LENGTH = 4000;
+const HISTORY_PAGE_SIZE = 50;
+// An agent whose "stopped typing" event was lost should not type forever.
+const TYPING_EXPIRY_MS = 8000;
+
+export type DeliveryState = 'sending' | 'sent' | 'failed';
+
+export interface ViewMessage {
+  /** Stable across the optimistic → stored transition, for the UI's keys. */
+  key: string;
+  messageId: string | null;
+  clientMessageId: string | null;
+  sender: Sender;
+  senderName: string | null;
+  text: string;
+  createdAt: string;
+  state: DeliveryState;
+  errorCode: string | null;
+}
+
+export interface ChatState {
+  open: boolean;
+  messages: ViewMessage[];
+  unread: number;
+  agentTyping: boolean;
+  connection: ConnectionStatus;
+  historyLoaded: boolean;
+  loadingHistory: boolean;
+  hasOlder: boolean;
+  /** An error code to show in the panel (fatal handshake refusals, history failures). */
+  errorCode: string | null;
+  /** The newest incoming message, for the ARIA live region. */
+  latestIncoming: ViewMessage | null;
+}
+
+/** Events a host page may listen to with `WebChat.on`. */
+export interface WebChatEvents {
+  ready: undefined;
+  open: undefined;
+  close: undefined;
+  /** A message new to this tab, from anyone (agent, system, or the visitor in another tab). */
+  message: ChatMessage;
+  /** A message this tab sent, once the server stored it. */
+  sent: ChatMessage;
+  unread: number;
+  connection: ConnectionStatus;
+  error: { code: string; message: string };
+}
+
+export interface ChatControllerOptions {
+  session: SessionManager;
+  api: ChatAPI;
+  ws: ChatWebSocket;
+  newId?: () => string;
+}
+
+function keyOf(message: { messageId: string | null; clientMessageId: string | null }): string {
+  return message.clientMessageId ? `c:${message.clientMessageId}` : `m:${message.messageId}`;
+}
+
+function fromServer(message: ChatMessage): ViewMessage {
+  return {
+    key: keyOf(message),
+    messageId: message.messageId,
+    clientMessageId: message.clientMessageId,
+    sender: message.sender,
+    senderName: message.senderName,
+    text: message.text,
+    createdAt: message.createdAt,
+    state: 'sent',
+    errorCode: null,
+  };
+}
+
+// Stored messages in messageId order (time-sortable); the visitor's pending
+// ones after them, in the order they were written.
+function byDisplayOrder(a: ViewMessage, b: ViewMessage): number {
+  if (a.messageId && b.messageId) return a.messageId < b.messageId ? -1 : a.messageId > b.messageId ? 1 : 0;
+  if (a.messageId) return -1;
+  if (b.messageId) return 1;
+  return a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0;
+}
+
+export class ChatController extends Emitter<WebChatEvents> {
+  readonly #session: SessionManager;
+  readonly #api: ChatAPI;
+  readonly #ws: ChatWebSocket;
+  readonly #newId: () => string;
+  readonly #entries = new Map<string, ViewMessage>();
+  readonly #keyByMessageId = new Map<string, string>();
+  #nextBefore: string | null = null;
+  // Bumped when the conversation changes (identify, reset): answers to
+  // requests made for the previous one are dropped.
+  #epoch = 0;
+  #typingTimer: ReturnType<typeof setTimeout> | null = null;
+  #historyRequest: Promise<void> | null = null;
+  readonly #stateListeners = new Set<(state: ChatState) => void>();
+  readonly #cleanups: Array<() => void> = [];
+  #restartQueued = false;
+
+  state: ChatState = {
+    open: false,
+    messages: [],
+    unread: 0,
+    agentTyping: false,
+    connection: 'offline',
+    historyLoaded: false,
+    loadingHistory: false,
+    hasOlder: false,
+    errorCode: null,
+    latestIncoming: null,
+  };
+
+  constructor(options: ChatControllerOptions) {
+    super();
+    this.#session = options.session;
+    this.#api = options.api;
+    this.#ws = options.ws;
+    this.#newId = options.newId ?? (() => crypto.randomUUID());
+  }
+
+  start(): void {
+    const ws = this.#ws;
+    this.#cleanups.push(
+      ws.on('message', (message) => this.#receive(message)),
+      ws.on('typing', ({ isTyping }) => this.#setAgentTyping(isTyping)),
+      ws.on('status', (connection) => {
+        this.#update({ connection });
+        this.emit('connection', connection);
+      }),
+      ws.on('error', (error) => this.#onSocketError(error)),
+      this.#session.subscribe((change) => {
+        if (change !== 'token') this.#queueRestart();
+      }),
+    );
+    ws.connect();
+    // Later, so listeners added right after mount() still hear it.
+    queueMicrotask(() => this.emit('ready', undefined));
+  }
+
+  destroy(): void {
+    for (const cleanup of this.#cleanups.splice(0)) cleanup();
+    this.#ws.disconnect();
+    this.#ws.clear();
+    if (this.#typingTimer) clearTimeout(this.#typingTimer);
+    this.#stateListeners.clear();
+    this.#clearConversation();
+  }
+
+  subscribe(listener: (state: ChatState) => void): () => void {
+    this.#stateListeners.add(listener);
+    return () => this.#stateListeners.delete(listener);
+  }
+
+  open(): void {
+    if (!this.state.open) {
+      this.#update({ open: true, unread: 0 });
+      this.emit('open', undefined);
+      this.emit('unread', 0);
+    }
+    if (!this.state.historyLoaded) void this.#loadHistory();
+  }
+
+  close(): void {
+    if (!this.state.open) return;
+    this.#update({ open: false });
+    this.emit('close', undefined);
+  }
+
+  toggle(): void {
+    if (this.state.open) this.close();
+    else this.open();
+  }
+
+  identify(identity: Identity): void {
+    this.#session.identify(identity);
+  }
+
+  reset(): void {
+    this.#session.reset();
+  }
+
+  /** Returns false (and says why in `errorCode`) when the text cannot be sent. */
+  send(text: string): boolean {
+    const trimmed = text.trim();
+    if (!trimmed) return false;
+    if (trimmed.length > MAX_TEXT_LENGTH) {
+      this.#update({ errorCode: 'too_long' });
+      return false;
+    }
+    const clientMessageId = this.#newId();
+    const entry: ViewMessage = {
+      key: keyOf({ messageId: null, clientMessageId }),
+      messageId: null,
+      clientMessageId,
+      sender: 'visitor',
+      senderName: null,
+      text: trimmed,
+      createdAt: new Date().toISOString(),
+      state: 'sending',
+      errorCode: null,
+    };
+    this.#entries.set(entry.key, entry);
+    this.#update({ errorCode: null });
+    void this.#deliver(entry.key);
+    return true;
+  }
+
+  /** Send a failed message again, with its original clientMessageId. */
+  retry(key: string): void {
+    const entry = this.#entries.get(key);
+    if (!entry || entry.state !== 'failed') return;
+    this.#entries.set(key, { ...entry, state: 'sending', errorCode: null });
+    this.#update({});
+    void this.#deliver(key);
+  }
+
+  typing(): void {
+    this.#ws.typing();
+  }
+
+  async loadOlder(): Promise<void> {
+    if (!this.state.hasOlder || this.state.loadingHistory || !this.#nextBefore) return;
+    await this.#loadHistory(this.#nextBefore);
+  }
+
+  async #deliver(key: string): Promise<void> {
+    const epoch = this.#epoch;
+    const entry = this.#entries.get(key)!;
+    try {
+      const message = await this.#ws.send(entry.text, entry.clientMessageId!);
+      if (epoch !== this.#epoch) return;
+      this.#upsert(message); // already shown if the broadcast came first
+      this.#update({});
+      this.emit('sent', message);
+    } catch (error) {
+      if (epoch !== this.#epoch) return;
+      const code = error instanceof ChatError ? error.code : 'unavailable';
+      const current = this.#entries.get(key);
+      if (current && current.state === 'sending') {
+        this.#entries.set(key, { ...current, state: 'failed', errorCode: code });
+      }
+      this.#update({});
+      this.emit('error', { code, message: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  #loadHistory(before?: string): Promise<void> {
+    if (this.#historyRequest) return this.#historyRequest;
+    const epoch = this.#epoch;
+    this.#update({ loadingHistory: true });
+    const request = this.#fetchPage(before, epoch)
+      .catch((error: unknown) => {
+        if (epoch !== this.#epoch) return;
+        const code = error instanceof ChatError ? error.code : 'unavailable';
+        this.#update({ errorCode: code === 'not_found' ? null : code });
+        this.emit('error', { code, message: error instanceof Error ? error.message : String(error) });
+      })
+      .finally(() => {
+        if (this.#historyRequest === request) this.#historyRequest = null;
+        if (epoch === this.#epoch) this.#update({ loadingHistory: false });
+      });
+    this.#historyRequest = request;
+    return request;
+  }
+
+  async #fetchPage(before: string | undefined, epoch: number): Promise<void> {
+    const page = await this.#withToken((token) => {
+      const user = this.#session.user;
+      const query = user ? { userId: user.userId } : { sessionId: this.#session.sessionId };
+      return this.#api.getMessages({ ...query, before, limit: HISTORY_PAGE_SIZE }, token);
+    });
+    if (epoch !== this.#epoch) return;
+    this.#ws.note(page.messages);
+    for (const message of page.messages) this.#upsert(message);
+    // Older pages do not move nextBefore forward once we reached the start.
+    if (before === undefined || before === this.#nextBefore) this.#nextBefore = page.nextBefore;
+    this.#update({ historyLoaded: true, hasOlder: this.#nextBefore !== null, errorCode: null });
+  }
+
+  /** Run `call` with a visitor token, getting one first if needed and once more if it expired. */
+  async #withToken<T>(call: (token: string) => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      let token = this.#session.token;
+      if (!token) {
+        const session = await this.#api.createSession(this.#session.fields());
+        this.#session.setServerSession(session);
+        token = session.token;
+      }
+      try {
+        return await call(token);
+      } catch (error) {
+        if (attempt === 0 && error instanceof ChatError && error.code === 'invalid_token') {
+          this.#session.forgetToken();
+          continue;
+        }
+        throw error;
+      }
+    }
+  }
+
+  #receive(message: ChatMessage): void {
+    const isNew = this.#upsert(message);
+    if (!isNew) return;
+    const incoming = message.sender !== 'visitor';
+    if (incoming && message.sender === 'agent') this.#setAgentTyping(false, false);
+    const patch: Partial<ChatState> = {};
+    if (incoming) {
+      patch.latestIncoming = this.#entries.get(keyOf(message)) ?? null;
+      if (!this.state.open) patch.unread = this.state.unread + 1;
+    }
+    this.#update(patch);
+    this.emit('message', message);
+    if (patch.unread !== undefined) this.emit('unread', patch.unread);
+  }
+
+  /** Adds or updates a stored message; true when it was not shown before. */
+  #upsert(message: ChatMessage): boolean {
+    const known = this.#keyByMessageId.get(message.messageId);
+    const key = known ?? keyOf(message);
+    const existing = this.#entries.get(key);
+    this.#keyByMessageId.set(message.messageId, key);
+    this.#entries.set(key, { ...fromServer(message), key });
+    return !existing;
+  }
+
+  #setAgentTyping(isTyping: boolean, notify = true): void {
+    if (this.#typingTimer) clearTimeout(this.#typingTimer);
+    this.#typingTimer = isTyping ? setTimeout(() => this.#setAgentTyping(false), TYPING_EXPIRY_MS) : null;
+    if (this.state.agentTyping === isTyping) return;
+    if (notify) this.#update({ agentTyping: isTyping });
+    else this.state = { ...this.state, agentTyping: isTyping };
+  }
+
+  #onSocketError(error: ChatError): void {
+    this.emit('error', { code: error.code, message: error.message });
+    if (error.code === 'session_mismatch') {
+      // Our sessionId is bound to another fingerprint: start a new session,
+      // keeping the logged-in user if there is one.
+      const user = this.#session.user;
+      this.#session.reset();
+      if (user) this.#session.identify(user);
+      return;
+    }
+    if (['invalid_api_key', 'forbidden_origin', 'identity_verification_failed', 'forbidden'].includes(error.code)) {
+      this.#update({ errorCode: error.code });
+    }
+  }
+
+  // identify() and reset() can come back to back (and reset() then identify()
+  // on a mismatch): restart once, after the last of them.
+  #queueRestart(): void {
+    this.#epoch += 1;
+    this.#clearConversation();
+    if (this.#restartQueued) return;
+    this.#restartQueued = true;
+    queueMicrotask(() => {
+      this.#restartQueued = false;
+      this.#ws.restart();
+      if (this.state.open) void this.#loadHistory();
+    });
+  }
+
+  #clearConversation(): void {
+    this.#entries.clear();
+    this.#keyByMessageId.clear();
+    this.#nextBefore = null;
+    this.#historyRequest = null;
+    this.#update({
+      messages: [],
+      unread: 0,
+      agentTyping: false,
+      historyLoaded: false,
+      loadingHistory: false,
+      hasOlder: false,
+      errorCode: null,
+      latestIncoming: null,
+    });
+  }
+
+  #update(patch: Partial<ChatState>): void {
+    const messages = [...this.#entries.values()].sort(byDisplayOrder);
+    this.state = { ...this.state, ...patch, messages };
+    for (const listener of this.#stateListeners) listener(this.state);
+  }
+}

@@ -1,0 +1,372 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ChatAPI, ChatError, type ChatMessage } from './api';
+import { SessionManager, type KeyValueStorage } from './session';
+import { ChatWebSocket, newerId, type HandshakeAuth, type SocketLike, type SocketOptions } from './ws';
+
+/** A stand-in for a socket.io-client Socket: records emits, lets the test play the server. */
+class FakeSocket implements SocketLike {
+  connected = false;
+  active = true;
+  handshakes: HandshakeAuth[] = [];
+  emitted: Array<{ event: string; payload: any; ack?: (reply: unknown) => void }> = [];
+  private readonly handlers = new Map<string, Array<(...args: any[]) => void>>();
+
+  constructor(readonly options: SocketOptions) {}
+
+  on(event: string, listener: (...args: any[]) => void): this {
+    this.handlers.set(event, [...(this.handlers.get(event) ?? []), listener]);
+    return this;
+  }
+
+  emit(event: string, payload?: unknown, ack?: (reply: unknown) => void): this {
+    this.emitted.push({ event, payload, ack });
+    return this;
+  }
+
+  connect(): this {
+    this.active = true;
+    return this;
+  }
+
+  disconnect(): this {
+    this.active = false;
+    this.connected = false;
+    return this;
+  }
+
+  // The server's side.
+  accept(): void {
+    this.options.auth((auth) => this.handshakes.push(auth));
+    this.connected = true;
+    this.fire('connect');
+  }
+
+  drop(): void {
+    this.connected = false;
+    this.fire('disconnect', 'transport close');
+  }
+
+  refuse(code: string): void {
+    this.active = false;
+    this.options.auth((auth) => this.handshakes.push(auth));
+    const error = Object.assign(new Error(code), { data: { error: { code, message: code } } });
+    this.fire('connect_error', error);
+  }
+
+  fire(event: string, ...args: unknown[]): void {
+    for (const handler of this.handlers.get(event) ?? []) handler(...args);
+  }
+
+  sent(event: string) {
+    return this.emitted.filter((e) => e.event === event);
+  }
+}
+
+function memoryStorage(): KeyValueStorage {
+  const data = new Map<string, string>();
+  return {
+    getItem: (key) => data.get(key) ?? null,
+    setItem: (key, value) => void data.set(key, value),
+    removeItem: (key) => void data.delete(key),
+  };
+}
+
+let counter = 0;
+function message(overrides: Partial<ChatMessage> = {}): ChatMessage {
+  counter += 1;
+  return {
+    messageId: `01JAAAAAAAAAAAAAAAAAAAAA${String(counter).padStart(2, '0')}`,
+    tenantId: 'demo',
+    conversationId: 'conv',
+    sessionId: null,
+    userId: null,
+    sender: 'agent',
+    senderName: 'Ann',
+    text: 'hello',
+    clientMessageId: null,
+    createdAt: new Date().toISOString(),
+    ...overrides,
+  };
+}
+
+function setup(options: { sendMessage?: ChatAPI['sendMessage'] } = {}) {
+  const sockets: FakeSocket[] = [];
+  const session = new SessionManager(memoryStorage());
+  const api = new ChatAPI({ serverUrl: 'https://chat.test', apiKey: 'pk_x', fetch: vi.fn() });
+  const sendMessage = vi.fn(
+    options.sendMessage ??
+      (async () => {
+        throw new ChatError('network_error', 'offline');
+      }),
+  );
+  api.sendMessage = sendMessage;
+  const ws = new ChatWebSocket({
+    serverUrl: 'https://chat.test',
+    apiKey: 'pk_x',
+    session,
+    api,
+    pageUrl: 'https://shop.test/a',
+    ackTimeoutMs: 1000,
+    sendDeadlineMs: 30_000,
+    socketFactory: (_url, socketOptions) => {
+      const socket = new FakeSocket(socketOptions);
+      sockets.push(socket);
+      return socket;
+    },
+  });
+  const received: ChatMessage[] = [];
+  ws.on('message', (m) => received.push(m));
+  ws.connect();
+  return { ws, session, sendMessage, sockets, socket: sockets[0]!, received };
+}
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('handshake', () => {
+  it('carries the key, the session, the page URL and no lastMessageId at first', () => {
+    const { socket, session } = setup();
+    socket.accept();
+    expect(socket.handshakes[0]).toEqual({
+      apiKey: 'pk_x',
+      sessionId: session.sessionId,
+      fingerprint: session.fingerprint,
+      url: 'https://shop.test/a',
+    });
+  });
+
+  it('carries the identity and token when known', () => {
+    const { socket, session } = setup();
+    session.identify({ userId: 'u1', userInfo: { name: 'Ada' }, userHash: 'beef' });
+    session.setServerSession({
+      sessionId: session.sessionId,
+      conversationId: 'c',
+      token: 'jwt',
+      expiresAt: new Date(Date.now() + 60_000).toISOString(),
+    });
+    socket.accept();
+    expect(socket.handshakes[0]).toMatchObject({ userId: 'u1', userInfo: { name: 'Ada' }, userHash: 'beef', token: 'jwt' });
+  });
+
+  it('reads the newest messageId and the current URL at every reconnection', () => {
+    const { ws, socket } = setup();
+    socket.accept();
+    const older = message();
+    const newer = message();
+    socket.fire('meta_message_created', newer);
+    socket.fire('meta_message_created', older);
+    ws.setPageUrl('https://shop.test/checkout');
+    socket.drop();
+    socket.accept();
+    expect(socket.handshakes[1]).toMatchObject({ lastMessageId: newer.messageId, url: 'https://shop.test/checkout' });
+  });
+
+  it('asks for missed messages with sync after a reconnection, and shows each once', () => {
+    const { socket, received } = setup();
+    socket.accept();
+    const first = message();
+    socket.fire('meta_message_created', first);
+    socket.drop();
+    socket.accept();
+    const [sync] = socket.sent('sync');
+    expect(sync!.payload).toMatchObject({ after: first.messageId });
+    const missed = message();
+    socket.fire('meta_message_created', missed); // the server's own replay
+    sync!.ack!({ ok: true, messages: [first, missed] });
+    expect(received.map((m) => m.messageId)).toEqual([first.messageId, missed.messageId]);
+  });
+
+  it('does not sync on the first connection', () => {
+    const { socket } = setup();
+    socket.accept();
+    expect(socket.sent('sync')).toHaveLength(0);
+  });
+
+  it('stays down after a refusal that cannot succeed, and says why', async () => {
+    const { ws, socket } = setup();
+    const errors: string[] = [];
+    ws.on('error', (e) => errors.push(e.code));
+    const connect = vi.spyOn(socket, 'connect');
+    socket.refuse('forbidden_origin');
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(errors).toEqual(['forbidden_origin']);
+    expect(connect).not.toHaveBeenCalled();
+    expect(ws.status).toBe('offline');
+  });
+
+  it('drops an expired token and tries again without it', async () => {
+    const { socket, session } = setup();
+    session.setServerSession({
+      sessionId: session.sessionId,
+      conversationId: 'c',
+      token: 'stale',
+      expiresAt: new Date(Date.now() + 60_000).toISOString(),
+    });
+    const connect = vi.spyOn(socket, 'connect');
+    socket.refuse('invalid_token');
+    expect(session.token).toBeNull();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(connect).toHaveBeenCalledOnce();
+  });
+});
+
+describe('dedupe', () => {
+  it('shows a message once however many times it arrives', () => {
+    const { socket, received } = setup();
+    socket.accept();
+    const m = message();
+    socket.fire('meta_message_created', m);
+    socket.fire('meta_message_created', { ...m });
+    expect(received).toHaveLength(1);
+  });
+
+  it('skips messages already loaded from history and ignores malformed payloads', () => {
+    const { ws, socket, received } = setup();
+    const old = message();
+    ws.note([old]);
+    socket.accept();
+    socket.fire('meta_message_created', old);
+    socket.fire('meta_message_created', { text: 'no id' });
+    expect(received).toHaveLength(0);
+    expect(ws.lastMessageId).toBe(old.messageId);
+  });
+
+  it('compares ids by time order', () => {
+    expect(newerId(null, '01B')).toBe('01B');
+    expect(newerId('01B', '01A')).toBe('01B');
+    expect(newerId('01B', '01C')).toBe('01C');
+  });
+});
+
+describe('send', () => {
+  it('emits the message with its clientMessageId and resolves with the ack', async () => {
+    const { ws, socket, session, received } = setup();
+    socket.accept();
+    const pending = ws.send('hi', 'cid-1');
+    const [emit] = socket.sent('message');
+    expect(emit!.payload).toEqual({
+      sessionId: session.sessionId,
+      fingerprint: session.fingerprint,
+      text: 'hi',
+      clientMessageId: 'cid-1',
+    });
+    const stored = message({ sender: 'visitor', text: 'hi', clientMessageId: 'cid-1' });
+    socket.fire('meta_message_created', stored); // the room broadcast can beat the ack
+    emit!.ack!({ ok: true, message: stored });
+    await expect(pending).resolves.toEqual(stored);
+    expect(received).toHaveLength(1);
+  });
+
+  it('retries a lost ack with the same clientMessageId, over HTTP first, then the socket again', async () => {
+    const { ws, socket, sendMessage, received } = setup();
+    socket.accept();
+    const pending = ws.send('hi', 'cid-7');
+    await vi.advanceTimersByTimeAsync(1000); // the ack never comes
+    await vi.advanceTimersByTimeAsync(500); // pause, then HTTP (fails: offline)
+    expect(sendMessage).toHaveBeenCalledTimes(1);
+    expect(sendMessage.mock.calls[0]![0]).toMatchObject({ text: 'hi', clientMessageId: 'cid-7' });
+    socket.drop();
+    socket.accept(); // coming back wakes the pending retry
+    await vi.advanceTimersByTimeAsync(0);
+    const emits = socket.sent('message');
+    expect(emits).toHaveLength(2);
+    expect(emits.map((e) => e.payload.clientMessageId)).toEqual(['cid-7', 'cid-7']);
+    const stored = message({ sender: 'visitor', text: 'hi', clientMessageId: 'cid-7' });
+    emits[0]!.ack!({ ok: true, message: stored }); // the late first ack is ignored
+    emits[1]!.ack!({ ok: true, message: stored });
+    await expect(pending).resolves.toEqual(stored);
+    expect(received).toHaveLength(1);
+  });
+
+  it('falls back to HTTP while the socket is down', async () => {
+    const stored = message({ sender: 'visitor', clientMessageId: 'cid-2' });
+    const { ws, session, sendMessage } = setup({
+      sendMessage: async () => ({
+        message: stored,
+        session: { sessionId: session.sessionId, conversationId: 'c', token: 'jwt', expiresAt: '2999-01-01T00:00:00Z' },
+      }),
+    });
+    await expect(ws.send('hi', 'cid-2')).resolves.toEqual(stored);
+    expect(sendMessage).toHaveBeenCalledOnce();
+    expect(sendMessage.mock.calls[0]![0]).toMatchObject({ sessionId: session.sessionId, clientMessageId: 'cid-2' });
+    expect(session.token).toBe('jwt');
+  });
+
+  it('does not retry a refused message', async () => {
+    const { ws, socket } = setup();
+    socket.accept();
+    const pending = ws.send('x'.repeat(5000), 'cid-3');
+    socket.sent('message')[0]!.ack!({ ok: false, error: { code: 'invalid_request', message: 'too long' } });
+    await expect(pending).rejects.toMatchObject({ code: 'invalid_request' });
+    expect(socket.sent('message')).toHaveLength(1);
+  });
+
+  it('waits Retry-After on rate_limited, then retries', async () => {
+    const { ws, sendMessage, socket } = setup();
+    sendMessage.mockRejectedValueOnce(new ChatError('rate_limited', 'slow', 429, 4));
+    const pending = ws.send('hi', 'cid-4');
+    await vi.advanceTimersByTimeAsync(0);
+    socket.accept(); // does not cut the rate-limit wait short
+    await vi.advanceTimersByTimeAsync(3900);
+    expect(socket.sent('message')).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(100);
+    const [emit] = socket.sent('message');
+    emit!.ack!({ ok: true, message: message({ clientMessageId: 'cid-4' }) });
+    await expect(pending).resolves.toMatchObject({ clientMessageId: 'cid-4' });
+  });
+
+  it('gives up after the deadline with the last error', async () => {
+    const { ws } = setup();
+    const pending = ws.send('hi', 'cid-5');
+    const outcome = expect(pending).rejects.toMatchObject({ code: 'network_error' });
+    await vi.advanceTimersByTimeAsync(31_000);
+    await outcome;
+  });
+});
+
+describe('typing', () => {
+  it('tells the server at most every 2 s, and that typing stopped after 3 s of quiet', async () => {
+    const { ws, socket, session } = setup();
+    socket.accept();
+    ws.typing();
+    ws.typing();
+    await vi.advanceTimersByTimeAsync(1000);
+    ws.typing();
+    expect(socket.sent('typing').map((e) => e.payload)).toEqual([{ sessionId: session.sessionId, isTyping: true }]);
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(socket.sent('typing').map((e) => e.payload.isTyping)).toEqual([true, false]);
+  });
+
+  it('relays agent typing for this session only', () => {
+    const { ws, socket, session } = setup();
+    const seen: boolean[] = [];
+    ws.on('typing', ({ isTyping }) => seen.push(isTyping));
+    socket.accept();
+    socket.fire('typing', { sessionId: session.sessionId, isTyping: true });
+    socket.fire('typing', { sessionId: 'someone-else', isTyping: true });
+    socket.fire('typing', { sessionId: session.sessionId, isTyping: false });
+    expect(seen).toEqual([true, false]);
+  });
+});
+
+describe('restart', () => {
+  it('opens a new socket for the new session and forgets the old conversation', () => {
+    const { ws, sockets, session, received } = setup();
+    sockets[0]!.accept();
+    const old = message();
+    sockets[0]!.fire('meta_message_created', old);
+    session.reset();
+    ws.restart();
+    expect(sockets).toHaveLength(2);
+    sockets[0]!.fire('meta_message_created', message()); // the old socket is ignored
+    sockets[1]!.accept();
+    expect(sockets[1]!.handshakes[0]!.lastMessageId).toBeUndefined();
+    expect(sockets[1]!.handshakes[0]!.sessionId).toBe(session.sessionId);
+    expect(received).toEqual([old]);
+  });
+});
