@@ -30,8 +30,8 @@ class Settings(BaseSettings):
     demo: bool = True
     # Reverse proxies and browsers send small bodies; anything bigger is refused early.
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
-    # Per-visitor send limit: generous for a human, a wall for a script.
-    visitor_rate_limit: str = "20/second"
+    # Per-visitor send limit: far above what a person types, a wall for a flooding script.
+    visitor_rate_limit: str = "300/minute"
     log_level: str = "info"
     metrics_enabled: bool = True
 

@@ -10,7 +10,7 @@ from webchat.actions.conversations import find_conversation
 from webchat.api.deps import PrincipalDep, ServicesDep
 from webchat.db.messages import list_messages
 from webchat.errors import ApiError, forbidden, invalid_request, invalid_token
-from webchat.ids import ULID_PATTERN
+from webchat.ids import ULID_PATTERN, canonical_uuid
 from webchat.schemas import message_json
 
 router = APIRouter(tags=["history"])
@@ -34,6 +34,10 @@ async def get_messages(
         raise forbidden("tenantId is not this credential's tenant.")
     if before is not None and not ULID_PATTERN.match(before):
         raise invalid_request("before: must be a messageId")
+    if sessionId is not None and canonical_uuid(sessionId) is None:
+        raise invalid_request("sessionId: must be a UUID in canonical lowercase form")
+    if userId is not None and not (1 <= len(userId) <= 128 and userId.isprintable()):
+        raise invalid_request("userId: must be 1-128 printable characters")
     if principal.is_staff:
         try:
             conversation = await find_conversation(

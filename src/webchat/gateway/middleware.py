@@ -6,6 +6,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from webchat.errors import ApiError, error_body
 
+# Draining an oversized body lets the client read our 413; beyond this it is not worth it.
+DRAIN_LIMIT_BYTES = 8 * 1024 * 1024
+
 
 class BodyTooLarge(ApiError):
     def __init__(self, limit: int) -> None:
@@ -25,6 +28,10 @@ class BodySizeLimit:
             return
         length = dict(scope["headers"]).get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
+            # Read what the client is sending before answering, else it sees a reset
+            # connection instead of the 413; past DRAIN_LIMIT just answer and close.
+            if length.isdigit() and int(length) <= DRAIN_LIMIT_BYTES:
+                await _drain(receive)
             await _send_413(send, self.max_bytes)
             return
         received = 0
@@ -39,6 +46,13 @@ class BodySizeLimit:
             return message
 
         await self.app(scope, limited_receive, send)
+
+
+async def _drain(receive: Receive) -> None:
+    while True:
+        message = await receive()
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            return
 
 
 async def _send_413(send: Send, limit: int) -> None:
