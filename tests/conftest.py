@@ -31,10 +31,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from support.clients import Agent, Tenant, Visitor  # noqa: E402
-from support.flows import Sockets, TenantChat, create_agent, create_tenant, login  # noqa: E402
-from support.server import WebchatProcess, live_servers, new_jwt_secret  # noqa: E402
-from support.services import PostgresCluster, RedisProcess  # noqa: E402
+from support.clients import Agent, Tenant, Visitor
+from support.flows import Sockets, TenantChat, create_agent, create_tenant, login
+from support.server import WebchatProcess, live_servers, new_jwt_secret
+from support.services import PostgresCluster, RedisProcess
 
 BACKENDS = ("embedded", "real")
 
@@ -159,7 +159,7 @@ class Launcher:
         self.groups: list[Group] = []
 
     def group(
-        self, backend: str, jwt_secret: str | None | bool = True, redis: RedisProcess | None = None
+        self, backend: str, jwt_secret: str | bool | None = True, redis: RedisProcess | None = None
     ) -> Group:
         """A new deployment: for ``real``, its own Redis and a fresh database."""
         secret = new_jwt_secret() if jwt_secret is True else (jwt_secret or None)

@@ -1,3 +1,4 @@
+# ruff: noqa: ASYNC109 - a per-call timeout is the point of these test helpers
 """Clients a widget, a console or a tenant backend would use: httpx and python-socketio.
 
 ``SocketClient`` records every event it receives, so a test can wait for an
@@ -163,7 +164,7 @@ class SocketClient:
                 ),
                 timeout + 5,
             )
-        except (sio_exceptions.SocketIOError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, sio_exceptions.SocketIOError) as exc:
             with contextlib.suppress(Exception):
                 await self.sio.disconnect()
             raise HandshakeRefused(self.connect_error, exc) from exc
@@ -215,7 +216,7 @@ class SocketClient:
         try:
             async with self._changed:
                 await asyncio.wait_for(self._changed.wait_for(ready), timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             seen = [name for name, _ in self.order]
             raise AssertionError(
                 f"{self.label}: no {event!r} event (#{count}) matching within {timeout:.0f}s; "
@@ -223,6 +224,19 @@ class SocketClient:
                 f"{self.received.get(event, [])[-5:]!r}"
             ) from None
         return self.events(event, predicate)[count - 1]
+
+    async def wait_until(
+        self, condition: Callable[[], bool], timeout: float = EVENT_TIMEOUT, what: str = "condition"
+    ) -> None:
+        """Wait until ``condition()`` holds, re-checked after every received event."""
+        try:
+            async with self._changed:
+                await asyncio.wait_for(self._changed.wait_for(condition), timeout)
+        except TimeoutError:
+            seen = [name for name, _ in self.order]
+            raise AssertionError(
+                f"{self.label}: {what} not reached within {timeout:.0f}s; received: {seen[-30:]}"
+            ) from None
 
     async def wait_message(self, message_id: str, timeout: float = EVENT_TIMEOUT) -> dict:
         return await self.wait_for(

@@ -14,7 +14,7 @@ import hmac
 import json
 import re
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -37,8 +37,16 @@ UNAUTHORIZED_CODES = {"invalid_api_key", "invalid_token"}
 TRACEBACK_MARKERS = ("Traceback (most recent call last)", 'File "/', "Internal Server Error")
 
 MESSAGE_KEYS = {
-    "messageId", "tenantId", "conversationId", "sessionId", "userId", "sender",
-    "senderName", "text", "clientMessageId", "createdAt",
+    "messageId",
+    "tenantId",
+    "conversationId",
+    "sessionId",
+    "userId",
+    "sender",
+    "senderName",
+    "text",
+    "clientMessageId",
+    "createdAt",
 }
 SESSION_KEYS = {"sessionId", "conversationId", "token", "expiresAt"}
 PRESENCE_KEYS = {"sessionId", "userId", "userInfo", "tabs", "connectedAt", "lastSeenAt"}
@@ -216,7 +224,7 @@ def new_fingerprint() -> str:
 
 def check_expiry(expires_at: str, max_hours: float = 24.0) -> None:
     moment = parse_time(expires_at)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     assert now < moment <= now + timedelta(hours=max_hours, minutes=1), (
         f"expiresAt {expires_at} not within (now, now + {max_hours} h]"
     )

@@ -58,8 +58,9 @@ def create_agent(
 ) -> Agent:
     email = email or f"agent-{uuid.uuid4().hex[:8]}@example.com"
     password = password or "pw-" + uuid.uuid4().hex
-    out = server.cli("agent", "create", tenant.tenant_id, email, "--password-stdin",
-                     stdin=password + "\n")
+    out = server.cli(
+        "agent", "create", tenant.tenant_id, email, "--password-stdin", stdin=password + "\n"
+    )
     assert isinstance(out.get("agentId"), str | int), f"agent create output: {out!r}"
     return Agent(tenant=tenant, agent_id=str(out["agentId"]), email=email, password=password)
 
@@ -68,8 +69,11 @@ async def login(server: WebchatProcess, agent: Agent) -> str:
     async with http_client(server) as http:
         response = await http.post(
             "/api/agent/login",
-            json={"tenantId": agent.tenant.tenant_id, "email": agent.email,
-                  "password": agent.password},
+            json={
+                "tenantId": agent.tenant.tenant_id,
+                "email": agent.email,
+                "password": agent.password,
+            },
         )
     body = contract.expect_status(response, 200)
     assert isinstance(body.get("token"), str), body

@@ -261,8 +261,9 @@ class WebchatProcess:
         timeout: float = CLI_TIMEOUT,
     ) -> CliResult:
         """``python -m webchat ARGS`` with this server's environment."""
-        return run_cli(*args, stdin=stdin, env={**self.env, **(env or {})}, cwd=self.workdir,
-                       timeout=timeout)
+        return run_cli(
+            *args, stdin=stdin, env={**self.env, **(env or {})}, cwd=self.workdir, timeout=timeout
+        )
 
     def cli(self, *args: str, stdin: str | None = None) -> dict:
         """Run a JSON-printing command that must succeed; return its JSON document."""
@@ -295,7 +296,9 @@ def run_cli(
     except subprocess.TimeoutExpired as exc:
         raise AssertionError(f"`webchat {' '.join(args)}` hung for {timeout:.0f}s") from exc
     return CliResult(
-        list(args), done.returncode, done.stdout.decode(errors="replace"),
+        list(args),
+        done.returncode,
+        done.stdout.decode(errors="replace"),
         done.stderr.decode(errors="replace"),
     )
 
@@ -309,4 +312,3 @@ def _kill_leftovers() -> None:
     for server in list(_live):
         with contextlib.suppress(Exception):
             server.kill()
-
