@@ -35,6 +35,13 @@ class Settings(BaseSettings):
     log_level: str = "info"
     metrics_enabled: bool = True
 
+    @field_validator("data_dir")
+    @classmethod
+    def check_data_dir(cls, value: Path) -> Path:
+        if value.exists() and not value.is_dir():
+            raise ValueError("must be a directory (it names a file)")
+        return value
+
     @field_validator("database_url")
     @classmethod
     def check_database_url(cls, value: str) -> str:

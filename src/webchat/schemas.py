@@ -28,7 +28,16 @@ def _check_fingerprint(value: str) -> str:
     return value
 
 
+def _check_storable(value: str) -> str:
+    # PostgreSQL text cannot hold NUL, and a lone surrogate is not Unicode: refuse both
+    # up front rather than fail at the database.
+    if "\x00" in value or any("\ud800" <= char <= "\udfff" for char in value):
+        raise ValueError("must not contain NUL characters or lone surrogates")
+    return value
+
+
 def _check_text(value: str) -> str:
+    _check_storable(value)
     length = len(value.strip())
     if length == 0:
         raise ValueError("must not be empty")
@@ -53,6 +62,8 @@ def _check_user_info(value: dict[str, Any]) -> dict[str, Any]:
             raise ValueError(
                 f"values must be strings of at most {MAX_USER_INFO_VALUE_LENGTH} characters"
             )
+        _check_storable(key)
+        _check_storable(item)
     return value
 
 
@@ -99,10 +110,13 @@ class MessageRequest(VisitorIdentity):
     clientMessageId: ClientMessageIdField | None = None
 
 
+StorableField = Annotated[str, AfterValidator(_check_storable)]
+
+
 class AgentLoginRequest(Payload):
-    tenantId: str = Field(min_length=1, max_length=63)
-    email: str = Field(min_length=1, max_length=320)
-    password: str = Field(min_length=1, max_length=1024)
+    tenantId: Annotated[StorableField, Field(min_length=1, max_length=63)]
+    email: Annotated[StorableField, Field(min_length=1, max_length=320)]
+    password: Annotated[str, Field(min_length=1, max_length=1024)]
 
 
 class ReplyRequest(Payload):

@@ -49,6 +49,7 @@ def _print_banner(settings: Settings) -> None:
             f"  demo tenant:   {DEMO_TENANT_ID}",
             f"  public key:    {creds.public_key}",
             f"  secret key:    {creds.secret_key}",
-            f"  agent sign-in: {creds.agent_email} / {creds.agent_password}",
+            f"  agent email:    {creds.agent_email}",
+            f"  agent password: {creds.agent_password}",
         ]
     print("\n".join(lines), flush=True)

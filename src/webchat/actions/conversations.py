@@ -13,6 +13,7 @@ from webchat.db.conversations import (
 )
 from webchat.db.records import ConversationRecord
 from webchat.errors import invalid_request, not_found
+from webchat.ids import ULID_PATTERN
 from webchat.realtime.rooms import admin_room, conversation_room
 from webchat.schemas import conversation_json
 
@@ -30,7 +31,9 @@ async def find_conversation(
 ) -> ConversationRecord:
     """The tenant's conversation named by id, by logged-in user, or by session."""
     found: ConversationRecord | None
-    if conversation_id:
+    if conversation_id and not ULID_PATTERN.match(conversation_id):
+        found = None
+    elif conversation_id:
         found = await get_conversation(services.db, tenant_id, conversation_id)
     elif user_id:
         found = await find_conversation_of_user(services.db, tenant_id, user_id)

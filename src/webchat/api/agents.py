@@ -16,6 +16,7 @@ from webchat.db.tenants import find_agent
 from webchat.errors import ApiError, invalid_request
 from webchat.gateway.passwords import verify_password
 from webchat.gateway.tokens import AgentClaims
+from webchat.ids import ULID_PATTERN
 from webchat.schemas import (
     AgentLoginRequest,
     ReplyRequest,
@@ -46,7 +47,7 @@ async def login(body: AgentLoginRequest, services: ServicesDep) -> dict[str, Any
 
 def _parse_cursor(before: str) -> tuple[datetime, str]:
     milliseconds, _, conversation_id = before.partition("_")
-    if not milliseconds.isdigit() or not conversation_id:
+    if not milliseconds.isdigit() or not ULID_PATTERN.match(conversation_id):
         raise invalid_request("before: not a cursor returned as nextBefore")
     return datetime.fromtimestamp(int(milliseconds) / 1000, UTC), conversation_id
 
@@ -64,6 +65,8 @@ async def get_conversations(
     before: str | None = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
 ) -> dict[str, Any]:
+    if q is not None and "\x00" in q:
+        raise invalid_request("q: must not contain NUL characters")
     items, more = await list_conversations(
         services.db,
         principal.tenant_id,

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, text
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -21,6 +21,10 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 class DatabaseUnavailable(Exception):
     """The database did not answer; the operation wrote nothing."""
+
+
+class UnstorableValue(ValueError):
+    """The database refused a value (e.g. a NUL in text); the operation wrote nothing."""
 
 
 class Database:
@@ -48,9 +52,13 @@ class Database:
                 yield session
         except (TimeoutError, OperationalError, InterfaceError, OSError) as exc:
             raise DatabaseUnavailable(str(exc)) from exc
+        except DataError as exc:
+            raise UnstorableValue(str(exc.orig)) from exc
         except DBAPIError as exc:
             if exc.connection_invalidated:
                 raise DatabaseUnavailable(str(exc)) from exc
+            if "invalid byte sequence" in str(exc.orig):
+                raise UnstorableValue(str(exc.orig)) from exc
             raise
 
     async def ping(self) -> None:
