@@ -99,9 +99,15 @@ class RealtimeServer:
                 log.warning("presence upkeep failed", exc_info=True)
 
     async def _beat(self) -> None:
-        await heartbeat(self.services.store, self.services.node_id)
+        if not await heartbeat(self.services.store, self.services.node_id):
+            await self._relist_tabs()
         for tenant_id, entry in await reap_dead_nodes(self.services.store):
             await self.sio.emit("user_offline", entry, room=admin_room(tenant_id))
+
+    async def _relist_tabs(self) -> None:
+        for sid, state in list(self.sockets.items()):
+            if state.presence is not None and sid in self.sockets:
+                await self._add_presence(state)
 
     # --- connection ------------------------------------------------------------------
 
@@ -132,8 +138,14 @@ class RealtimeServer:
         tenant_id = visitor.tenant_id
         await self.sio.enter_room(sid, conversation_room(tenant_id, visitor.conversation_id))
         await self.sio.enter_room(sid, visitor_room(tenant_id, visitor.conversation_id))
-        now = isoformat(utcnow())
         state.presence = SocketRef(tenant_id, visitor.session_id, sid)
+        await self._add_presence(state)
+
+    async def _add_presence(self, state: SocketState) -> None:
+        visitor = state.visitor
+        assert visitor is not None and state.presence is not None
+        tenant_id = visitor.tenant_id
+        now = isoformat(utcnow())
         entry: dict[str, object] = {
             "sessionId": visitor.session_id,
             "conversationId": visitor.conversation_id,

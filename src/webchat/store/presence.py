@@ -159,11 +159,15 @@ async def list_online(store: Store, tenant_id: str) -> list[dict[str, object]]:
     return users
 
 
-async def heartbeat(store: Store, node_id: str) -> None:
+async def heartbeat(store: Store, node_id: str) -> bool:
+    """Keep this node's heartbeat alive. False if it had lapsed (Redis lost its data, or
+    this node stalled and was reaped): the caller should list its sockets again."""
     async with translate_errors(), store.redis.pipeline(transaction=False) as pipe:
+        pipe.exists(node_key(node_id))
         pipe.set(node_key(node_id), "1", ex=NODE_TTL_SECONDS)
         pipe.sadd(NODES_KEY, node_id)
-        await pipe.execute()
+        existed, _, _ = await pipe.execute()
+    return bool(existed)
 
 
 async def reap_dead_nodes(store: Store) -> list[tuple[str, dict[str, object]]]:
