@@ -4,6 +4,7 @@ Each handler returns the ack; errors become `{ok: false, error}`."""
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 
 from webchat.actions.conversations import find_conversation
@@ -30,6 +31,9 @@ if TYPE_CHECKING:
     from webchat.realtime.server import RealtimeServer
 
 MAX_SYNC = 1000
+# Sessions live 24 h and presence shows minutes: refreshing them on every message would
+# add three Redis round trips to the hot path for nothing.
+TOUCH_INTERVAL_SECONDS = 60
 
 
 def _require_agent(state: SocketState) -> None:
@@ -79,7 +83,10 @@ async def on_message(
             client_message_id=payload.clientMessageId,
             transport="socket",
         )
-        server._spawn(_touch_visitor(server, state))
+        now = time.monotonic()
+        if now - state.touched_at > TOUCH_INTERVAL_SECONDS:
+            state.touched_at = now
+            server._spawn(_touch_visitor(server, state))
         return {"ok": True, "message": message_json(message)}
     agent_payload = AgentSocketMessage.model_validate(data)
     conversation = await _agent_target(server, state, agent_payload)

@@ -17,6 +17,8 @@ class SocketState:
     visitor: VisitorSession | None = None
     presence: SocketRef | None = None
     url: str | None = None
+    # Monotonic time of the last session/presence refresh, to refresh at most once a minute.
+    touched_at: float = 0.0
 
     @property
     def tenant_id(self) -> str:
