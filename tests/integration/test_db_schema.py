@@ -1,0 +1,41 @@
+"""`webchat.db.Database`: migrations, on SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from sqlalchemy import inspect
+
+from webchat.db import Database
+
+TABLES = {"tenants", "api_keys", "agents", "conversations", "messages", "alembic_version"}
+
+
+async def table_names(db: Database) -> set[str]:
+    async with db.engine.connect() as connection:
+        return set(await connection.run_sync(lambda c: inspect(c).get_table_names()))
+
+
+async def test_upgrade_creates_the_schema(db: Database) -> None:
+    assert await table_names(db) >= TABLES
+    await db.ping()
+
+
+async def test_upgrade_twice_is_idempotent(db: Database) -> None:
+    await db.upgrade()
+    await db.upgrade()
+    assert await table_names(db) >= TABLES
+    async with db.engine.connect() as connection:
+        versions = (
+            await connection.exec_driver_sql("SELECT version_num FROM alembic_version")
+        ).all()
+    assert versions == [("0001",)]
+
+
+async def test_processes_upgrading_at_once_all_succeed(
+    db_url: str, make_db: Callable[[], Database]
+) -> None:
+    databases = [make_db() for _ in range(4)]
+    await asyncio.wait_for(asyncio.gather(*(d.upgrade() for d in databases)), timeout=60)
+    assert await table_names(databases[0]) >= TABLES
