@@ -96,6 +96,22 @@ describe('handshake', () => {
     expect(received.map((m) => m.messageId)).toEqual([first.messageId, missed.messageId]);
   });
 
+  it('does not replay from a message acknowledged over HTTP while the socket was down', async () => {
+    const { ws, socket, sendMessage } = setup();
+    socket.accept();
+    const seen = message();
+    socket.fire('meta_message_created', seen);
+    socket.drop();
+    const missed = message(); // an agent reply the visitor has not received
+    const mine = message({ sender: 'visitor', clientMessageId: 'cid-9' }); // stored after it
+    sendMessage.mockResolvedValueOnce({ message: mine, session: undefined as never });
+    await ws.send('hi', 'cid-9');
+    socket.accept();
+    expect(socket.handshakes[1]!.lastMessageId).toBe(seen.messageId);
+    expect(socket.sent('sync')[0]!.payload.after).toBe(seen.messageId);
+    expect(missed.messageId < mine.messageId).toBe(true);
+  });
+
   it('does not sync on the first connection', () => {
     const { socket } = setup();
     socket.accept();

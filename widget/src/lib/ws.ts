@@ -8,7 +8,8 @@
 //   over whichever channel is up, until `sendDeadlineMs` has passed;
 // - every incoming message is deduplicated by messageId, so the ack, the
 //   room broadcast and a replay after reconnecting show it once;
-// - each handshake carries the newest messageId seen (`lastMessageId`) and
+// - each handshake carries the newest messageId received in stream order
+//   (`lastMessageId`; acks of our own sends do not count) and
 //   the page URL, read fresh at every (re)connection; after a reconnection a
 //   `sync` asks again for anything newer, in case the replay was cut short.
 
@@ -241,7 +242,7 @@ export class ChatWebSocket extends Emitter<ChatWebSocketEvents> {
           this.#socket?.connected && !preferHttp
             ? await this.#sendOverSocket(text, clientMessageId)
             : await this.#sendOverHttp(text, clientMessageId);
-        this.#receive(message);
+        this.#receive(message, false);
         return message;
       } catch (error) {
         if (!isRetryable(error)) throw error;
@@ -298,10 +299,17 @@ export class ChatWebSocket extends Emitter<ChatWebSocketEvents> {
     }
   }
 
-  #receive(payload: unknown): void {
-    if (!isChatMessage(payload) || this.#seen.has(payload.messageId)) return;
+  /**
+   * `fromStream`: the message came in the conversation's order (broadcast,
+   * replay, sync), so everything before it has been seen too. An ack is not
+   * such proof: a message acknowledged over HTTP while the socket was down is
+   * newer than the ones missed meanwhile, and replaying from it would skip them.
+   */
+  #receive(payload: unknown, fromStream = true): void {
+    if (!isChatMessage(payload)) return;
+    if (fromStream) this.#newestId = newerId(this.#newestId, payload.messageId);
+    if (this.#seen.has(payload.messageId)) return;
     this.#seen.add(payload.messageId);
-    this.#newestId = newerId(this.#newestId, payload.messageId);
     this.emit('message', payload);
   }
 

@@ -101,8 +101,8 @@ export function App({ controller, strings, title, greeting, position, hideLaunch
           onLoadOlder={() => void controller.loadOlder()}
           onRetry={(key) => controller.retry(key)}
         />
-        <div class="wc-typing" role="status">
-          {state.agentTyping ? strings.agentTyping : ''}
+        <div class="wc-typing-slot" role="status">
+          {state.agentTyping ? <span class="wc-typing">{strings.agentTyping}</span> : null}
         </div>
         <Composer
           strings={strings}

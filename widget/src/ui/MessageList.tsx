@@ -52,7 +52,9 @@ function Message({ message, showName, strings, onRetry }: {
       {showName ? <span class="wc-name" aria-hidden="true">{label}</span> : null}
       <div class="wc-bubble">
         <span class="wc-sr-only">{label}: </span>
-        <MessageText text={message.text} />
+        <span class="wc-text">
+          <MessageText text={message.text} />
+        </span>
       </div>
       {message.state === 'sending' ? <span class="wc-status">{strings.sending}</span> : null}
       {message.state === 'failed' ? (
@@ -108,7 +110,9 @@ export function MessageList(props: MessageListProps) {
       <ul>
         {props.hasOlder || !props.greeting ? null : (
           <li class="wc-msg wc-agent wc-greeting">
-            <div class="wc-bubble">{props.greeting}</div>
+            <div class="wc-bubble">
+              <span class="wc-text">{props.greeting}</span>
+            </div>
           </li>
         )}
         {messages.map((message, index) => (
