@@ -273,13 +273,13 @@ describe('typing', () => {
     expect(socket.sent('typing').map((e) => e.payload.isTyping)).toEqual([true, false]);
   });
 
-  it('relays agent typing for this session only', () => {
+  it('relays agent typing, not a visitor typing in another tab', () => {
     const { ws, socket, session } = setup();
     const seen: boolean[] = [];
     ws.on('typing', ({ isTyping }) => seen.push(isTyping));
     socket.accept();
-    socket.fire('typing', { sessionId: session.sessionId, isTyping: true });
-    socket.fire('typing', { sessionId: 'someone-else', isTyping: true });
+    socket.fire('typing', { sessionId: session.sessionId, isTyping: true, sender: 'agent' });
+    socket.fire('typing', { sessionId: session.sessionId, isTyping: true, sender: 'visitor' });
     socket.fire('typing', { sessionId: session.sessionId, isTyping: false });
     expect(seen).toEqual([true, false]);
   });

@@ -189,10 +189,11 @@ export class ChatWebSocket extends Emitter<ChatWebSocketEvents> {
       this.emit('session', payload);
     }));
     socket.on('meta_message_created', mine((payload: unknown) => this.#receive(payload)));
-    socket.on('typing', mine((payload: { sessionId?: string; isTyping?: unknown }) => {
-      if (payload && payload.sessionId === this.#options.session.sessionId) {
-        this.emit('typing', { isTyping: payload.isTyping === true });
-      }
+    // The socket hears only its own conversation's room. The event names the
+    // conversation's session, which for a logged-in user may be another of
+    // their sessions, so only a typing visitor (another tab) is filtered out.
+    socket.on('typing', mine((payload: { sender?: string; isTyping?: unknown } | null) => {
+      if (payload && payload.sender !== 'visitor') this.emit('typing', { isTyping: payload.isTyping === true });
     }));
   }
 
