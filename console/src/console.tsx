@@ -77,17 +77,27 @@ export function Console({ auth, onSignOut, onExpired }: ConsoleProps) {
     return () => clearTimeout(timer);
   }, [auth.expiresAt, claims.exp, expire]);
 
+  const listSeq = useRef(0);
   const loadList = useCallback(
     async (append: boolean) => {
       const { status: st, search: q } = filterRef.current;
+      // Only the latest request may fill the list (filters change while one is in flight).
+      const seq = ++listSeq.current;
       setListLoading(true);
       try {
         const page = await api.conversations(st, append ? stateRef.current.listNextBefore : null, q || null);
-        dispatch({ type: 'conversations_loaded', conversations: page.conversations, nextBefore: page.nextBefore, append });
+        if (seq !== listSeq.current) return;
+        dispatch({
+          type: 'conversations_loaded',
+          conversations: page.conversations,
+          nextBefore: page.nextBefore,
+          append,
+          query: q || null,
+        });
       } catch (err) {
         if (!(err instanceof ApiError && err.status === 401)) setNotice(`Could not load conversations: ${describe(err)}`);
       } finally {
-        setListLoading(false);
+        if (seq === listSeq.current) setListLoading(false);
       }
     },
     [api],

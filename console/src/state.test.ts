@@ -285,6 +285,15 @@ describe('search and list', () => {
     expect(visibleConversations(reopened, 'open', '').map((c) => c.conversationId)).toEqual(['z', 'b', 'a']);
   });
 
+  it('keeps what the server matched in older history', () => {
+    const t = run({ type: 'conversations_loaded', conversations: [a], nextBefore: null, append: false, query: 'invoice' });
+    expect(matchesSearch(a, undefined, 'invoice')).toBe(false);
+    expect(visibleConversations(t, 'open', 'invoice').map((c) => c.conversationId)).toEqual(['a']);
+    expect(visibleConversations(t, 'open', 'other').map((c) => c.conversationId)).toEqual([]);
+    const cleared = reducer(t, { type: 'conversations_loaded', conversations: [a], nextBefore: null, append: false });
+    expect(cleared.searchHits).toEqual({});
+  });
+
   it('a new message moves a conversation to the top', () => {
     const t = reducer(s, { type: 'message_received', message: msg({ conversationId: 'a', createdAt: '2026-01-01T13:00:00Z' }) });
     expect(visibleConversations(t, 'open', '').map((c) => c.conversationId)).toEqual(['a', 'b']);

@@ -33,6 +33,9 @@ export interface State {
   typing: Record<string, number>;
   agents: Record<string, AgentPresence>;
   listNextBefore: string | null;
+  /** Conversations the server matched for `searchQuery` (it searches all history). */
+  searchQuery: string;
+  searchHits: Record<string, true>;
 }
 
 export const initialState: State = {
@@ -44,6 +47,8 @@ export const initialState: State = {
   typing: {},
   agents: {},
   listNextBefore: null,
+  searchQuery: '',
+  searchHits: {},
 };
 
 /** How long a "typing" signal stays shown without a refresh from the visitor. */
@@ -51,7 +56,14 @@ export const TYPING_TTL_MS = 8000;
 
 export type Action =
   | { type: 'reset' }
-  | { type: 'conversations_loaded'; conversations: Conversation[]; nextBefore: string | null; append: boolean }
+  | {
+      type: 'conversations_loaded';
+      conversations: Conversation[];
+      nextBefore: string | null;
+      append: boolean;
+      /** The `q` the page was fetched with, if any. */
+      query?: string | null;
+    }
   | { type: 'message_received'; message: Message }
   | { type: 'history_loaded'; conversationId: string; messages: Message[]; nextBefore: string | null; older: boolean }
   | { type: 'message_pending'; message: Message }
@@ -229,11 +241,19 @@ export function reducer(state: State, action: Action): State {
           unread = { ...unread, [c.conversationId]: (unread[c.conversationId] ?? 0) + 1 };
         }
       }
+      const query = action.query?.trim() ?? '';
+      let searchHits: Record<string, true> = {};
+      if (query !== '') {
+        searchHits = action.append && state.searchQuery === query ? { ...state.searchHits } : {};
+        for (const c of action.conversations) searchHits[c.conversationId] = true;
+      }
       return {
         ...state,
         unread,
         conversations: mergeConversations(state, action.conversations),
-        listNextBefore: action.append || action.nextBefore !== null ? action.nextBefore : state.listNextBefore,
+        listNextBefore: action.nextBefore,
+        searchQuery: query,
+        searchHits,
       };
     }
 
@@ -361,7 +381,12 @@ export function visibleConversations(
   query: string,
 ): Conversation[] {
   return Object.values(state.conversations)
-    .filter((c) => c.status === status && matchesSearch(c, state.threads[c.conversationId], query))
+    .filter(
+      (c) =>
+        c.status === status &&
+        (matchesSearch(c, state.threads[c.conversationId], query) ||
+          (query.trim() !== '' && state.searchQuery === query.trim() && state.searchHits[c.conversationId] === true)),
+    )
     .sort((a, b) => ts(b.lastActivityAt) - ts(a.lastActivityAt) || (a.conversationId < b.conversationId ? -1 : 1));
 }
 
