@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from webchat.actions.events import Emitter, NullEmitter
 from webchat.config import Settings
 from webchat.db import Database
+from webchat.db.writer import MessageWriter
 from webchat.gateway.rate_limits import RateLimiter
 from webchat.gateway.tokens import TokenIssuer
 from webchat.ids import new_ulid
@@ -23,19 +24,23 @@ class Services:
     metrics: Metrics
     visitor_limiter: RateLimiter
     login_limiter: RateLimiter
+    writer: MessageWriter
     # Replaced by the Socket.IO server (or its write-only Redis manager) when the app starts.
     emitter: Emitter = field(default_factory=NullEmitter)
     node_id: str = field(default_factory=new_ulid)
 
     async def close(self) -> None:
+        await self.writer.close()
         await self.store.close()
         await self.db.close()
 
 
 def create_services(settings: Settings) -> Services:
+    db = Database(settings.resolved_database_url)
     return Services(
         settings=settings,
-        db=Database(settings.resolved_database_url),
+        db=db,
+        writer=MessageWriter(db),
         store=connect_store(None if settings.embedded_redis else settings.redis_url),
         tokens=TokenIssuer(settings.resolved_jwt_secret()),
         metrics=Metrics(),

@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING, Literal
 
 from webchat.actions.events import publish_message
 from webchat.clock import utcnow
-from webchat.db.messages import insert_message
 from webchat.db.records import MessageRecord
 from webchat.ids import new_message_id
 
@@ -30,9 +29,8 @@ async def do_send_message(
     client_message_id: str | None,
     transport: Transport,
 ) -> MessageRecord:
-    """Commit the message to the database, then publish it.
-
-    The commit comes before the acknowledgement, so an acknowledged message survives the
+    """Commit the message to the database (group-committed with concurrent sends), then
+    publish it. The commit comes before the acknowledgement, so an acknowledged message survives the
     death of this process or of Redis. A retry with the same `clientMessageId` returns the
     stored message and publishes nothing again."""
     started = utcnow()
@@ -48,7 +46,7 @@ async def do_send_message(
         client_message_id=client_message_id,
         created_at=started,
     )
-    stored = await insert_message(services.db, record, reopen=sender == "visitor")
+    stored = await services.writer.write(record, reopen=sender == "visitor")
     if stored.created:
         services.metrics.messages.labels(sender, transport).inc()
         await publish_message(services, stored.message)

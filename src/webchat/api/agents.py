@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
@@ -45,15 +45,22 @@ async def login(body: AgentLoginRequest, services: ServicesDep) -> dict[str, Any
     }
 
 
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def _parse_cursor(before: str) -> tuple[datetime, str]:
-    milliseconds, _, conversation_id = before.partition("_")
-    if not milliseconds.isdigit() or not ULID_PATTERN.match(conversation_id):
+    """`<microseconds since the epoch>_<conversationId>`: exact, unlike a float timestamp."""
+    microseconds, _, conversation_id = before.partition("_")
+    if not microseconds.isdigit() or not ULID_PATTERN.match(conversation_id):
         raise invalid_request("before: not a cursor returned as nextBefore")
-    return datetime.fromtimestamp(int(milliseconds) / 1000, UTC), conversation_id
+    try:
+        return EPOCH + timedelta(microseconds=int(microseconds)), conversation_id
+    except OverflowError:
+        raise invalid_request("before: not a cursor returned as nextBefore") from None
 
 
 def _cursor(at: datetime, conversation_id: str) -> str:
-    return f"{int(as_utc(at).timestamp() * 1000)}_{conversation_id}"
+    return f"{(as_utc(at) - EPOCH) // timedelta(microseconds=1)}_{conversation_id}"
 
 
 @router.get("/api/conversations")

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, and_, cast, exists, func, or_, select, update
+from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import aliased
 
 from webchat.clock import utcnow
 from webchat.db.engine import Database
@@ -18,6 +19,16 @@ from webchat.ids import new_ulid
 
 def owner_key(session_id: str, user_id: str | None) -> str:
     return f"user:{user_id}" if user_id else f"session:{session_id}"
+
+
+def visitor_search_text(user_id: str | None, user_info: dict[str, Any] | None) -> str:
+    values = [user_id or "", *(str(v) for v in (user_info or {}).values())]
+    return "\n".join(v.lower() for v in values if v)
+
+
+def _like_pattern(query: str) -> str:
+    escaped = query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 def conversation_record(row: Conversation) -> ConversationRecord:
@@ -56,6 +67,7 @@ async def get_or_create_conversation(
             session_id=session_id,
             user_id=user_id,
             user_info=user_info or {},
+            visitor_search=visitor_search_text(user_id, user_info),
             status="open",
             created_at=now,
             last_activity_at=now,
@@ -75,6 +87,7 @@ async def get_or_create_conversation(
             changes["session_id"] = session_id
         if user_info and row.user_info != user_info:
             changes["user_info"] = user_info
+            changes["visitor_search"] = visitor_search_text(user_id, user_info)
         if changes:
             await session.execute(
                 update(Conversation).where(Conversation.id == row.id).values(**changes)
@@ -165,14 +178,15 @@ async def list_conversations(
             )
         )
     if query:
-        pattern = f"%{query.lower()}%"
+        pattern = _like_pattern(query)
+        # Its own alias: the outer query already joins Message for the last message.
+        searched = aliased(Message)
         statement = statement.where(
             or_(
-                func.lower(cast(Conversation.user_info, String)).like(pattern),
-                func.lower(func.coalesce(Conversation.user_id, "")).like(pattern),
+                Conversation.visitor_search.like(pattern, escape="\\"),
                 exists().where(
-                    Message.conversation_id == Conversation.id,
-                    func.lower(Message.text).like(pattern),
+                    searched.conversation_id == Conversation.id,
+                    func.lower(searched.text).like(pattern, escape="\\"),
                 ),
             )
         )

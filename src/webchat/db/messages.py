@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import case, or_, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -36,53 +35,99 @@ class StoredMessage:
     created: bool
 
 
-async def insert_message(db: Database, message: MessageRecord, reopen: bool) -> StoredMessage:
-    """Insert once: a second insert with the same (conversation, clientMessageId) returns
-    the first message. The conversation's activity is updated in the same transaction."""
+@dataclass(frozen=True)
+class PendingMessage:
+    message: MessageRecord
+    reopen: bool
+
+
+async def insert_messages(db: Database, batch: list[PendingMessage]) -> list[StoredMessage]:
+    """Insert a batch in one transaction, each at most once: a message whose
+    (conversation, clientMessageId) is already stored returns the stored one instead.
+    Conversations' activity moves to their newest new message in the same transaction."""
     dialect = postgresql if not db.is_sqlite else sqlite
     insert = (
         dialect.insert(Message)
-        .values(
-            id=message.message_id,
-            tenant_id=message.tenant_id,
-            conversation_id=message.conversation_id,
-            session_id=message.session_id,
-            user_id=message.user_id,
-            sender=message.sender,
-            sender_name=message.sender_name,
-            text=message.text,
-            client_message_id=message.client_message_id,
-            created_at=message.created_at,
-        )
+        .values([_row(pending.message) for pending in batch])
         .on_conflict_do_nothing(index_elements=["conversation_id", "client_message_id"])
         .returning(Message.id)
     )
     async with db.session() as session:
-        inserted = (await session.execute(insert)).scalar()
-        if inserted is not None:
-            await touch_conversation(
-                session, message.conversation_id, message.message_id, message.created_at, reopen
-            )
-            return StoredMessage(message, created=True)
-        existing = await session.scalar(
-            select(Message).where(
-                Message.conversation_id == message.conversation_id,
-                Message.client_message_id == message.client_message_id,
-            )
-        )
-        assert existing is not None
-        return StoredMessage(message_record(existing), created=False)
+        inserted = set((await session.execute(insert)).scalars())
+        duplicates = [p.message for p in batch if p.message.message_id not in inserted]
+        existing = await _find_by_client_id(session, duplicates)
+        await _touch_conversations(session, [p for p in batch if p.message.message_id in inserted])
+    results = []
+    for pending in batch:
+        message = pending.message
+        if message.message_id in inserted:
+            results.append(StoredMessage(message, created=True))
+        else:
+            first = existing[(message.conversation_id, message.client_message_id)]
+            results.append(StoredMessage(first, created=False))
+    return results
 
 
-async def touch_conversation(
-    session: AsyncSession, conversation_id: str, message_id: str, at: datetime, reopen: bool
-) -> None:
-    values: dict[str, Any] = {"last_activity_at": at, "last_message_id": message_id}
-    if reopen:
-        values["status"] = "open"
-    await session.execute(
-        update(Conversation).where(Conversation.id == conversation_id).values(**values)
+async def insert_message(db: Database, message: MessageRecord, reopen: bool) -> StoredMessage:
+    """One message in its own transaction (the CLI and tests; servers batch via MessageWriter)."""
+    return (await insert_messages(db, [PendingMessage(message, reopen)]))[0]
+
+
+def _row(message: MessageRecord) -> dict[str, Any]:
+    return {
+        "id": message.message_id,
+        "tenant_id": message.tenant_id,
+        "conversation_id": message.conversation_id,
+        "session_id": message.session_id,
+        "user_id": message.user_id,
+        "sender": message.sender,
+        "sender_name": message.sender_name,
+        "text": message.text,
+        "client_message_id": message.client_message_id,
+        "created_at": message.created_at,
+    }
+
+
+async def _find_by_client_id(
+    session: AsyncSession, messages: list[MessageRecord]
+) -> dict[tuple[str, str | None], MessageRecord]:
+    if not messages:
+        return {}
+    pairs = [(m.conversation_id, m.client_message_id) for m in messages]
+    rows = await session.scalars(
+        select(Message).where(tuple_(Message.conversation_id, Message.client_message_id).in_(pairs))
     )
+    return {(row.conversation_id, row.client_message_id): message_record(row) for row in rows}
+
+
+async def _touch_conversations(session: AsyncSession, stored: list[PendingMessage]) -> None:
+    newest: dict[str, PendingMessage] = {}
+    reopen: set[str] = set()
+    for pending in stored:
+        conversation_id = pending.message.conversation_id
+        newest[conversation_id] = pending  # batches are in id order
+        if pending.reopen:
+            reopen.add(conversation_id)
+    for conversation_id, pending in newest.items():
+        message = pending.message
+        # Another process may have committed a newer message first: never move back.
+        newer = or_(
+            Conversation.last_message_id.is_(None),
+            Conversation.last_message_id < message.message_id,
+        )
+        values: dict[str, Any] = {
+            "last_activity_at": case(
+                (newer, message.created_at), else_=Conversation.last_activity_at
+            ),
+            "last_message_id": case(
+                (newer, message.message_id), else_=Conversation.last_message_id
+            ),
+        }
+        if conversation_id in reopen:
+            values["status"] = "open"
+        await session.execute(
+            update(Conversation).where(Conversation.id == conversation_id).values(**values)
+        )
 
 
 async def list_messages(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import fcntl
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from alembic import command
@@ -34,5 +37,16 @@ def _upgrade(connection: Connection) -> None:
 
 
 async def run_upgrade(database: Database) -> None:
-    async with database.engine.begin() as connection:
-        await connection.run_sync(_upgrade)
+    if not database.is_sqlite:
+        async with database.engine.begin() as connection:
+            await connection.run_sync(_upgrade)
+        return
+    # SQLite has no advisory locks: processes sharing the file take a lock file instead.
+    lock_path = Path(database.url.split("///", 1)[1] + ".migrate-lock")
+    with lock_path.open("a") as lock:  # noqa: ASYNC230 (a local lock file opens at once)
+        await asyncio.to_thread(fcntl.flock, lock, fcntl.LOCK_EX)
+        try:
+            async with database.engine.begin() as connection:
+                await connection.run_sync(_upgrade)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)

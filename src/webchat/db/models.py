@@ -73,6 +73,9 @@ class Conversation(Base):
     session_id: Mapped[str] = mapped_column(String(36))
     user_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
     user_info: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Lower-cased userId and userInfo values, for the console's search (not the JSON text,
+    # which would match key names and hold \u escapes).
+    visitor_search: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(10), default="open")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_activity_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

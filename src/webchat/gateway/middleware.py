@@ -4,15 +4,10 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from webchat.errors import ApiError, error_body
+from webchat.errors import error_body
 
 # Draining an oversized body lets the client read our 413; beyond this it is not worth it.
 DRAIN_LIMIT_BYTES = 8 * 1024 * 1024
-
-
-class BodyTooLarge(ApiError):
-    def __init__(self, limit: int) -> None:
-        super().__init__(413, "payload_too_large", f"The body exceeds {limit} bytes.")
 
 
 class BodySizeLimit:
@@ -35,17 +30,26 @@ class BodySizeLimit:
             await _send_413(send, self.max_bytes)
             return
         received = 0
+        too_large = False
 
         async def limited_receive() -> Message:
-            nonlocal received
+            nonlocal received, too_large
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise BodyTooLarge(self.max_bytes)
+                    # Stop the body here; the app's answer is replaced by the 413 below.
+                    too_large = True
+                    return {"type": "http.request", "body": b"", "more_body": False}
             return message
 
-        await self.app(scope, limited_receive, send)
+        async def checked_send(message: Message) -> None:
+            if not too_large:
+                await send(message)
+            elif message["type"] == "http.response.start":
+                await _send_413(send, self.max_bytes)
+
+        await self.app(scope, limited_receive, checked_send)
 
 
 async def _drain(receive: Receive) -> None:

@@ -60,6 +60,7 @@ def upgrade() -> None:
     sa.Column('session_id', sa.String(length=36), nullable=False),
     sa.Column('user_id', sa.String(length=128), nullable=True),
     sa.Column('user_info', sa.JSON(), nullable=False),
+    sa.Column('visitor_search', sa.Text(), nullable=False),
     sa.Column('status', sa.String(length=10), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('last_activity_at', sa.DateTime(timezone=True), nullable=False),

@@ -1,0 +1,78 @@
+"""Group commit: concurrent sends share one transaction.
+
+Every message is committed before it is acknowledged (docs/architecture.md). One
+transaction per message would make the database round trips, not the sockets, the limit
+of the real-time path; so sends queue here and one writer commits whatever has gathered
+while the previous commit was in flight: one message when idle, dozens under load.
+A single writer also keeps each conversation's `last_message_id` moving forward only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from webchat.db.engine import Database
+from webchat.db.messages import PendingMessage, StoredMessage, insert_messages
+from webchat.db.records import MessageRecord
+
+log = logging.getLogger(__name__)
+
+# Bounded so one transaction stays short (and within SQLite's bound-parameter limit).
+MAX_BATCH = 200
+
+_Item = tuple[PendingMessage, "asyncio.Future[StoredMessage]"]
+
+
+class MessageWriter:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._queue: asyncio.Queue[_Item] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+
+    async def write(self, message: MessageRecord, reopen: bool) -> StoredMessage:
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._run())
+        future: asyncio.Future[StoredMessage] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait((PendingMessage(message, reopen), future))
+        return await future
+
+    async def close(self) -> None:
+        if self._task is None:
+            return
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+
+    async def _run(self) -> None:
+        while True:
+            batch = [await self._queue.get()]
+            while len(batch) < MAX_BATCH and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            live = [(pending, future) for pending, future in batch if not future.cancelled()]
+            if live:
+                await self._commit(live)
+
+    async def _commit(self, batch: list[_Item]) -> None:
+        try:
+            stored = await insert_messages(self._db, [pending for pending, _ in batch])
+        except Exception as exc:
+            if len(batch) == 1:
+                _settle(batch[0][1], exc)
+                return
+            # One bad row must not fail its neighbours: retry each on its own.
+            for item in batch:
+                await self._commit([item])
+            return
+        for (_, future), result in zip(batch, stored, strict=True):
+            _settle(future, result)
+
+
+def _settle(future: asyncio.Future[StoredMessage], outcome: StoredMessage | Exception) -> None:
+    if future.done():
+        return
+    if isinstance(outcome, Exception):
+        future.set_exception(outcome)
+    else:
+        future.set_result(outcome)
