@@ -67,6 +67,19 @@ describe('ChatController', () => {
     expect(controller.state.messages.map((m) => m.text)).toEqual(['earlier']);
   });
 
+  it('loads older pages with nextBefore, above the newer ones', async () => {
+    const newest = message({ text: 'newest' });
+    const { controller, requests } = setup([newest], newest.messageId);
+    controller.open();
+    await flush();
+    expect(controller.state.hasOlder).toBe(true);
+    await controller.loadOlder();
+    const older = requests.filter((r) => r.url.searchParams.get('before') === newest.messageId);
+    expect(older).toHaveLength(1);
+    expect(controller.state.messages.map((m) => m.text)).toEqual(['older', 'newest']);
+    expect(controller.state.hasOlder).toBe(false);
+  });
+
   it('shows a sent message at once, then marks it sent when acknowledged', async () => {
     const { controller, socket } = setup();
     controller.send('  hello  ');

@@ -1,5 +1,6 @@
 // Every string the widget shows, in one place. To add a language, copy the
-// English table, translate it, and add it to `TABLES`.
+// English table, translate it, and add it to `TABLES`. (French puts a
+// no-break space, \u00a0, before ? ! : so they never wrap onto a line alone.)
 
 export interface Strings {
   title: string;
@@ -67,7 +68,7 @@ const en: Strings = {
 
 const fr: Strings = {
   title: 'Discutons',
-  greeting: 'Bonjour ! Comment pouvons-nous vous aider ?',
+  greeting: 'Bonjour\u00a0! Comment pouvons-nous vous aider\u00a0?',
   openChat: 'Ouvrir la discussion',
   closeChat: 'Fermer la discussion',
   unread: (count) => (count === 1 ? '1 message non lu' : `${count} messages non lus`),
@@ -82,7 +83,7 @@ const fr: Strings = {
   agent: 'Conseiller',
   system: 'Information',
   agentTyping: 'Un conseiller écrit…',
-  newMessage: (from, text) => `Nouveau message de ${from} : ${text}`,
+  newMessage: (from, text) => `Nouveau message de ${from}\u00a0: ${text}`,
   connecting: 'Connexion…',
   offline: 'Vous êtes hors ligne. Les messages partiront dès le retour de la connexion.',
   loadOlder: 'Afficher les messages précédents',
