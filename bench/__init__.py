@@ -1,0 +1,1 @@
+"""webchat's load generator and benchmark: `python -m bench --help`, docs/performance.md."""
