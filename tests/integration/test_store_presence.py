@@ -238,3 +238,11 @@ async def test_two_reapers_at_once_report_each_visitor_offline_exactly_once(
     assert sorted(reported) == sorted(sessions)
     assert await list_online(first, tenant_id) == []
     assert await first.redis.scard(NODES_KEY) == 0
+
+
+async def test_heartbeat_says_whether_the_node_was_still_known(store: Store) -> None:
+    assert await heartbeat(store, "node-h") is False  # first beat: nothing to re-list
+    assert await heartbeat(store, "node-h") is True
+    await store.redis.delete(node_key("node-h"))  # lapsed, or Redis lost its data
+    assert await heartbeat(store, "node-h") is False
+    assert await heartbeat(store, "node-h") is True
