@@ -1,0 +1,103 @@
+"""`webchat.db.writer.MessageWriter`: concurrent sends share transactions, each message
+still stored once, and one bad message never fails its neighbours."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import pytest
+
+from webchat.db import Database
+from webchat.db.conversations import get_conversation, get_or_create_conversation
+from webchat.db.messages import list_messages
+from webchat.db.records import ConversationRecord, MessageRecord
+from webchat.db.tenants import insert_tenant
+from webchat.db.writer import MessageWriter
+from webchat.ids import new_ulid
+
+
+@pytest.fixture
+async def conversation(db: Database) -> ConversationRecord:
+    await insert_tenant(db, "acme", "Acme", "identity-secret", [])
+    return await get_or_create_conversation(db, "acme", str(uuid.uuid4()), None, None)
+
+
+@pytest.fixture
+async def writer(db: Database) -> AsyncIterator[MessageWriter]:
+    made = MessageWriter(db)
+    yield made
+    await made.close()
+
+
+def record(conversation_id: str, text: str, client_id: str | None = None) -> MessageRecord:
+    return MessageRecord(
+        message_id=new_ulid(),
+        tenant_id="acme",
+        conversation_id=conversation_id,
+        session_id=str(uuid.uuid4()),
+        user_id=None,
+        sender="visitor",
+        sender_name=None,
+        text=text,
+        client_message_id=client_id,
+        created_at=datetime.now(UTC),
+    )
+
+
+async def test_many_concurrent_writes_are_all_stored_once_in_order(
+    db: Database, writer: MessageWriter, conversation: ConversationRecord
+) -> None:
+    records = [record(conversation.conversation_id, f"m{i}") for i in range(120)]
+    stored = await asyncio.wait_for(
+        asyncio.gather(*(writer.write(r, reopen=True) for r in records)), timeout=60
+    )
+    assert all(s.created for s in stored)
+    assert [s.message.message_id for s in stored] == [r.message_id for r in records]
+    page, more = await list_messages(db, conversation.conversation_id, None, 200)
+    assert not more
+    assert [m.text for m in page] == [f"m{i}" for i in range(120)]
+    after = await get_conversation(db, "acme", conversation.conversation_id)
+    assert after is not None and after.last_message_id == records[-1].message_id
+
+
+async def test_retries_in_one_batch_store_one_message(
+    db: Database, writer: MessageWriter, conversation: ConversationRecord
+) -> None:
+    client_id = str(uuid.uuid4())
+    records = [record(conversation.conversation_id, f"try {i}", client_id) for i in range(8)]
+    stored = await asyncio.wait_for(
+        asyncio.gather(*(writer.write(r, reopen=True) for r in records)), timeout=60
+    )
+    assert sum(s.created for s in stored) == 1
+    assert len({s.message.message_id for s in stored}) == 1
+    page, _ = await list_messages(db, conversation.conversation_id, None, 50)
+    assert len(page) == 1
+    assert page[0].message_id == stored[0].message.message_id
+
+
+async def test_a_bad_message_fails_alone(
+    db: Database, writer: MessageWriter, conversation: ConversationRecord
+) -> None:
+    good = [record(conversation.conversation_id, f"ok {i}") for i in range(5)]
+    bad = record("no-such-conversation", "orphan")  # violates the foreign key
+    results = await asyncio.wait_for(
+        asyncio.gather(
+            *(writer.write(r, reopen=True) for r in [*good[:2], bad, *good[2:]]),
+            return_exceptions=True,
+        ),
+        timeout=60,
+    )
+    assert isinstance(results[2], Exception)
+    assert [r.message.text for r in results if not isinstance(r, BaseException)] == [
+        f"ok {i}" for i in range(5)
+    ]
+    page, _ = await list_messages(db, conversation.conversation_id, None, 50)
+    assert [m.text for m in page] == [f"ok {i}" for i in range(5)]
+    # The writer keeps working afterwards.
+    later = await asyncio.wait_for(
+        writer.write(record(conversation.conversation_id, "later"), True), 30
+    )
+    assert later.created
