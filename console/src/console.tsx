@@ -24,6 +24,9 @@ import { OnlinePanel } from './components/OnlinePanel';
 
 type Pane = 'list' | 'chat' | 'online';
 
+/** How often Online now is re-read in full (one HGETALL on the server). */
+const PRESENCE_REFRESH_MS = 20000;
+
 export interface ConsoleProps {
   auth: Auth;
   onSignOut: () => void;
@@ -185,6 +188,15 @@ export function Console({ auth, onSignOut, onExpired }: ConsoleProps) {
       sock.close();
     };
   }, [auth.token, expire, loadList, syncThreads]);
+
+  // user_online / user_offline speak only of a visitor's first and last tab;
+  // tab counts and pages in between come from a fresh list now and then.
+  useEffect(() => {
+    const t = setInterval(() => {
+      if (socketRef.current?.connected) socketRef.current.requestOnlineUsers();
+    }, PRESENCE_REFRESH_MS);
+    return () => clearInterval(t);
+  }, []);
 
   // The list follows the filter and (debounced) the search box.
   useEffect(() => {

@@ -6,7 +6,7 @@ visitor speaks the public protocol directly (socket handshake + HTTP), as any
 script on the internet could.
 
 Set ``WEBCHAT_CONSOLE_SCREENSHOT=docs/images/console.png`` to write the
-README's screenshot while the live conversation is on screen.
+README's screenshot (``test_readme_screenshot``).
 """
 
 from __future__ import annotations
@@ -242,10 +242,6 @@ async def test_two_agents_and_a_demo_visitor_hold_a_conversation(
         await expect(agent_page.locator(".log .msg-visitor", has_text=answer)).to_have_count(
             1, timeout=LIVE
         )
-
-    shot = os.environ.get("WEBCHAT_CONSOLE_SCREENSHOT")
-    if shot:
-        await ann.screenshot(path=str(ROOT / shot))
 
     # The visitor closes its last tab: gone from Online now.
     await visitor.close()
@@ -491,3 +487,61 @@ async def test_console_reconnects_after_a_server_restart_and_misses_nothing(
     )
     await expect(page.locator(".log .msg-agent")).to_have_count(1)
     assert watch.dialogs == []
+
+
+@pytest.mark.skipif(
+    not os.environ.get("WEBCHAT_CONSOLE_SCREENSHOT"), reason="WEBCHAT_CONSOLE_SCREENSHOT not set"
+)
+async def test_readme_screenshot(
+    console_server: WebchatProcess, browser: Browser, contexts: list[BrowserContext]
+) -> None:
+    """The README's picture: a few visitors, one live conversation, an unread count."""
+    server = console_server
+    tenant = create_tenant(server, tenant_id=f"acme-{uuid.uuid4().hex[:4]}")
+    agent = create_agent(server, tenant, email="sam@acme.example")
+    maria = Visitor(
+        user_id="cust-4821",
+        user_info={"name": "Maria Garcia", "email": "maria.garcia@example.com"},
+    )
+    lee = Visitor()
+    tom = Visitor(user_info={"name": "Tom Becker", "email": "tom@example.org"})
+    sockets: list[SocketClient] = []
+
+    async def connect(v: Visitor, url: str) -> SocketClient:
+        sock = SocketClient(server, "screenshot visitor")
+        await sock.connect({"apiKey": tenant.public_key, **v.identity(tenant), "url": url})
+        sockets.append(sock)
+        return sock
+
+    async def say(v: Visitor, text: str) -> None:
+        async with http_client(server, tenant.public_key) as http:
+            response = await http.post(
+                "/webchat/message", json={**v.identity(tenant), "text": text}
+            )
+        contract.expect_status(response, 201)
+
+    try:
+        await say(tom, "Thanks, that fixed it!")
+        await say(maria, "Hi! I was charged twice for order #4821.")
+        maria_socket = await connect(maria, "https://shop.example/account/orders/4821")
+        await connect(maria, "https://shop.example/help/billing")
+        await connect(lee, "https://shop.example/pricing")
+        page = await new_page(browser, contexts, Watch(), width=1280, height=760)
+        await sign_in(page, server, tenant.tenant_id, agent)
+        await page.locator(".conv", has_text="Maria Garcia").click()
+        await page.get_by_label("Reply").fill(
+            "Sorry about that, Maria! I can see both charges. Refunding the second one now."
+        )
+        await page.get_by_label("Reply").press("Enter")
+        await expect(page.locator(".log .msg-agent")).to_have_attribute("data-delivery", "sent")
+        await say(maria, "Great, thank you. How long does the refund take?")
+        await say(lee, "Do you ship to Canada?")
+        await expect(page.get_by_test_id("unread")).to_have_text("1")
+        await maria_socket.emit("typing", {"sessionId": maria.session_id, "isTyping": True})
+        await expect(page.locator(".pane-chat .typing")).to_contain_text("is typing")
+        await page.get_by_label("Reply").fill("Usually 3–5 business days")
+        await page.mouse.click(640, 300)
+        await page.screenshot(path=str(ROOT / os.environ["WEBCHAT_CONSOLE_SCREENSHOT"]))
+    finally:
+        for sock in sockets:
+            await sock.close()
