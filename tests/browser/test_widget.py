@@ -38,6 +38,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 ROOT = Path(__file__).resolve().parents[2]
 WIDGET_STATIC = ROOT / "src" / "webchat" / "widget" / "static" / "widget.js"
 CHROMIUM = os.environ.get("WEBCHAT_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_PRESENT = Path(CHROMIUM).exists()
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -83,7 +84,7 @@ def shop_tenant(widget_server: WebchatProcess, host_site: HostSite) -> Tenant:
 
 @pytest.fixture(scope="module")
 async def browser() -> AsyncIterator[Browser]:
-    if not Path(CHROMIUM).exists():
+    if not CHROMIUM_PRESENT:
         pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install -y chromium)")
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -176,7 +177,8 @@ class HostSite:
             "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Shop</title>"
             "<style>body{font:20px serif;color:red} div,button,p,h2{all:unset;color:green}</style>"
             "</head><body><h1>Shop</h1>"
-            f"<script src='{server.url}/widget.js' data-api-key='{tenant.public_key}' async></script>"
+            f"<script src='{server.url}/widget.js' data-api-key='{tenant.public_key}' async>"
+            "</script>"
             "</body></html>"
         ).encode()
         return f"{self.origin}/"
@@ -345,7 +347,9 @@ async def test_two_tabs_share_one_session_and_see_each_other_live(
     await expect(stranger.locator(".wc-msg.wc-visitor")).to_have_count(0)
 
 
-async def test_reload_keeps_history(widget_server: WebchatProcess, profiles: Any, watch: Watch) -> None:
+async def test_reload_keeps_history(
+    widget_server: WebchatProcess, profiles: Any, watch: Watch
+) -> None:
     page = watch.attach(await (await profiles()).new_page())
     await page.goto(f"{widget_server.url}/demo")
     await open_widget(page)
@@ -436,7 +440,9 @@ async def test_hostile_text_is_shown_as_text_and_runs_nothing(
     await open_widget(page)
     await send(page, HOSTILE)
     sid = await session_id(page)
-    agent_text = '<script>alert("agent")</script> <a href="javascript:alert(2)">x</a> javascript:alert(3)'
+    agent_text = (
+        '<script>alert("agent")</script> <a href="javascript:alert(2)">x</a> javascript:alert(3)'
+    )
     await agent_reply(widget_server, demo_secret_key, sid, agent_text)
     await expect(agent_bubbles(page, "<script>")).to_have_count(1, timeout=LIVE)
 
@@ -470,7 +476,8 @@ async def test_identify_then_reset_never_shows_the_previous_users_history(
 
     async def identify(user_id: str) -> None:
         await page.evaluate(
-            "([userId, userHash]) => WebChat.identify({userId, userHash, userInfo: {name: userId}})",
+            "([userId, userHash]) =>"
+            " WebChat.identify({userId, userHash, userInfo: {name: userId}})",
             [user_id, shop_tenant.user_hash(user_id)],
         )
 
@@ -519,12 +526,14 @@ async def test_host_page_css_does_not_reach_the_widget(
     color = await page.locator(".wc-header h2").evaluate("e => getComputedStyle(e).color")
     assert color == "rgb(255, 255, 255)", color
     family = await page.locator(".wc-root").evaluate("e => getComputedStyle(e).fontFamily")
-    assert "serif" != family.strip() and "system-ui" in family, family
+    assert family.strip() != "serif" and "system-ui" in family, family
     position = await page.locator(".wc-launcher").evaluate("e => getComputedStyle(e).position")
     assert position == "fixed"
 
 
-async def test_works_at_phone_width(widget_server: WebchatProcess, profiles: Any, watch: Watch) -> None:
+async def test_works_at_phone_width(
+    widget_server: WebchatProcess, profiles: Any, watch: Watch
+) -> None:
     page = watch.attach(await (await profiles(width=375, height=667)).new_page())
     await page.goto(f"{widget_server.url}/demo")
     await open_widget(page)

@@ -137,6 +137,8 @@ export class ChatController extends Emitter<WebChatEvents> {
       ws.on('status', (connection) => {
         this.#update({ connection });
         this.emit('connection', connection);
+        // History that failed to load while offline loads once we are back.
+        if (connection === 'online' && this.state.open && !this.state.historyLoaded) void this.#loadHistory();
       }),
       ws.on('error', (error) => this.#onSocketError(error)),
       this.#session.subscribe((change) => {
