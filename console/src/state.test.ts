@@ -154,6 +154,16 @@ describe('messages', () => {
   });
 });
 
+describe('status', () => {
+  it('a visitor writing again reopens a closed conversation; an agent reply does not', () => {
+    let s = run({ type: 'conversations_loaded', conversations: [conv({ status: 'closed' })], nextBefore: null, append: false });
+    s = reducer(s, { type: 'message_received', message: msg({ sender: 'agent' }) });
+    expect(s.conversations.c1?.status).toBe('closed');
+    s = reducer(s, { type: 'message_received', message: msg() });
+    expect(s.conversations.c1?.status).toBe('open');
+  });
+});
+
 describe('unread', () => {
   it('counts visitor messages only for conversations not open', () => {
     const s = run(

@@ -175,10 +175,10 @@ function receive(state: State, m: Message): State {
   const alreadyInThread = thread?.messages.some((x) => x.messageId === m.messageId) ?? false;
   const fresh = !alreadyInThread && (known === undefined || isNewer(m, known.lastMessage));
 
-  const conversations = {
-    ...state.conversations,
-    [cid]: known ? withLastMessage(known, m) : stubConversation(m),
-  };
+  let updated = known ? withLastMessage(known, m) : stubConversation(m);
+  // The server reopens a closed conversation when its visitor writes again.
+  if (fresh && m.sender === 'visitor' && updated.status === 'closed') updated = { ...updated, status: 'open' };
+  const conversations = { ...state.conversations, [cid]: updated };
   const threads = thread
     ? { ...state.threads, [cid]: { ...thread, messages: mergeMessages(thread.messages, [m]) } }
     : state.threads;
