@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 from typing import Literal
@@ -79,11 +80,18 @@ class Settings(BaseSettings):
             return self.jwt_secret
         path = self.data_dir / "jwt_secret"
         if path.exists():
-            return path.read_text().strip()
+            stored = path.read_text().strip()
+            if len(stored) >= MIN_JWT_SECRET_LENGTH:
+                return stored
         self.data_dir.mkdir(parents=True, exist_ok=True)
         secret = secrets.token_urlsafe(48)
-        path.touch(mode=0o600)
-        path.write_text(secret)
+        # Written whole into a private temporary file, then renamed: a crash can never
+        # leave an empty or readable secret behind.
+        temporary = path.with_name(f".jwt_secret.{os.getpid()}")
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secret)
+        os.replace(temporary, path)
         return secret
 
 

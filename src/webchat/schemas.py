@@ -17,7 +17,8 @@ MAX_USER_INFO_KEY_LENGTH = 64
 
 
 def _check_uuid(value: str) -> str:
-    if canonical_uuid(value) is None:
+    # Exactly the canonical text, so one UUID can never name two sessions.
+    if canonical_uuid(value) != value:
         raise ValueError("must be a UUID in canonical lowercase form")
     return value
 

@@ -188,7 +188,9 @@ async def test_reaping_removes_a_dead_nodes_sockets_only(store: Store, tenant_id
     await store.redis.delete(node_key("dead"))  # the heartbeat expired
 
     offline = await reap_dead_nodes(store)
-    assert [(t, e["sessionId"], e["tabs"]) for t, e in offline] == [(tenant_id, dead_only, 0)]
+    assert [(s.tenant_id, e["sessionId"], e["tabs"]) for s, e in offline] == [
+        (tenant_id, dead_only, 0)
+    ]
     online = {u["sessionId"]: u["tabs"] for u in await list_online(store, tenant_id)}
     assert online == {both: 1, alive_only: 1}
     assert not await store.redis.sismember(NODES_KEY, "dead")

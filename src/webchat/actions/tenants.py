@@ -56,9 +56,10 @@ def check_tenant_id(tenant_id: str) -> None:
 
 
 def check_origin_value(origin: str) -> str:
-    if not origin.startswith(("http://", "https://")) or origin.count("/") > 2:
+    normalized = origin.strip().rstrip("/").lower()
+    if not normalized.startswith(("http://", "https://")) or normalized.count("/") > 2:
         raise InvalidInput(f"invalid origin {origin!r}: expected scheme://host[:port]")
-    return origin.rstrip("/").lower()
+    return normalized
 
 
 async def do_create_tenant(

@@ -44,7 +44,7 @@ def bundle_missing(name: str) -> ApiError:
     return ApiError(503, "unavailable", f"The {name} bundle is not built: run `npm run build`.")
 
 
-@router.get("/widget.js")
+@router.api_route("/widget.js", methods=["GET", "HEAD"])
 async def widget_js() -> Response:
     path = STATIC_DIRS["widget"] / "widget.js"
     if not path.is_file():
@@ -60,7 +60,7 @@ async def widget_js() -> Response:
     )
 
 
-@router.get("/static/{app}/{name:path}")
+@router.api_route("/static/{app}/{name:path}", methods=["GET", "HEAD"])
 async def static_file(app: str, name: str) -> Response:
     root = STATIC_DIRS.get(app)
     if root is None:

@@ -119,7 +119,18 @@ async def on_get_online_users(
     _require_agent(state)
     users = await list_online(server.services.store, state.tenant_id)
     await server.sio.emit("online_users_list", {"users": users}, to=sid)
+    agents = await list_online(server.services.store, state.tenant_id, "agent")
+    await server.sio.emit("online_agents_list", {"agents": agents}, to=sid)
     return {"ok": True, "users": users}
+
+
+async def on_get_online_agents(
+    server: RealtimeServer, sid: str, state: SocketState, data: Any
+) -> dict[str, Any]:
+    _require_agent(state)
+    agents = await list_online(server.services.store, state.tenant_id, "agent")
+    await server.sio.emit("online_agents_list", {"agents": agents}, to=sid)
+    return {"ok": True, "agents": agents}
 
 
 async def on_join_conversation(
@@ -194,6 +205,7 @@ async def on_sync(
 EVENTS = {
     "message": on_message,
     "get_online_users": on_get_online_users,
+    "get_online_agents": on_get_online_agents,
     "join_conversation": on_join_conversation,
     "leave_conversation": on_leave_conversation,
     "typing": on_typing,

@@ -101,13 +101,46 @@ class RealtimeServer:
     async def _beat(self) -> None:
         if not await heartbeat(self.services.store, self.services.node_id):
             await self._relist_tabs()
-        for tenant_id, entry in await reap_dead_nodes(self.services.store):
-            await self.sio.emit("user_offline", entry, room=admin_room(tenant_id))
+        for socket, entry in await reap_dead_nodes(self.services.store):
+            event = "agent_offline" if socket.kind == "agent" else "user_offline"
+            await self.sio.emit(event, entry, room=admin_room(socket.tenant_id))
 
     async def _relist_tabs(self) -> None:
         for sid, state in list(self.sockets.items()):
             if state.presence is not None and sid in self.sockets:
                 await self._add_presence(state)
+
+    async def _add_presence(self, state: SocketState) -> None:
+        """List this socket in Redis; announce its owner on its first tab."""
+        assert state.presence is not None
+        now = isoformat(utcnow())
+        if state.kind == "agent":
+            assert state.principal.agent is not None
+            event = "agent_online"
+            entry: dict[str, object] = {
+                "agentId": state.principal.agent.agent_id,
+                "name": state.principal.agent.name,
+                "connectedAt": now,
+                "lastSeenAt": now,
+            }
+        else:
+            visitor = state.visitor
+            assert visitor is not None
+            event = "user_online"
+            entry = {
+                "sessionId": visitor.session_id,
+                "conversationId": visitor.conversation_id,
+                "userId": visitor.user_id,
+                "userInfo": visitor.user_info,
+                "connectedAt": now,
+                "lastSeenAt": now,
+                "url": state.url,
+            }
+        tabs, entry = await add_tab(
+            self.services.store, self.services.node_id, state.presence, entry
+        )
+        if tabs == 1:
+            await self.sio.emit(event, entry, room=admin_room(state.tenant_id))
 
     # --- connection ------------------------------------------------------------------
 
@@ -118,6 +151,11 @@ class RealtimeServer:
             )
             if state.kind == "visitor":
                 await self._join_visitor(sid, state)
+            elif state.principal.agent is not None:
+                # Agents signed in with a token are people; secret-key sockets are servers.
+                agent_id = state.principal.agent.agent_id
+                state.presence = SocketRef(state.tenant_id, agent_id, sid, "agent")
+                await self._add_presence(state)
         except Exception as exc:
             error = as_api_error(exc)
             self.services.metrics.errors.labels(error.code).inc()
@@ -140,26 +178,6 @@ class RealtimeServer:
         await self.sio.enter_room(sid, visitor_room(tenant_id, visitor.conversation_id))
         state.presence = SocketRef(tenant_id, visitor.session_id, sid)
         await self._add_presence(state)
-
-    async def _add_presence(self, state: SocketState) -> None:
-        visitor = state.visitor
-        assert visitor is not None and state.presence is not None
-        tenant_id = visitor.tenant_id
-        now = isoformat(utcnow())
-        entry: dict[str, object] = {
-            "sessionId": visitor.session_id,
-            "conversationId": visitor.conversation_id,
-            "userId": visitor.user_id,
-            "userInfo": visitor.user_info,
-            "connectedAt": now,
-            "lastSeenAt": now,
-            "url": state.url,
-        }
-        tabs, entry = await add_tab(
-            self.services.store, self.services.node_id, state.presence, entry
-        )
-        if tabs == 1:
-            await self.sio.emit("user_online", entry, room=admin_room(tenant_id))
 
     async def _welcome_visitor(
         self, sid: str, state: SocketState, last_message_id: str | None
@@ -189,7 +207,8 @@ class RealtimeServer:
         entry = await remove_tab(self.services.store, self.services.node_id, state.presence)
         if entry is not None:
             entry["lastSeenAt"] = isoformat(utcnow())
-            await self.sio.emit("user_offline", entry, room=admin_room(state.tenant_id))
+            event = "agent_offline" if state.kind == "agent" else "user_offline"
+            await self.sio.emit(event, entry, room=admin_room(state.tenant_id))
 
     # --- events ----------------------------------------------------------------------
 

@@ -1,6 +1,7 @@
-"""Who is online: `online_users:<tenantId>` (the seed's hash), counted per visitor.
+"""Who is online: `online_users:<tenantId>` (the seed's hash), counted per visitor, and
+`online_agents:<tenantId>`, counted per signed-in agent.
 
-Each visitor has a hash of its open sockets (`presence:tabs:<tenantId>:<sessionId>`),
+Each visitor (or agent) has a hash of its open sockets (`presence:tabs:<tenantId>:<sessionId>`),
 so the first tab and the last tab are decided atomically in Redis whatever node they
 are on. Each node also lists its sockets and keeps a heartbeat key alive; when a node
 dies without saying goodbye its heartbeat expires and any other node removes its
@@ -10,6 +11,7 @@ sockets (see `reap_dead_nodes`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import orjson
 
@@ -52,27 +54,42 @@ return false
 """
 
 
+PresenceKind = Literal["visitor", "agent"]
+
+
 @dataclass(frozen=True)
 class SocketRef:
+    """One socket of one visitor (`owner_id` = sessionId) or agent (`owner_id` = agentId)."""
+
     tenant_id: str
-    session_id: str
+    owner_id: str
     sid: str
+    kind: PresenceKind = "visitor"
 
     def member(self) -> str:
-        return f"{self.tenant_id}\t{self.session_id}\t{self.sid}"
+        return f"{self.kind}\t{self.tenant_id}\t{self.owner_id}\t{self.sid}"
 
     @classmethod
     def from_member(cls, member: str) -> SocketRef:
-        tenant_id, session_id, sid = member.split("\t")
-        return cls(tenant_id, session_id, sid)
+        kind, tenant_id, owner_id, sid = member.split("\t")
+        return cls(tenant_id, owner_id, sid, "agent" if kind == "agent" else "visitor")
+
+    def keys(self, node_id: str) -> list[str]:
+        return [
+            tabs_key(self.tenant_id, self.owner_id, self.kind),
+            online_key(self.tenant_id, self.kind),
+            node_sockets_key(node_id),
+        ]
 
 
-def online_key(tenant_id: str) -> str:
-    return f"online_users:{tenant_id}"
+def online_key(tenant_id: str, kind: PresenceKind = "visitor") -> str:
+    return f"online_agents:{tenant_id}" if kind == "agent" else f"online_users:{tenant_id}"
 
 
-def tabs_key(tenant_id: str, session_id: str) -> str:
-    return f"presence:tabs:{tenant_id}:{session_id}"
+def tabs_key(tenant_id: str, owner_id: str, kind: PresenceKind = "visitor") -> str:
+    if kind == "agent":
+        return f"presence:agent_tabs:{tenant_id}:{owner_id}"
+    return f"presence:tabs:{tenant_id}:{owner_id}"
 
 
 def node_sockets_key(node_id: str) -> str:
@@ -86,16 +103,12 @@ def node_key(node_id: str) -> str:
 async def add_tab(
     store: Store, node_id: str, socket: SocketRef, entry: dict[str, object]
 ) -> tuple[int, dict[str, object]]:
-    """Record one open tab; returns the visitor's tab count and its entry (with `tabs`)."""
-    keys = [
-        tabs_key(socket.tenant_id, socket.session_id),
-        online_key(socket.tenant_id),
-        node_sockets_key(node_id),
-    ]
+    """Record one open tab; returns the owner's tab count and its entry (with `tabs`)."""
+    keys = socket.keys(node_id)
     args: list[str | bytes] = [
         socket.sid,
         node_id,
-        socket.session_id,
+        socket.owner_id,
         socket.member(),
         orjson.dumps(entry),
     ]
@@ -105,26 +118,23 @@ async def add_tab(
             # Another tab already listed this visitor: keep its connectedAt, take the rest.
             merged = {**entry, "connectedAt": orjson.loads(previous).get("connectedAt")}
             await store.redis.eval(
-                _UPDATE, 2, keys[0], keys[1], socket.session_id, orjson.dumps(merged)
+                _UPDATE, 2, keys[0], keys[1], socket.owner_id, orjson.dumps(merged)
             )
             entry = merged
     return int(tabs), {**entry, "tabs": int(tabs)}
 
 
 async def remove_tab(store: Store, node_id: str, socket: SocketRef) -> dict[str, object] | None:
-    """Forget one tab; returns the visitor's entry if that was its last tab, else None."""
-    keys = [
-        tabs_key(socket.tenant_id, socket.session_id),
-        online_key(socket.tenant_id),
-        node_sockets_key(node_id),
-    ]
+    """Forget one tab; returns the owner's entry if that was its last tab, else None."""
+    keys = socket.keys(node_id)
     async with translate_errors():
         gone = await store.redis.eval(
-            _DISCONNECT, len(keys), *keys, socket.sid, socket.session_id, socket.member()
+            _DISCONNECT, len(keys), *keys, socket.sid, socket.owner_id, socket.member()
         )
     if gone is None:
         return None
-    entry: dict[str, object] = orjson.loads(gone) if gone else {"sessionId": socket.session_id}
+    id_field = "agentId" if socket.kind == "agent" else "sessionId"
+    entry: dict[str, object] = orjson.loads(gone) if gone else {id_field: socket.owner_id}
     return {**entry, "tabs": 0}
 
 
@@ -143,18 +153,20 @@ async def touch_visitor(store: Store, tenant_id: str, session_id: str, now_iso: 
             )
 
 
-async def list_online(store: Store, tenant_id: str) -> list[dict[str, object]]:
+async def list_online(
+    store: Store, tenant_id: str, kind: PresenceKind = "visitor"
+) -> list[dict[str, object]]:
     async with translate_errors():
-        raw = await store.redis.hgetall(online_key(tenant_id))
-        session_ids = [str(s) for s in raw]
+        raw = await store.redis.hgetall(online_key(tenant_id, kind))
+        owner_ids = [str(s) for s in raw]
         async with store.redis.pipeline(transaction=False) as pipe:
-            for session_id in session_ids:
-                pipe.hlen(tabs_key(tenant_id, session_id))
+            for owner_id in owner_ids:
+                pipe.hlen(tabs_key(tenant_id, owner_id, kind))
             counts = await pipe.execute()
     users = []
-    for session_id, tabs in zip(session_ids, counts, strict=True):
+    for owner_id, tabs in zip(owner_ids, counts, strict=True):
         if tabs:
-            users.append({**orjson.loads(raw[session_id]), "tabs": int(tabs)})
+            users.append({**orjson.loads(raw[owner_id]), "tabs": int(tabs)})
     users.sort(key=lambda user: str(user.get("connectedAt", "")))
     return users
 
@@ -170,11 +182,11 @@ async def heartbeat(store: Store, node_id: str) -> bool:
     return bool(existed)
 
 
-async def reap_dead_nodes(store: Store) -> list[tuple[str, dict[str, object]]]:
-    """Remove the sockets of nodes whose heartbeat expired. Returns (tenantId, entry) for
-    each visitor that went offline. Safe to run on every node at once: removing a tab
+async def reap_dead_nodes(store: Store) -> list[tuple[SocketRef, dict[str, object]]]:
+    """Remove the sockets of nodes whose heartbeat expired. Returns (socket, entry) for
+    each visitor or agent that went offline. Safe to run on every node at once: removing a tab
     twice is a no-op, so each visitor goes offline once."""
-    offline: list[tuple[str, dict[str, object]]] = []
+    offline: list[tuple[SocketRef, dict[str, object]]] = []
     async with translate_errors():
         nodes = sorted(str(n) for n in await store.redis.smembers(NODES_KEY))
         if not nodes:
@@ -189,7 +201,7 @@ async def reap_dead_nodes(store: Store) -> list[tuple[str, dict[str, object]]]:
                 socket = SocketRef.from_member(str(member))
                 entry = await remove_tab(store, node_id, socket)
                 if entry is not None:
-                    offline.append((socket.tenant_id, entry))
+                    offline.append((socket, entry))
             await store.redis.delete(node_sockets_key(node_id))
             await store.redis.srem(NODES_KEY, node_id)
     return offline
