@@ -302,7 +302,18 @@ def machine_facts() -> dict[str, str]:
             versions[name] = subprocess.run(
                 cmd, capture_output=True, text=True, timeout=5
             ).stdout.strip()
+    commit = "unknown"
+    with contextlib.suppress(Exception):
+        git = ["git", "-C", str(REPO)]
+        commit = subprocess.run(
+            [*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=5
+        ).stdout.strip()
+        dirty = subprocess.run(
+            [*git, "status", "--porcelain", "--", "src"], capture_output=True, text=True, timeout=5
+        ).stdout.strip()
+        commit += " + uncommitted changes in src/" if dirty else ""
     return {
+        "commit": commit,
         "nproc": str(os.cpu_count()),
         "cpu": cpu,
         "memory": f"{mem_kb / 1024 / 1024:.1f} GiB",

@@ -206,10 +206,19 @@ class Worker:
                 sent += 1
             await asyncio.sleep(0.001)
         send_seconds = perf() - start
-        deadline = perf() + drain
-        while perf() < deadline:
+        # Wait for stragglers while they keep coming: give up `drain` seconds after the
+        # last ack or delivery (or after 6 × drain), so "late" is not counted as "lost".
+        hard_deadline = perf() + 6 * drain
+        progress = (-1, -1)
+        last_progress = perf()
+        while perf() < hard_deadline:
             answered = self.acked + sum(self.failed.values())
             if answered >= sent and self.complete >= self.acked:
+                break
+            if (answered, self.deliveries) != progress:
+                progress = (answered, self.deliveries)
+                last_progress = perf()
+            elif perf() - last_progress > drain:
                 break
             await asyncio.sleep(0.02)
         unacked = lost_messages = lost_deliveries = 0

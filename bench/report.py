@@ -74,7 +74,7 @@ def markdown(r: dict[str, Any]) -> str:
     out = [
         f"### {r['label']} — {r['when']}",
         "",
-        f"Command: `{r['command']}`",
+        f"Command: `{r['command']}` at commit {m.get('commit', '?')}.",
         "",
         f"Machine: {m['nproc']} CPUs ({m['cpu']}), {m['memory']} RAM, Python {m['python']},"
         f" kernel {m['kernel']}; {m.get('redis', 'redis ?')}; {m.get('postgres', 'postgres ?')}."
@@ -120,7 +120,7 @@ def markdown(r: dict[str, Any]) -> str:
     out += [
         "",
         "Steps (latency = ack'd send → `meta_message_created` on the other tab; CPU in % of"
-        " one core, averaged over the step):",
+        " one core, averaged over the step, summed over the server processes):",
         "",
         "| step | target msgs/s | sent/s | delivered msgs/s | lost | p50 ms | p99 ms |"
         " agent p99 ms | ack p99 ms | server CPU | redis | postgres | load gen | other |"
@@ -153,25 +153,18 @@ def markdown(r: dict[str, Any]) -> str:
     if prof:
         out += [
             "",
-            f"Profile: py-spy, {prof['seconds']} s at {fmt(prof['rate'], 0)} msgs/s,"
-            f" {prof['samples']:,} samples of the server's busy time"
-            f" (flame graph: `{prof['svg']}`).",
+            f"Profile: py-spy `--gil`, {prof['seconds']:.0f} s at {fmt(prof['rate'], 0)} msgs/s,"
+            f" {prof['samples']:,} samples of the server's Python CPU time"
+            f" (flame graph: `{prof['svg']}`, not committed).",
             "",
-            "| self time by package | % | | inclusive by function | % |",
-            "|---|---|---|---|---|",
+            "| where the server's CPU goes | % |",
+            "|---|---|",
         ]
-        pk = prof["self_by_package"][:12]
-        fn = [f for f in prof["inclusive_by_function"] if f[1] < 99.5][:12]
-        for i in range(max(len(pk), len(fn))):
-            a = pk[i] if i < len(pk) else ("", None)
-            b = fn[i] if i < len(fn) else ("", None)
-            out.append(
-                f"| {a[0]} | {fmt(a[1])} | | `{b[0]}` | {fmt(b[1])} |"
-                if b[0]
-                else f"| {a[0]} | {fmt(a[1])} | | | |"
-            )
+        out += [f"| {name} | {fmt(p)} |" for name, p in prof.get("buckets", [])[:16] if p >= 0.3]
+        out += ["", "| self time by package | % |", "|---|---|"]
+        out += [f"| {name} | {fmt(p)} |" for name, p in prof["self_by_package"][:10]]
         out += ["", "Top self time by function:", ""]
-        out += [f"- {fmt(p)}% `{name}`" for name, p in prof["self_by_function"][:15]]
+        out += [f"- {fmt(p)}% `{name}`" for name, p in prof["self_by_function"][:12]]
     return "\n".join(out) + "\n"
 
 

@@ -74,9 +74,10 @@ class SioSocket:
         timeout: float,  # noqa: ASYNC109 - one deadline for the whole handshake
     ) -> SioSocket:
         async with asyncio.timeout(timeout):
-            # compress=0: no per-message deflate (the server refuses it anyway).
+            # compress=0: no per-message deflate (the server refuses it anyway); autoping:
+            # aiohttp answers the websocket-level pings of uvicorn (Engine.IO's are below).
             ws = await http.ws_connect(
-                socket_url(base_url), autoping=False, compress=0, max_msg_size=1 << 22
+                socket_url(base_url), autoping=True, compress=0, max_msg_size=1 << 22
             )
             self.ws = ws
             opened = await ws.receive()
@@ -103,9 +104,8 @@ class SioSocket:
         assert ws is not None
         try:
             async for msg in ws:
-                if msg.type != aiohttp.WSMsgType.TEXT:
-                    break
-                self._dispatch(msg.data)
+                if msg.type == aiohttp.WSMsgType.TEXT:
+                    self._dispatch(msg.data)
         except (aiohttp.ClientError, ConnectionError):
             pass
         finally:
