@@ -12,7 +12,7 @@ import pytest
 
 from support import contract
 from support.clients import Visitor, http_client
-from support.flows import create_tenant
+from support.flows import check_front_end_route, create_tenant
 from support.server import WebchatProcess
 
 KEY_RE = re.compile(r"\b(pk_[A-Za-z0-9_-]{24,})")
@@ -141,3 +141,11 @@ async def test_embedded_data_survives_a_restart(make_server, make_chat) -> None:
     mine = await chat.visitor_history(sent["session"]["token"], sessionId=visitor.session_id)
     assert len(mine["messages"]) == 1
     await chat.send(visitor, "same fingerprint after restart")
+
+
+async def test_demo_page_embeds_the_widget(demo: Demo) -> None:
+    await check_front_end_route(demo.server, "/demo", "html")
+    async with http_client(demo.server, strict=False) as http:
+        page = (await http.get("/demo")).text
+    assert "widget.js" in page, "the demo page embeds the widget bundle"
+    assert demo.public_key in page, "the demo page carries the demo tenant's public key"

@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 import httpx
+import pytest
 
 from . import contract
 from .clients import (
@@ -216,3 +217,13 @@ class Sockets:
             with contextlib.suppress(Exception):
                 await client.close()
         self.clients.clear()
+
+
+async def check_front_end_route(server: WebchatProcess, path: str, kind: str) -> None:
+    async with http_client(server, strict=False) as http:
+        response = await http.get(path)
+    if response.status_code == 503:
+        pytest.skip(f"{path}: front-end bundle not built (server answered 503)")
+    assert response.status_code == 200, f"{path}: {response.status_code} {response.text[:300]}"
+    assert kind in response.headers.get("content-type", ""), response.headers
+    assert response.content.strip(), f"{path} is empty"
