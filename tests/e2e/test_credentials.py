@@ -170,6 +170,16 @@ async def test_allowed_origins_on_http(guarded: Tenant, make_chat) -> None:
         headers={"Origin": "http://localhost:5173"},
     )
     contract.expect_status(response, 201)
+    response = await chat.public.post(
+        "/webchat/session", json=visitor.identity(guarded), headers={"Origin": GOOD}
+    )
+    token = contract.expect_status(response, 200)["token"]
+    response = await chat.public.get(
+        "/api/chat/messages",
+        params={"sessionId": visitor.session_id},
+        headers={"X-Session-Token": token, "Origin": "https://evil.example.com"},
+    )
+    contract.expect_error(response, 403, "forbidden_origin")
     # The rule is about public keys: the tenant's own backend is not a browser.
     response = await chat.secret.get("/api/conversations", headers={"Origin": "https://evil.io"})
     contract.expect_status(response, 200)

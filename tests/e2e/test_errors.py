@@ -6,11 +6,15 @@ right code, never a 500 or a stack trace; nothing half-written.
 
 from __future__ import annotations
 
+import json
+import random
+import uuid
+
 import pytest
 
 from support import contract
 from support.clients import Visitor, http_client
-from support.flows import TenantChat
+from support.flows import Sockets, TenantChat
 from support.server import WebchatProcess
 
 
@@ -169,3 +173,145 @@ async def test_wrong_json_types_on_agent_routes(chat: TenantChat) -> None:
         contract.expect_error(response, {400, 422}, "invalid_request")
         response = await chat.secret.patch(f"/api/conversations/{conversation_id}", json=body)
         contract.expect_error(response, {400, 422}, "invalid_request")
+
+
+FIELD_NAMES = [
+    "sessionId",
+    "fingerprint",
+    "text",
+    "clientMessageId",
+    "userId",
+    "userInfo",
+    "userHash",
+    "tenantId",
+    "email",
+    "password",
+    "status",
+    "conversationId",
+    "after",
+    "isTyping",
+    "lastMessageId",
+    "__proto__",
+    "",
+]
+
+
+ALPHABET = "aZ09-_ \t\n<>\"'\\/{}%\u00e9\u4e2d\U0001f600\u0000\u202e"
+
+
+def random_json(rng: random.Random, depth: int = 0, surrogates: bool = True):
+    kinds = ["null", "bool", "int", "float", "str", "uuid"]
+    if depth < 3:
+        kinds += ["list", "dict", "dict"]
+    kind = rng.choice(kinds)
+    if kind == "null":
+        return None
+    if kind == "bool":
+        return rng.random() < 0.5
+    if kind == "int":
+        return rng.choice([0, -1, 1, 2**31, 2**64, -(2**70), rng.randint(-1000, 1000)])
+    if kind == "float":
+        return rng.choice([0.5, -1e308, 1e308, float("nan"), float("inf")])
+    if kind == "uuid":
+        return str(uuid.UUID(int=rng.getrandbits(128)))
+    if kind == "str":
+        alphabet = ALPHABET + ("\ud800" if surrogates else "")
+        return "".join(rng.choice(alphabet) for _ in range(rng.choice([0, 1, 8, 40, 300])))
+    if kind == "list":
+        return [random_json(rng, depth + 1, surrogates) for _ in range(rng.randint(0, 4))]
+    return {
+        rng.choice(FIELD_NAMES): random_json(rng, depth + 1, surrogates)
+        for _ in range(rng.randint(0, 6))
+    }
+
+
+def mutate(rng: random.Random, body: dict, surrogates: bool = True) -> object:
+    roll = rng.random()
+    if roll < 0.15:
+        return random_json(rng, 0, surrogates)
+    out = dict(body)
+    for _ in range(rng.randint(1, 3)):
+        action = rng.random()
+        field = rng.choice(FIELD_NAMES)
+        if action < 0.6:
+            out[field] = random_json(rng, 0, surrogates)
+        elif out:
+            out.pop(rng.choice(list(out)))
+    return out
+
+
+def encode(value: object) -> bytes:
+    # allow_nan and surrogates on purpose: NaN and lone surrogates are invalid JSON/UTF-8.
+    return json.dumps(value, allow_nan=True).encode("utf-8", "surrogatepass")
+
+
+async def test_fuzzed_bodies_never_get_a_500(chat: TenantChat) -> None:
+    rng = random.Random(20261124)
+    visitor = Visitor()
+    sent = await chat.send(visitor, "seed")
+    conversation_id = sent["message"]["conversationId"]
+    routes = [
+        (chat.public, "POST", "/webchat/message", valid_body(chat, visitor)),
+        (chat.public, "POST", "/webchat/session", visitor.identity(chat.tenant)),
+        (
+            chat.anonymous,
+            "POST",
+            "/api/agent/login",
+            {"tenantId": chat.tenant.tenant_id, "email": "a@b.example", "password": "x"},
+        ),
+        (chat.secret, "POST", f"/api/conversations/{conversation_id}/messages", {"text": "hi"}),
+        (chat.secret, "PATCH", f"/api/conversations/{conversation_id}", {"status": "open"}),
+    ]
+    for i in range(300):
+        client, method, path, body = routes[i % len(routes)]
+        response = await client.request(
+            method,
+            path,
+            content=encode(mutate(rng, body)),
+            headers={"Content-Type": "application/json"},
+        )
+        # The strict client's hook already failed the test on a 500 or a malformed error.
+        assert response.status_code < 500 or response.status_code == 503
+
+
+async def test_fuzzed_socket_payloads_always_get_an_ack(chat: TenantChat, sockets: Sockets) -> None:
+    rng = random.Random(1124)
+    visitor = Visitor()
+    tab = await sockets.visitor(chat.tenant, visitor)
+    agent = await sockets.agent(chat.server, api_key=chat.tenant.secret_key)
+    base = {**visitor.identity(chat.tenant), "text": "hello"}
+    for i in range(120):
+        sock = tab if i % 3 else agent
+        event = (
+            rng.choice(["message", "sync", "get_online_users"])
+            if sock is agent
+            else (rng.choice(["message", "sync"]))
+        )
+        # Socket.IO clients cannot send NaN; lone surrogates have their own test below.
+        payload = json.loads(
+            json.dumps(mutate(rng, base, surrogates=False), allow_nan=True)
+            .replace("NaN", "null")
+            .replace("Infinity", "null")
+        )
+        ack = await sock.call(event, payload)
+        assert isinstance(ack, dict), f"{event} {payload!r} -> {ack!r}"
+        if ack.get("ok") is False:
+            contract.check_ack_error(ack, set(contract.CODE_STATUS))
+    assert tab.connected and agent.connected
+
+
+async def test_lone_surrogate_in_a_socket_payload_gets_an_error_ack(
+    chat: TenantChat, sockets: Sockets
+) -> None:
+    """JSON.stringify("\\ud800") is legal JavaScript output: the server must answer it."""
+    visitor = Visitor()
+    tab = await sockets.visitor(chat.tenant, visitor)
+    for payload in (
+        {**visitor.identity(chat.tenant), "text": "broken \ud800 text"},
+        {**visitor.identity(chat.tenant), "text": "ok", "clientMessageId": "\ud800"},
+    ):
+        ack = await tab.call("message", payload, timeout=5)
+        if ack.get("ok") is not True:
+            contract.check_ack_error(ack, "invalid_request")
+    ack = await tab.call("message", {**visitor.identity(chat.tenant), "text": "still alive"})
+    contract.check_ack_ok(ack)

@@ -265,3 +265,31 @@ async def test_handshake_last_message_id_replays_what_was_missed(
     assert [i for i in ids if i in missed] == missed, f"replay: {ids}, missed: {missed}"
     assert seen not in ids, "lastMessageId itself is not replayed"
     assert ids.count(barrier) == 1
+
+
+async def test_join_and_leave_conversation(
+    chat: TenantChat, agent: Agent, tenant: Tenant, sockets: Sockets
+) -> None:
+    visitor = Visitor()
+    session = await chat.session(visitor)
+    tab = await sockets.visitor(tenant, visitor)
+    agent_socket = await sockets.agent(chat.server, token=agent.token)
+    await join(agent_socket, conversationId=session["conversationId"])
+    await tab.emit("typing", {"sessionId": visitor.session_id, "isTyping": True})
+    await agent_socket.wait_for("typing", lambda d: d.get("sessionId") == visitor.session_id)
+    ack = await agent_socket.call_or_none(
+        "leave_conversation", {"conversationId": session["conversationId"]}
+    )
+    if isinstance(ack, dict) and "ok" in ack:
+        contract.check_ack_ok(ack)
+    # Leaving the conversation room does not leave admin:<tenant>: messages still arrive once.
+    sent = (await chat.send(visitor, "after leave"))["message"]["messageId"]
+    await agent_socket.wait_message(sent)
+    for bad in (None, "x", {"sessionId": "not-a-uuid"}, {"conversationId": 7}):
+        for event in ("join_conversation", "leave_conversation"):
+            ack = await agent_socket.call_or_none(event, bad, timeout=2)
+            if ack is not None:
+                contract.check_ack_error(ack, {"invalid_request", "not_found"})
+    await settle()
+    assert agent_socket.message_count(sent) == 1
+    assert agent_socket.connected
