@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import socketio
 
 from webchat.clock import isoformat, utcnow
+from webchat.db.messages import list_messages_after
 from webchat.errors import ApiError
 from webchat.faults import as_api_error
 from webchat.realtime import handlers
@@ -186,8 +187,6 @@ class RealtimeServer:
         assert visitor is not None
         await self.sio.emit("session", visitor.json(), to=sid)
         if last_message_id:
-            from webchat.db.messages import list_messages_after
-
             missed = await list_messages_after(
                 self.services.db, visitor.conversation_id, last_message_id, MAX_REPLAY
             )
