@@ -202,3 +202,21 @@ async def test_last_message_is_the_newest_even_when_an_older_one_commits_last(
     assert after is not None
     assert after.last_message_id == newer.message_id
     assert as_utc(after.last_activity_at) == newer.created_at
+
+
+async def test_a_visitor_message_reopens_a_closed_conversation_once(
+    db: Database, conversation: ConversationRecord
+) -> None:
+    from webchat.db.conversations import set_conversation_status
+
+    await set_conversation_status(db, "acme", conversation.conversation_id, "closed")
+    agent = await insert_message(db, record(conversation, "bye", sender="agent"), reopen=False)
+    assert not agent.reopened
+    still = await get_conversation(db, "acme", conversation.conversation_id)
+    assert still is not None and still.status == "closed"
+
+    first = await insert_message(db, record(conversation, "one more thing"), reopen=True)
+    second = await insert_message(db, record(conversation, "hello?"), reopen=True)
+    assert (first.reopened, second.reopened) == (True, False)
+    reopened = await get_conversation(db, "acme", conversation.conversation_id)
+    assert reopened is not None and reopened.status == "open"

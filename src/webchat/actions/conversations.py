@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from webchat.actions.events import send_event
+from webchat.actions.events import publish_conversation
 from webchat.db.conversations import (
     find_conversation_of_session,
     find_conversation_of_user,
@@ -14,8 +14,6 @@ from webchat.db.conversations import (
 from webchat.db.records import ConversationRecord
 from webchat.errors import invalid_request, not_found
 from webchat.ids import ULID_PATTERN
-from webchat.realtime.rooms import admin_room, conversation_room
-from webchat.schemas import conversation_json
 
 if TYPE_CHECKING:
     from webchat.services import Services
@@ -52,10 +50,5 @@ async def do_set_status(
     updated = await set_conversation_status(services.db, tenant_id, conversation_id, status)
     if updated is None:
         raise not_found("No such conversation in this tenant.")
-    await send_event(
-        services,
-        "conversation_updated",
-        conversation_json(updated, None),
-        [admin_room(tenant_id), conversation_room(tenant_id, conversation_id)],
-    )
+    await publish_conversation(services, tenant_id, conversation_id)
     return updated

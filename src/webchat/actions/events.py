@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import orjson
 
+from webchat.db.conversations import get_conversation
 from webchat.realtime.rooms import admin_room, conversation_room
-from webchat.schemas import message_json
+from webchat.schemas import conversation_json, message_json
 from webchat.store import StoreUnavailable
 from webchat.store.streams import append_message
 
@@ -58,4 +59,17 @@ async def publish_message(services: Services, message: MessageRecord) -> None:
             conversation_room(message.tenant_id, message.conversation_id),
             admin_room(message.tenant_id),
         ],
+    )
+
+
+async def publish_conversation(services: Services, tenant_id: str, conversation_id: str) -> None:
+    """`conversation_updated` after a close, a reopen, or a visitor reopening by writing."""
+    conversation = await get_conversation(services.db, tenant_id, conversation_id)
+    if conversation is None:
+        return
+    await send_event(
+        services,
+        "conversation_updated",
+        conversation_json(conversation, None),
+        [admin_room(tenant_id), conversation_room(tenant_id, conversation_id)],
     )

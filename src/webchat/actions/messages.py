@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
-from webchat.actions.events import publish_message
+from webchat.actions.events import publish_conversation, publish_message
 from webchat.clock import utcnow
 from webchat.db.records import MessageRecord
 from webchat.ids import new_message_id
@@ -50,5 +50,7 @@ async def do_send_message(
     if stored.created:
         services.metrics.messages.labels(sender, transport).inc()
         await publish_message(services, stored.message)
+    if stored.reopened:
+        await publish_conversation(services, tenant_id, conversation_id)
     services.metrics.message_latency.labels(transport).observe((utcnow() - started).total_seconds())
     return stored.message

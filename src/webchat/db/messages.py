@@ -33,6 +33,8 @@ def message_record(row: Message) -> MessageRecord:
 class StoredMessage:
     message: MessageRecord
     created: bool
+    # This message reopened its closed conversation.
+    reopened: bool = False
 
 
 @dataclass(frozen=True)
@@ -56,12 +58,16 @@ async def insert_messages(db: Database, batch: list[PendingMessage]) -> list[Sto
         inserted = set((await session.execute(insert)).scalars())
         duplicates = [p.message for p in batch if p.message.message_id not in inserted]
         existing = await _find_by_client_id(session, duplicates)
-        await _touch_conversations(session, [p for p in batch if p.message.message_id in inserted])
+        reopened = await _touch_conversations(
+            session, [p for p in batch if p.message.message_id in inserted]
+        )
     results = []
     for pending in batch:
         message = pending.message
         if message.message_id in inserted:
-            results.append(StoredMessage(message, created=True))
+            reopens = message.conversation_id in reopened
+            reopened.discard(message.conversation_id)
+            results.append(StoredMessage(message, created=True, reopened=reopens))
         else:
             first = existing[(message.conversation_id, message.client_message_id)]
             results.append(StoredMessage(first, created=False))
@@ -100,7 +106,9 @@ async def _find_by_client_id(
     return {(row.conversation_id, row.client_message_id): message_record(row) for row in rows}
 
 
-async def _touch_conversations(session: AsyncSession, stored: list[PendingMessage]) -> None:
+async def _touch_conversations(session: AsyncSession, stored: list[PendingMessage]) -> set[str]:
+    """Move each conversation's activity to its newest message; reopen closed ones a
+    visitor wrote in. Returns the ids of the conversations reopened."""
     newest: dict[str, PendingMessage] = {}
     reopen: set[str] = set()
     for pending in stored:
@@ -123,11 +131,18 @@ async def _touch_conversations(session: AsyncSession, stored: list[PendingMessag
                 (newer, message.message_id), else_=Conversation.last_message_id
             ),
         }
-        if conversation_id in reopen:
-            values["status"] = "open"
         await session.execute(
             update(Conversation).where(Conversation.id == conversation_id).values(**values)
         )
+    if not reopen:
+        return set()
+    reopened = await session.scalars(
+        update(Conversation)
+        .where(Conversation.id.in_(reopen), Conversation.status == "closed")
+        .values(status="open")
+        .returning(Conversation.id)
+    )
+    return set(reopened)
 
 
 async def list_messages(
