@@ -67,9 +67,18 @@ def selected_backends(config: pytest.Config) -> list[str]:
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "backend" in metafunc.fixturenames:
         backends = selected_backends(metafunc.config)
+        params: list = list(backends)
         if metafunc.definition.get_closest_marker("real_only"):
-            backends = [b for b in backends if b == "real"]
-        metafunc.parametrize("backend", backends, scope="session")
+            params = [b for b in backends if b == "real"] or [
+                pytest.param(
+                    "real",
+                    marks=pytest.mark.skip(
+                        reason="needs real Redis + PostgreSQL: "
+                        "--e2e-backends does not include 'real'"
+                    ),
+                )
+            ]
+        metafunc.parametrize("backend", params, scope="session")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
