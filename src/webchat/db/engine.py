@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 from sqlalchemy import event, text
 from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import (
@@ -60,6 +61,31 @@ class Database:
             if "invalid byte sequence" in str(exc.orig):
                 raise UnstorableValue(str(exc.orig)) from exc
             raise
+
+    @asynccontextmanager
+    async def asyncpg_transaction(self) -> AsyncIterator[Any]:
+        """A raw asyncpg connection in a transaction, for the one hot statement set that
+        SQLAlchemy's statement building would otherwise dominate (db/batch_write.py)."""
+        try:
+            async with self.engine.connect() as connection:
+                raw = await connection.get_raw_connection()
+                driver = raw.driver_connection
+                assert driver is not None
+                async with driver.transaction():
+                    yield driver
+        except asyncpg.DataError as exc:
+            raise UnstorableValue(str(exc)) from exc
+        except (
+            asyncpg.PostgresConnectionError,
+            asyncpg.InterfaceError,
+            asyncpg.CannotConnectNowError,
+            asyncpg.AdminShutdownError,
+            OperationalError,
+            InterfaceError,
+            OSError,
+            TimeoutError,
+        ) as exc:
+            raise DatabaseUnavailable(str(exc)) from exc
 
     async def ping(self) -> None:
         async with self.session() as session:

@@ -6,9 +6,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import case, or_, select, tuple_, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from webchat.db import batch_write
+from webchat.db.batch_write import message_columns
 from webchat.db.engine import Database
 from webchat.db.models import Conversation, Message
 from webchat.db.records import MessageRecord
@@ -47,9 +49,10 @@ async def insert_messages(db: Database, batch: list[PendingMessage]) -> list[Sto
     """Insert a batch in one transaction, each at most once: a message whose
     (conversation, clientMessageId) is already stored returns the stored one instead.
     Conversations' activity moves to their newest new message in the same transaction."""
-    dialect = postgresql if not db.is_sqlite else sqlite
+    if not db.is_sqlite:
+        return await _insert_messages_postgres(db, batch)
     insert = (
-        dialect.insert(Message)
+        sqlite.insert(Message)
         .values([_row(pending.message) for pending in batch])
         .on_conflict_do_nothing(index_elements=["conversation_id", "client_message_id"])
         .returning(Message.id)
@@ -61,6 +64,57 @@ async def insert_messages(db: Database, batch: list[PendingMessage]) -> list[Sto
         reopened = await _touch_conversations(
             session, [p for p in batch if p.message.message_id in inserted]
         )
+    return _results(batch, inserted, existing, reopened)
+
+
+async def _insert_messages_postgres(
+    db: Database, batch: list[PendingMessage]
+) -> list[StoredMessage]:
+    messages = [pending.message for pending in batch]
+    async with db.asyncpg_transaction() as connection:
+        rows = await connection.fetch(batch_write.INSERT_MESSAGES, *message_columns(messages))
+        inserted = {row["id"] for row in rows}
+        existing: dict[tuple[str, str | None], MessageRecord] = {}
+        duplicates = [m for m in messages if m.message_id not in inserted]
+        if duplicates:
+            found = await connection.fetch(
+                batch_write.SELECT_BY_CLIENT_ID,
+                [m.conversation_id for m in duplicates],
+                [m.client_message_id for m in duplicates],
+            )
+            for row in found:
+                record = batch_write.record_from_row(row)
+                existing[(record.conversation_id, record.client_message_id)] = record
+        newest: dict[str, PendingMessage] = {}
+        reopen: set[str] = set()
+        for pending in batch:
+            if pending.message.message_id in inserted:
+                newest[pending.message.conversation_id] = pending  # batches are in id order
+                if pending.reopen:
+                    reopen.add(pending.message.conversation_id)
+        reopened: set[str] = set()
+        if newest:
+            touched = await connection.fetch(
+                batch_write.TOUCH_CONVERSATIONS,
+                list(newest),
+                [p.message.message_id for p in newest.values()],
+                [p.message.created_at for p in newest.values()],
+                [conversation_id in reopen for conversation_id in newest],
+            )
+            reopened = {
+                row["id"]
+                for row in touched
+                if row["previous_status"] == "closed" and row["status"] == "open"
+            }
+    return _results(batch, inserted, existing, reopened)
+
+
+def _results(
+    batch: list[PendingMessage],
+    inserted: set[str],
+    existing: dict[tuple[str, str | None], MessageRecord],
+    reopened: set[str],
+) -> list[StoredMessage]:
     results = []
     for pending in batch:
         message = pending.message

@@ -1,0 +1,65 @@
+"""`webchat.gateway.rate_limits`: a fixed window per key, answering 429 with Retry-After."""
+
+from __future__ import annotations
+
+import pytest
+
+from webchat.errors import ApiError
+from webchat.gateway import rate_limits
+from webchat.gateway.rate_limits import RateLimiter
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    clock = Clock()
+    monkeypatch.setattr(rate_limits.time, "monotonic", clock)
+    return clock
+
+
+async def test_allows_the_amount_then_refuses_with_retry_after(clock: Clock) -> None:
+    limiter = RateLimiter("3/minute")
+    for _ in range(3):
+        await limiter.check("acme", "session-1")
+    clock.now += 20
+    with pytest.raises(ApiError) as refused:
+        await limiter.check("acme", "session-1")
+    assert refused.value.status == 429
+    assert refused.value.code == "rate_limited"
+    assert refused.value.headers["Retry-After"] == "40"
+
+
+async def test_keys_are_counted_apart(clock: Clock) -> None:
+    limiter = RateLimiter("1/second")
+    await limiter.check("acme", "a")
+    await limiter.check("acme", "b")
+    await limiter.check("other", "a")
+    with pytest.raises(ApiError):
+        await limiter.check("acme", "a")
+
+
+async def test_a_new_window_starts_after_the_old_one(clock: Clock) -> None:
+    limiter = RateLimiter("2/second")
+    await limiter.check("k")
+    await limiter.check("k")
+    with pytest.raises(ApiError):
+        await limiter.check("k")
+    clock.now += 1.0
+    await limiter.check("k")
+
+
+async def test_expired_windows_are_swept(clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(rate_limits, "SWEEP_THRESHOLD", 10)
+    limiter = RateLimiter("5/second")
+    for i in range(10):
+        await limiter.check(str(i))
+    clock.now += 2
+    await limiter.check("fresh")
+    assert len(limiter._windows) == 1
