@@ -255,3 +255,36 @@ async def test_tenants_with_equal_session_ids_never_meet(
         headers={"X-Session-Token": token_a},
     )
     contract.expect_error(response, 403, "forbidden")
+
+
+async def test_browsers_may_call_the_visitor_api_cross_origin(
+    chat: TenantChat, guarded: Tenant, make_chat
+) -> None:
+    """The widget runs on the tenant's site and calls this server: CORS preflights pass,
+    answers carry Access-Control-Allow-Origin; the tenant's origin list is enforced on the
+    real request, where the key is known."""
+    for path, method, headers in (
+        ("/webchat/session", "POST", "authorization,content-type"),
+        ("/webchat/message", "POST", "authorization,content-type"),
+        ("/api/chat/messages", "GET", "authorization,x-session-token"),
+    ):
+        response = await chat.anonymous.options(
+            path,
+            headers={
+                "Origin": GOOD,
+                "Access-Control-Request-Method": method,
+                "Access-Control-Request-Headers": headers,
+            },
+        )
+        assert response.status_code in (200, 204), f"preflight {path}: {response.status_code}"
+        allow_origin = response.headers.get("access-control-allow-origin")
+        assert allow_origin in (GOOD, "*"), f"preflight {path}: {dict(response.headers)}"
+        allowed = response.headers.get("access-control-allow-headers", "").lower()
+        for header in headers.split(","):
+            assert header in allowed or allowed == "*", f"{path}: {header} not allowed: {allowed}"
+    guarded_chat = make_chat(guarded)
+    response = await guarded_chat.public.post(
+        "/webchat/session", json=Visitor().identity(guarded), headers={"Origin": GOOD}
+    )
+    contract.expect_status(response, 200)
+    assert response.headers.get("access-control-allow-origin") in (GOOD, "*"), response.headers

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from datetime import UTC, datetime
 
 from support import contract
@@ -175,3 +176,45 @@ async def test_user_info_is_accepted_within_limits(chat: TenantChat) -> None:
     visitor = Visitor(user_info=info)
     await chat.session(visitor)
     await chat.send(visitor, "with user info")
+
+
+async def test_limits_count_characters_not_bytes(chat: TenantChat) -> None:
+    visitor = Visitor(user_info={"name": "\U0001f600" * 256})
+    sent = await chat.send(visitor, "\U0001f600" * 4000)
+    assert sent["message"]["text"] == "\U0001f600" * 4000
+    response = await chat.public.post(
+        "/webchat/message", json={**visitor.identity(chat.tenant), "text": "\U0001f600" * 4001}
+    )
+    contract.expect_error(response, {400, 422}, "invalid_request")
+
+
+async def test_identifier_boundaries_that_are_valid(chat: TenantChat) -> None:
+    for fingerprint in ("A" * 8, "z" * 128, "aZ09_-aZ09_-"):
+        await chat.session(Visitor(fingerprint=fingerprint))
+    for session_id in (
+        "00000000-0000-0000-0000-000000000000",  # any version
+        str(uuid.uuid1()),
+        "01890a5d-ac96-774b-bcce-b302099a8057",  # v7
+    ):
+        fingerprint = contract.new_fingerprint()
+        response = await chat.public.post(
+            "/webchat/session", json={"sessionId": session_id, "fingerprint": fingerprint}
+        )
+        contract.expect_status(response, {200, 403})  # 403 only if a former run bound it
+
+
+async def test_non_canonical_session_ids_are_refused_or_normalized(chat: TenantChat) -> None:
+    canonical = contract.new_session_id()
+    for variant in (canonical.upper(), canonical.replace("-", ""), "{" + canonical + "}"):
+        response = await chat.public.post(
+            "/webchat/session",
+            json={"sessionId": variant, "fingerprint": contract.new_fingerprint()},
+        )
+        if response.status_code == 200:
+            assert response.json()["sessionId"] == canonical, (
+                f"{variant!r} accepted: it must then be the canonical lowercase form"
+            )
+        else:
+            contract.expect_error(
+                response, {400, 422, 403}, {"invalid_request", "session_mismatch"}
+            )

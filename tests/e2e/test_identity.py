@@ -106,7 +106,7 @@ async def test_concurrent_first_contact_of_one_user_makes_one_conversation(
 async def test_user_id_length_limits(chat: TenantChat) -> None:
     ok = Visitor(user_id="u" * 128)
     await chat.session(ok)
-    for bad_id in ("", "u" * 129):
+    for bad_id in ("", "u" * 129, "line\nbreak", "nul\u0000", "tab\there"):
         visitor = Visitor(user_id=bad_id)
         response = await chat.public.post("/webchat/session", json=visitor.identity(chat.tenant))
         contract.expect_error(response, {400, 422}, "invalid_request")

@@ -288,3 +288,29 @@ async def test_unknown_events_do_not_break_the_socket(sockets: Sockets, tenant: 
     ack = await tab.call("message", {**visitor.identity(tenant), "text": "alive"})
     contract.check_ack_ok(ack)
     assert tab.connected
+
+
+async def test_handshake_with_another_conversations_token_is_refused(
+    chat: TenantChat, sockets: Sockets, tenant: Tenant
+) -> None:
+    owner, intruder = Visitor(), Visitor()
+    owner_token = (await chat.session(owner))["token"]
+    error = await sockets.refused(
+        chat.server,
+        {"apiKey": tenant.public_key, **intruder.identity(tenant), "token": owner_token},
+    )
+    assert error["code"] in {"forbidden", "invalid_token"}, error
+
+
+async def test_polling_transport_then_upgrade(
+    chat: TenantChat, sockets: Sockets, tenant: Tenant
+) -> None:
+    """socket.io-client's default: long-polling first, then the websocket upgrade."""
+    visitor = Visitor()
+    tab = await sockets.visitor(tenant, visitor, transports=("polling", "websocket"))
+    polling_only = await sockets.visitor(
+        tenant, visitor, transports=("polling",), label="polling only"
+    )
+    ack = await tab.call("message", {**visitor.identity(tenant), "text": "over polling"})
+    message = contract.check_ack_ok(ack)["message"]
+    await polling_only.wait_message(message["messageId"])

@@ -151,6 +151,7 @@ class SocketClient:
         auth: Any,
         headers: dict[str, str] | None = None,
         timeout: float = EVENT_TIMEOUT,
+        transports: tuple[str, ...] = ("websocket",),
     ) -> SocketClient:
         try:
             await asyncio.wait_for(
@@ -158,7 +159,7 @@ class SocketClient:
                     self.server.url,
                     auth=auth,
                     headers=headers or {},
-                    transports=["websocket"],
+                    transports=list(transports),
                     socketio_path="socket.io",
                     wait_timeout=timeout,
                 ),

@@ -176,11 +176,12 @@ class Sockets:
         headers: dict[str, str] | None = None,
         label: str | None = None,
         wait_session: bool = True,
+        transports: tuple[str, ...] = ("websocket",),
         **auth_extra: Any,
     ) -> SocketClient:
         auth = {"apiKey": tenant.public_key, **visitor.identity(tenant), **auth_extra}
         client = self.new(server or tenant.server, label or f"visitor {visitor.session_id[:8]}")
-        await client.connect(auth, headers=headers)
+        await client.connect(auth, headers=headers, transports=transports)
         if wait_session:
             session = await client.wait_for("session")
             contract.check_session(session, sessionId=visitor.session_id)
