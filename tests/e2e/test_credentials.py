@@ -241,6 +241,17 @@ async def test_tenants_with_equal_session_ids_never_meet(
     for sock in (socket_b, agent_socket_b):
         assert sock.message_count(id_a) == 0, sock
 
+    # An agent's sync names a sessionId: its own tenant's, never the twin's.
+    ack = await agent_socket_a.call("sync", {"sessionId": twin_a.session_id, "after": id_a})
+    if ack.get("ok"):
+        leaked = {m["messageId"] for m in ack["messages"]} & {id_b, id_b2}
+        assert not leaked, f"tenant A's agent synced tenant B's messages: {leaked}"
+    ack = await agent_socket_a.call(
+        "sync", {"sessionId": twin_a.session_id, "after": "00000000000000000000000000"}
+    )
+    if ack.get("ok"):
+        assert [m["messageId"] for m in ack["messages"]] == [id_a], ack
+
     history_a = await chat_a.history(sessionId=twin_a.session_id)
     history_b = await chat_b.history(sessionId=twin_b.session_id)
     assert [m["text"] for m in history_a["messages"]] == ["secret of A"]

@@ -247,3 +247,10 @@ async def test_presence_of_a_dead_node_disappears_within_30s(
         )
         await asyncio.sleep(1)
     assert on_survivor.session_id in now, "the live node's visitor must stay listed"
+    # Agents learn it by event too (§5: user_offline when the last tab closes, on any node).
+    remaining = max(1.0, 35 - (time.monotonic() - killed_at))
+    await agent.wait_for(
+        "user_offline",
+        lambda e: isinstance(e, dict) and e.get("sessionId") == on_doomed.session_id,
+        timeout=remaining,
+    )
