@@ -13,6 +13,7 @@ from webchat.gateway.tokens import TokenIssuer
 from webchat.ids import new_ulid
 from webchat.metrics import Metrics
 from webchat.store import Store, connect_store
+from webchat.store.streams import StreamAppender
 
 
 @dataclass
@@ -25,23 +26,27 @@ class Services:
     visitor_limiter: RateLimiter
     login_limiter: RateLimiter
     writer: MessageWriter
+    streams: StreamAppender
     # Replaced by the Socket.IO server (or its write-only Redis manager) when the app starts.
     emitter: Emitter = field(default_factory=NullEmitter)
     node_id: str = field(default_factory=new_ulid)
 
     async def close(self) -> None:
         await self.writer.close()
+        await self.streams.close()
         await self.store.close()
         await self.db.close()
 
 
 def create_services(settings: Settings) -> Services:
     db = Database(settings.resolved_database_url)
+    store = connect_store(None if settings.embedded_redis else settings.redis_url)
     return Services(
         settings=settings,
         db=db,
         writer=MessageWriter(db),
-        store=connect_store(None if settings.embedded_redis else settings.redis_url),
+        store=store,
+        streams=StreamAppender(store),
         tokens=TokenIssuer(settings.resolved_jwt_secret()),
         metrics=Metrics(),
         visitor_limiter=RateLimiter(settings.visitor_rate_limit),

@@ -10,8 +10,6 @@ import orjson
 from webchat.db.conversations import get_conversation
 from webchat.realtime.rooms import admin_room, conversation_room
 from webchat.schemas import conversation_json, message_json
-from webchat.store import StoreUnavailable
-from webchat.store.streams import append_message
 
 if TYPE_CHECKING:
     from webchat.db.records import MessageRecord
@@ -47,10 +45,7 @@ async def publish_message(services: Services, message: MessageRecord) -> None:
     """After commit: the seed's XADD, then `meta_message_created` to the conversation's
     room and the tenant's agents. A list of rooms reaches each socket once."""
     payload = message_json(message)
-    try:
-        await append_message(services.store, message.tenant_id, orjson.dumps(payload).decode())
-    except StoreUnavailable:
-        log.warning("message %s stored but not streamed: Redis unavailable", message.message_id)
+    services.streams.append(message.tenant_id, orjson.dumps(payload).decode())
     await send_event(
         services,
         "meta_message_created",

@@ -70,6 +70,8 @@ async def do_create_tenant(
     require_identity: bool = True,
 ) -> CreatedTenant:
     check_tenant_id(tenant_id)
+    if name is not None and not 1 <= len(name) <= 200:
+        raise InvalidInput("the tenant's name must have 1-200 characters")
     origins = [check_origin_value(o) for o in allowed_origins]
     identity_secret = secrets.token_urlsafe(32)
     try:
@@ -109,6 +111,8 @@ async def do_create_agent(
     # Long enough to resist online guessing; the demo agent's is random.
     if len(password) < 8:
         raise InvalidInput("the password must have at least 8 characters")
+    if name is not None and not 1 <= len(name) <= 200:
+        raise InvalidInput("the agent's name must have 1-200 characters")
     if await get_tenant(db, tenant_id) is None:
         raise InvalidInput(f"no tenant {tenant_id!r}")
     try:

@@ -97,7 +97,8 @@ class Message(Base):
     session_id: Mapped[str] = mapped_column(String(36))
     user_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
     sender: Mapped[str] = mapped_column(String(10))
-    sender_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # A visitor's userInfo.name (<= 256 characters) or an agent's name.
+    sender_name: Mapped[str | None] = mapped_column(String(256), nullable=True)
     text: Mapped[str] = mapped_column(Text)
     client_message_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

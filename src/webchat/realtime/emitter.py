@@ -6,6 +6,8 @@ from typing import Any
 
 import socketio
 
+from webchat.store.fanout import RedisFanout
+
 
 class ServerEmitter:
     """Emits through this process's Socket.IO server (and its manager, to other nodes)."""
@@ -24,7 +26,7 @@ class RedisEmitter:
     events to the socket nodes through Redis pub/sub."""
 
     def __init__(self, redis_url: str) -> None:
-        self._manager = socketio.AsyncRedisManager(redis_url, write_only=True)
+        self._manager = RedisFanout(redis_url, write_only=True)
 
     async def emit(
         self, event: str, data: Any, room: str | list[str], skip_sid: str | None = None

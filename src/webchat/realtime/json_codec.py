@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import orjson
@@ -14,4 +15,9 @@ class OrjsonCodec:
 
     @staticmethod
     def loads(data: str | bytes, **_: Any) -> Any:
-        return orjson.loads(data)
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError:
+            # orjson refuses lone surrogates that the standard library reads; read them so
+            # the payload reaches validation and the sender gets an error ack, not silence.
+            return json.loads(data)

@@ -21,6 +21,7 @@ from webchat.realtime.json_codec import OrjsonCodec
 from webchat.realtime.rooms import admin_room, conversation_room, tenant_room, visitor_room
 from webchat.realtime.state import SocketState
 from webchat.schemas import message_json
+from webchat.store.fanout import RedisFanout
 from webchat.store.presence import (
     HEARTBEAT_SECONDS,
     SocketRef,
@@ -54,7 +55,7 @@ class RealtimeServer:
         if services.store.embedded:
             manager = socketio.AsyncManager()
         else:
-            manager = socketio.AsyncRedisManager(settings.redis_url)
+            manager = RedisFanout(settings.redis_url)
         self.sio = socketio.AsyncServer(
             async_mode="asgi",
             client_manager=manager,

@@ -1,8 +1,20 @@
-"""The per-tenant message stream of the seed (`XADD`), for consumers such as webhooks."""
+"""The per-tenant message stream of the seed (`XADD`), for consumers such as webhooks.
+
+Appends are best-effort after the database commit (the database is the record), and
+batched: every append made in one event-loop tick (a committed batch of messages resolves
+in one tick) goes to Redis in one pipeline instead of one round trip each.
+"""
 
 from __future__ import annotations
 
-from webchat.store.client import Store, translate_errors
+import asyncio
+import logging
+
+from redis.exceptions import RedisError
+
+from webchat.store.client import Store
+
+log = logging.getLogger(__name__)
 
 # Approximate trimming keeps XADD O(1); consumers needing older entries read the database.
 STREAM_MAX_LENGTH = 100_000
@@ -12,12 +24,37 @@ def stream_key(tenant_id: str) -> str:
     return f"stream:messages:{tenant_id}"
 
 
-async def append_message(store: Store, tenant_id: str, message_json: str) -> str:
-    async with translate_errors():
-        entry_id = await store.redis.xadd(
-            stream_key(tenant_id),
-            {"message": message_json},
-            maxlen=STREAM_MAX_LENGTH,
-            approximate=True,
-        )
-    return str(entry_id)
+class StreamAppender:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._pending: list[tuple[str, str]] = []
+        self._flush_task: asyncio.Task[None] | None = None
+        # Flushes go out one at a time, in order, so events keep their order.
+        self._sending = asyncio.Lock()
+
+    def append(self, tenant_id: str, message_json: str) -> None:
+        self._pending.append((tenant_id, message_json))
+        if self._flush_task is None:
+            self._flush_task = asyncio.get_running_loop().create_task(self._flush())
+
+    async def _flush(self) -> None:
+        await asyncio.sleep(0)  # let the rest of this tick's appends join
+        batch, self._pending = self._pending, []
+        self._flush_task = None
+        async with self._sending:
+            try:
+                async with self._store.redis.pipeline(transaction=False) as pipe:
+                    for tenant_id, message_json in batch:
+                        pipe.xadd(
+                            stream_key(tenant_id),
+                            {"message": message_json},
+                            maxlen=STREAM_MAX_LENGTH,
+                            approximate=True,
+                        )
+                    await pipe.execute()
+            except (RedisError, OSError):
+                log.warning("%d stored messages not streamed: Redis unavailable", len(batch))
+
+    async def close(self) -> None:
+        if self._flush_task is not None:
+            await self._flush_task

@@ -81,7 +81,7 @@ def upgrade() -> None:
     sa.Column('session_id', sa.String(length=36), nullable=False),
     sa.Column('user_id', sa.String(length=128), nullable=True),
     sa.Column('sender', sa.String(length=10), nullable=False),
-    sa.Column('sender_name', sa.String(length=200), nullable=True),
+    sa.Column('sender_name', sa.String(length=256), nullable=True),
     sa.Column('text', sa.Text(), nullable=False),
     sa.Column('client_message_id', sa.String(length=36), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
