@@ -178,8 +178,18 @@ async def test_user_info_is_accepted_within_limits(chat: TenantChat) -> None:
     await chat.send(visitor, "with user info")
 
 
+async def test_user_info_values_of_256_characters_are_accepted(chat: TenantChat) -> None:
+    """§1: string values of at most 256 chars, `name` included (it may become senderName)."""
+    for name in ("n" * 256, "\U0001f600" * 256):
+        visitor = Visitor(user_info={"name": name, "email": "e" * 244 + "@example.com"})
+        await chat.session(visitor)
+        sent = await chat.send(visitor, "my name is long")
+        history = await chat.history(sessionId=visitor.session_id)
+        assert [m["messageId"] for m in history["messages"]] == [sent["message"]["messageId"]]
+
+
 async def test_limits_count_characters_not_bytes(chat: TenantChat) -> None:
-    visitor = Visitor(user_info={"name": "\U0001f600" * 256})
+    visitor = Visitor(user_info={"city": "\U0001f600" * 256})
     sent = await chat.send(visitor, "\U0001f600" * 4000)
     assert sent["message"]["text"] == "\U0001f600" * 4000
     response = await chat.public.post(
