@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -37,8 +39,12 @@ class Database:
             Path(url.split("///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
             options["connect_args"] = {"timeout": 30}
         else:
-            # Sized for one process: the real-time path holds a connection only per write.
-            options.update(pool_size=10, max_overflow=20, pool_pre_ping=True, pool_timeout=10)
+            # Connections past pool_size are closed on return, and opening one costs more
+            # than the query; so the steady pool covers a busy process's concurrent
+            # requests (each holds a connection for one key lookup or one batch write).
+            # 20 + 20 per process leaves room for several processes under PostgreSQL's
+            # default max_connections of 100.
+            options.update(pool_size=20, max_overflow=20, pool_pre_ping=True, pool_timeout=10)
         self.engine: AsyncEngine = create_async_engine(url, **options)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
@@ -63,16 +69,15 @@ class Database:
             raise
 
     @asynccontextmanager
-    async def asyncpg_transaction(self) -> AsyncIterator[Any]:
-        """A raw asyncpg connection in a transaction, for the one hot statement set that
-        SQLAlchemy's statement building would otherwise dominate (db/batch_write.py)."""
+    async def asyncpg_connection(self) -> AsyncIterator[Any]:
+        """A raw asyncpg connection from the engine's pool, for the few hot statements that
+        SQLAlchemy's statement building would otherwise dominate (docs/performance.md)."""
         try:
             async with self.engine.connect() as connection:
                 raw = await connection.get_raw_connection()
                 driver = raw.driver_connection
                 assert driver is not None
-                async with driver.transaction():
-                    yield driver
+                yield driver
         except asyncpg.DataError as exc:
             raise UnstorableValue(str(exc)) from exc
         except (
@@ -86,6 +91,24 @@ class Database:
             TimeoutError,
         ) as exc:
             raise DatabaseUnavailable(str(exc)) from exc
+
+    @asynccontextmanager
+    async def asyncpg_transaction(self) -> AsyncIterator[Any]:
+        async with self.asyncpg_connection() as connection, connection.transaction():
+            yield connection
+
+    async def fetch_one(self, sql: str, **params: Any) -> dict[str, Any] | None:
+        """One row of a read written with `:name` parameters. On PostgreSQL it runs as an
+        asyncpg prepared statement, skipping SQLAlchemy's ORM session: reads on every
+        request (API keys) showed SQLAlchemy as their main cost (docs/performance.md)."""
+        if self.is_sqlite:
+            async with self.session() as session:
+                row = (await session.execute(text(sql), params)).mappings().first()
+                return dict(row) if row is not None else None
+        positional, names = _positional(sql)
+        async with self.asyncpg_connection() as connection:
+            found = await connection.fetchrow(positional, *(params[n] for n in names))
+            return dict(found) if found is not None else None
 
     async def ping(self) -> None:
         async with self.session() as session:
@@ -109,3 +132,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+@functools.cache
+def _positional(sql: str) -> tuple[str, tuple[str, ...]]:
+    """`:name` parameters as asyncpg's `$1…`, and the names in order."""
+    names: list[str] = []
+
+    def number(match: re.Match[str]) -> str:
+        if match.group(1) not in names:
+            names.append(match.group(1))
+        return f"${names.index(match.group(1)) + 1}"
+
+    return re.sub(r"(?<!:):([A-Za-z_][A-Za-z0-9_]*)", number, sql), tuple(names)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import orjson
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -77,19 +78,31 @@ async def insert_api_key(
     return ApiKeyRecord(key_id, tenant_id, kind, prefix, revoked=False)
 
 
+# Read on every request and handshake, so revocation takes effect at once everywhere.
+FIND_API_KEY = """
+SELECT k.id, k.tenant_id, k.kind, k.prefix, k.revoked_at IS NOT NULL AS revoked,
+       t.name, t.identity_secret, t.require_identity, t.allowed_origins
+FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
+WHERE k.key_hash = :key_hash
+"""
+
+
 async def find_api_key(db: Database, key_hash: str) -> tuple[ApiKeyRecord, TenantRecord] | None:
-    async with db.session() as session:
-        result = await session.execute(
-            select(ApiKey, Tenant).join(Tenant).where(ApiKey.key_hash == key_hash)
-        )
-        found = result.first()
-        if found is None:
-            return None
-        key, tenant = found
-        record = ApiKeyRecord(
-            key.id, key.tenant_id, key.kind, key.prefix, key.revoked_at is not None
-        )
-        return record, _tenant_record(tenant)
+    row = await db.fetch_one(FIND_API_KEY, key_hash=key_hash)
+    if row is None:
+        return None
+    key = ApiKeyRecord(
+        row["id"], row["tenant_id"], row["kind"], row["prefix"], bool(row["revoked"])
+    )
+    origins = row["allowed_origins"]
+    tenant = TenantRecord(
+        tenant_id=row["tenant_id"],
+        name=row["name"],
+        identity_secret=row["identity_secret"],
+        require_identity=bool(row["require_identity"]),
+        allowed_origins=list(orjson.loads(origins) if isinstance(origins, str) else origins or []),
+    )
+    return key, tenant
 
 
 async def revoke_api_keys(db: Database, key_hash: str, prefix: str) -> list[ApiKeyRecord]:
