@@ -1,0 +1,29 @@
+"""CONTRACT §3 `rate_limited`: a flooding visitor gets 429 with Retry-After, on HTTP and
+socket alike, and other visitors are not affected (WEBCHAT_VISITOR_RATE_LIMIT)."""
+
+from __future__ import annotations
+
+from support import contract
+from support.clients import Visitor
+from support.flows import Sockets, TenantChat, create_tenant
+
+
+async def test_a_flooding_visitor_is_limited_and_others_are_not(make_server, sockets: Sockets):
+    server = make_server("embedded", env={"WEBCHAT_VISITOR_RATE_LIMIT": "5/minute"})
+    chat = TenantChat(create_tenant(server))
+    flooder, bystander = Visitor(), Visitor()
+    for i in range(5):
+        await chat.send(flooder, f"n{i}")
+    response = await chat.public.post(
+        "/webchat/message", json={**flooder.identity(chat.tenant), "text": "one too many"}
+    )
+    contract.expect_error(response, 429, "rate_limited")
+    assert 1 <= int(response.headers["Retry-After"]) <= 60
+
+    tab = await sockets.visitor(chat.tenant, flooder)
+    ack = await tab.call("message", {**flooder.identity(chat.tenant), "text": "via socket"})
+    contract.check_ack_error(ack, "rate_limited")
+
+    await chat.send(bystander, "I am fine")
+    history = await chat.history(sessionId=flooder.session_id)
+    assert [m["text"] for m in history["messages"]] == [f"n{i}" for i in range(5)]
