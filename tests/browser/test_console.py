@@ -23,9 +23,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
+from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from support import contract
+from support.browser import Watch
 from support.clients import SocketClient, Tenant, Visitor, http_client
 from support.flows import create_agent, create_tenant
 from support.server import WebchatProcess
@@ -34,16 +35,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 ROOT = Path(__file__).resolve().parents[2]
 CONSOLE_STATIC = ROOT / "src" / "webchat" / "console" / "static" / "index.html"
-CHROMIUM = os.environ.get("WEBCHAT_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 DEMO_TENANT = "demo"
 LIVE = 5_000  # ms: how long a live update may take before the test calls it lost
 HOSTILE_NAME = "<script>alert(1)</script>"
@@ -68,44 +59,6 @@ def demo_agents(console_server: WebchatProcess) -> list[Any]:
         create_agent(console_server, demo, email=f"ann-{uuid.uuid4().hex[:6]}@example.com"),
         create_agent(console_server, demo, email=f"bob-{uuid.uuid4().hex[:6]}@example.com"),
     ]
-
-
-CHROMIUM_PRESENT = Path(CHROMIUM).exists()
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    if not CHROMIUM_PRESENT:
-        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install -y chromium)")
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        await browser.close()
-
-
-class Watch:
-    """Everything a page does that a test wants to see: dialogs, errors, CSP reports."""
-
-    def __init__(self) -> None:
-        self.dialogs: list[str] = []
-        self.errors: list[str] = []
-
-    def attach(self, page: Page) -> Page:
-        async def on_dialog(dialog: Any) -> None:
-            self.dialogs.append(f"{dialog.type}: {dialog.message}")
-            await dialog.dismiss()
-
-        page.on("dialog", on_dialog)
-        page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
-        page.on(
-            "console",
-            lambda m: (
-                self.errors.append(f"console: {m.text}")
-                if m.type == "error" and "Content Security Policy" in m.text
-                else None
-            ),
-        )
-        return page
 
 
 @pytest.fixture

@@ -26,8 +26,9 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.async_api import Browser, BrowserContext, Locator, Page, async_playwright, expect
+from playwright.async_api import Browser, BrowserContext, Locator, Page, expect
 
+from support.browser import Watch
 from support.clients import Tenant
 from support.flows import create_tenant
 from support.server import WebchatProcess
@@ -37,17 +38,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 ROOT = Path(__file__).resolve().parents[2]
 WIDGET_STATIC = ROOT / "src" / "webchat" / "widget" / "static" / "widget.js"
-CHROMIUM = os.environ.get("WEBCHAT_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_PRESENT = Path(CHROMIUM).exists()
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 LIVE = 5_000  # ms: how long a live update may take before the test calls it lost
 HOSTILE = "<img src=x onerror=alert(1)>"
 
@@ -80,40 +70,6 @@ def host_site() -> Iterator[HostSite]:
 def shop_tenant(widget_server: WebchatProcess, host_site: HostSite) -> Tenant:
     """A customer whose site embeds the widget; only that origin is allowed."""
     return create_tenant(widget_server, allowed_origins=(host_site.origin,))
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    if not CHROMIUM_PRESENT:
-        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install -y chromium)")
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        await browser.close()
-
-
-class Watch:
-    """What a page must never do: open dialogs (a script ran), throw, break the CSP."""
-
-    def __init__(self) -> None:
-        self.problems: list[str] = []
-
-    def attach(self, page: Page) -> Page:
-        async def on_dialog(dialog: Any) -> None:
-            self.problems.append(f"dialog {dialog.type}: {dialog.message}")
-            await dialog.dismiss()
-
-        page.on("dialog", on_dialog)
-        page.on("pageerror", lambda e: self.problems.append(f"pageerror: {e}"))
-        page.on(
-            "console",
-            lambda m: (
-                self.problems.append(f"console: {m.text}")
-                if m.type == "error" and "Content Security Policy" in m.text
-                else None
-            ),
-        )
-        return page
 
 
 @pytest.fixture

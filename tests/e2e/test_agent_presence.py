@@ -3,6 +3,8 @@ per agent, first tab / last tab, like visitors; secret-key sockets (servers) are
 
 from __future__ import annotations
 
+import asyncio
+
 from support.flows import Sockets, TenantChat, create_agent, login
 
 
@@ -26,8 +28,15 @@ async def test_agents_online_and_offline(chat: TenantChat, sockets: Sockets) -> 
     assert [a["agentId"] for a in listed["agents"]] == [agent_id]
 
     await first_tab.close()
-    ack = await observer.call("get_online_agents", {})
-    assert [(a["agentId"], a["tabs"]) for a in ack["agents"]] == [(agent_id, 1)]
+    # The server notices the closed socket a moment later: wait for it, then check.
+    deadline = asyncio.get_running_loop().time() + 5
+    while True:
+        ack = await observer.call("get_online_agents", {})
+        tabs = [(a["agentId"], a["tabs"]) for a in ack["agents"]]
+        if tabs != [(agent_id, 2)] or asyncio.get_running_loop().time() > deadline:
+            break
+        await asyncio.sleep(0.05)
+    assert tabs == [(agent_id, 1)]
     assert observer.count("agent_offline") == 0, "not while a console tab is open"
     await second_tab.close()
     offline = await observer.wait_for("agent_offline")

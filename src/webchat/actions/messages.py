@@ -6,10 +6,12 @@ from typing import TYPE_CHECKING, Literal
 
 from webchat.actions.events import publish_conversation, publish_message
 from webchat.clock import utcnow
-from webchat.db.records import MessageRecord
+from webchat.db.records import ConversationRecord, MessageRecord
 from webchat.ids import new_message_id
 
 if TYPE_CHECKING:
+    from webchat.actions.visitors import VisitorSession
+    from webchat.gateway.credentials import Principal
     from webchat.services import Services
 
 Sender = Literal["visitor", "agent", "system"]
@@ -54,3 +56,47 @@ async def do_send_message(
         await publish_conversation(services, tenant_id, conversation_id)
     services.metrics.message_latency.labels(transport).observe((utcnow() - started).total_seconds())
     return stored.message
+
+
+async def do_send_visitor_message(
+    services: Services,
+    session: VisitorSession,
+    text: str,
+    client_message_id: str | None,
+    transport: Transport,
+) -> MessageRecord:
+    return await do_send_message(
+        services,
+        tenant_id=session.tenant_id,
+        conversation_id=session.conversation_id,
+        session_id=session.session_id,
+        user_id=session.user_id,
+        sender="visitor",
+        sender_name=session.user_info.get("name"),
+        text=text,
+        client_message_id=client_message_id,
+        transport=transport,
+    )
+
+
+async def do_send_agent_message(
+    services: Services,
+    principal: Principal,
+    conversation: ConversationRecord,
+    text: str,
+    client_message_id: str | None,
+    transport: Transport,
+) -> MessageRecord:
+    """A reply by an agent (named) or by the tenant's backend with its secret key."""
+    return await do_send_message(
+        services,
+        tenant_id=principal.tenant_id,
+        conversation_id=conversation.conversation_id,
+        session_id=conversation.session_id,
+        user_id=conversation.user_id,
+        sender="agent",
+        sender_name=principal.sender_name,
+        text=text,
+        client_message_id=client_message_id,
+        transport=transport,
+    )

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 
 from webchat.actions.conversations import do_set_status, find_conversation
-from webchat.actions.messages import do_send_message
+from webchat.actions.messages import do_send_agent_message
 from webchat.api.deps import ServicesDep, StaffDep
 from webchat.clock import as_utc, isoformat
 from webchat.db.conversations import list_conversations
@@ -98,17 +98,8 @@ async def reply(
     conversation = await find_conversation(
         services, principal.tenant_id, conversation_id=conversationId
     )
-    message = await do_send_message(
-        services,
-        tenant_id=principal.tenant_id,
-        conversation_id=conversation.conversation_id,
-        session_id=conversation.session_id,
-        user_id=conversation.user_id,
-        sender="agent",
-        sender_name=principal.sender_name,
-        text=body.text,
-        client_message_id=body.clientMessageId,
-        transport="http",
+    message = await do_send_agent_message(
+        services, principal, conversation, body.text, body.clientMessageId, "http"
     )
     return {"message": message_json(message)}
 

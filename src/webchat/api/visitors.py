@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from webchat.actions.messages import do_send_message
+from webchat.actions.messages import do_send_visitor_message
 from webchat.actions.visitors import do_open_session
 from webchat.api.deps import PublicKeyDep, ServicesDep
 from webchat.schemas import MessageRequest, SessionRequest, message_json
@@ -28,16 +28,7 @@ async def send_message(
 ) -> dict[str, Any]:
     await services.visitor_limiter.check(principal.tenant_id, body.sessionId)
     session = await do_open_session(services, principal.tenant, body)
-    message = await do_send_message(
-        services,
-        tenant_id=principal.tenant_id,
-        conversation_id=session.conversation_id,
-        session_id=session.session_id,
-        user_id=session.user_id,
-        sender="visitor",
-        sender_name=session.user_info.get("name"),
-        text=body.text,
-        client_message_id=body.clientMessageId,
-        transport="http",
+    message = await do_send_visitor_message(
+        services, session, body.text, body.clientMessageId, "http"
     )
     return {"message": message_json(message), "session": session.json()}

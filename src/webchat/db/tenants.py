@@ -17,6 +17,10 @@ class AlreadyExists(Exception):
     pass
 
 
+def _agent_record(row: Agent) -> AgentRecord:
+    return AgentRecord(row.id, row.tenant_id, row.email, row.name, row.password_hash)
+
+
 def _tenant_record(row: Tenant) -> TenantRecord:
     return TenantRecord(
         tenant_id=row.id,
@@ -141,7 +145,7 @@ async def insert_agent(
             session.add(row)
     except IntegrityError:
         raise AlreadyExists(f"agent {email!r} already exists in tenant {tenant_id!r}") from None
-    return AgentRecord(row.id, tenant_id, email, name, password_hash)
+    return _agent_record(row)
 
 
 async def find_agent(db: Database, tenant_id: str, email: str) -> AgentRecord | None:
@@ -149,17 +153,13 @@ async def find_agent(db: Database, tenant_id: str, email: str) -> AgentRecord | 
         row = await session.scalar(
             select(Agent).where(Agent.tenant_id == tenant_id, Agent.email == email)
         )
-        if row is None:
-            return None
-        return AgentRecord(row.id, row.tenant_id, row.email, row.name, row.password_hash)
+        return _agent_record(row) if row else None
 
 
 async def get_agent(db: Database, agent_id: str) -> AgentRecord | None:
     async with db.session() as session:
         row = await session.get(Agent, agent_id)
-        if row is None:
-            return None
-        return AgentRecord(row.id, row.tenant_id, row.email, row.name, row.password_hash)
+        return _agent_record(row) if row else None
 
 
 async def update_agent_password(db: Database, agent_id: str, password_hash: str) -> None:

@@ -8,7 +8,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from webchat.actions.conversations import find_conversation
-from webchat.actions.messages import do_send_message
+from webchat.actions.messages import do_send_agent_message, do_send_visitor_message
 from webchat.actions.visitors import session_mismatch
 from webchat.clock import isoformat, utcnow
 from webchat.db.messages import list_messages_after
@@ -71,17 +71,8 @@ async def on_message(
         if payload.fingerprint != visitor.fingerprint:
             raise session_mismatch()
         await services.visitor_limiter.check(visitor.tenant_id, visitor.session_id)
-        message = await do_send_message(
-            services,
-            tenant_id=visitor.tenant_id,
-            conversation_id=visitor.conversation_id,
-            session_id=visitor.session_id,
-            user_id=visitor.user_id,
-            sender="visitor",
-            sender_name=visitor.user_info.get("name"),
-            text=payload.text,
-            client_message_id=payload.clientMessageId,
-            transport="socket",
+        message = await do_send_visitor_message(
+            services, visitor, payload.text, payload.clientMessageId, "socket"
         )
         now = time.monotonic()
         if now - state.touched_at > TOUCH_INTERVAL_SECONDS:
@@ -90,17 +81,13 @@ async def on_message(
         return {"ok": True, "message": message_json(message)}
     agent_payload = AgentSocketMessage.model_validate(data)
     conversation = await _agent_target(server, state, agent_payload)
-    message = await do_send_message(
+    message = await do_send_agent_message(
         services,
-        tenant_id=state.tenant_id,
-        conversation_id=conversation.conversation_id,
-        session_id=conversation.session_id,
-        user_id=conversation.user_id,
-        sender="agent",
-        sender_name=state.principal.sender_name,
-        text=agent_payload.text,
-        client_message_id=agent_payload.clientMessageId,
-        transport="socket",
+        state.principal,
+        conversation,
+        agent_payload.text,
+        agent_payload.clientMessageId,
+        "socket",
     )
     return {"ok": True, "message": message_json(message)}
 
@@ -136,20 +123,25 @@ async def on_get_online_agents(
 async def on_join_conversation(
     server: RealtimeServer, sid: str, state: SocketState, data: Any
 ) -> dict[str, Any]:
-    _require_agent(state)
-    conversation = await _agent_target(server, state, ConversationTarget.model_validate(data))
-    room = conversation_room(state.tenant_id, conversation.conversation_id)
-    await server.sio.enter_room(sid, room)
-    return {"ok": True, "conversationId": conversation.conversation_id}
+    return await _watch_conversation(server, sid, state, data, join=True)
 
 
 async def on_leave_conversation(
     server: RealtimeServer, sid: str, state: SocketState, data: Any
 ) -> dict[str, Any]:
+    return await _watch_conversation(server, sid, state, data, join=False)
+
+
+async def _watch_conversation(
+    server: RealtimeServer, sid: str, state: SocketState, data: Any, join: bool
+) -> dict[str, Any]:
     _require_agent(state)
     conversation = await _agent_target(server, state, ConversationTarget.model_validate(data))
     room = conversation_room(state.tenant_id, conversation.conversation_id)
-    await server.sio.leave_room(sid, room)
+    if join:
+        await server.sio.enter_room(sid, room)
+    else:
+        await server.sio.leave_room(sid, room)
     return {"ok": True, "conversationId": conversation.conversation_id}
 
 
