@@ -83,7 +83,7 @@ class Settings(BaseSettings):
             stored = path.read_text().strip()
             if len(stored) >= MIN_JWT_SECRET_LENGTH:
                 return stored
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         secret = secrets.token_urlsafe(48)
         # Written whole into a private temporary file, then renamed: a crash can never
         # leave an empty or readable secret behind.

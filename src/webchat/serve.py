@@ -38,17 +38,17 @@ def _print_banner(settings: Settings) -> None:
     database = "configured" if settings.database_url else f"embedded SQLite in {settings.data_dir}"
     lines = [
         f"webchat serving on {base} (role: {settings.role})",
-        f"  database: {database}",
-        f"  redis:    {'embedded (in-process)' if settings.embedded_redis else 'configured'}",
+        f"  database:       {database}",
+        f"  redis:          {'embedded (in-process)' if settings.embedded_redis else 'configured'}",
     ]
     if settings.demo and settings.role != "realtime":
         creds = demo_credentials(settings.resolved_jwt_secret())
         lines += [
-            f"  demo page:     {base}/demo",
-            f"  agent console: {base}/console",
-            f"  demo tenant:   {DEMO_TENANT_ID}",
-            f"  public key:    {creds.public_key}",
-            f"  secret key:    {creds.secret_key}",
+            f"  demo page:      {base}/demo",
+            f"  agent console:  {base}/console",
+            f"  demo tenant:    {DEMO_TENANT_ID}",
+            f"  public key:     {creds.public_key}",
+            f"  secret key:     {creds.secret_key}",
             f"  agent email:    {creds.agent_email}",
             f"  agent password: {creds.agent_password}",
         ]

@@ -36,7 +36,8 @@ class Database:
         self.is_sqlite = url.startswith("sqlite")
         options: dict[str, Any] = {}
         if self.is_sqlite:
-            Path(url.split("///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
+            # Private: the database holds identity secrets and password hashes.
+            Path(url.split("///", 1)[1]).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             options["connect_args"] = {"timeout": 30}
         else:
             # Connections past pool_size are closed on return, and opening one costs more
