@@ -9,7 +9,6 @@ Two changes to `AsyncRedisManager`, both from measurements (docs/performance.md)
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
@@ -17,6 +16,7 @@ import redis.asyncio as redis
 import socketio
 from redis.exceptions import RedisError
 
+from webchat.store.batching import TickBatcher
 from webchat.store.client import MAX_CONNECTIONS, POOL_WAIT_SECONDS
 
 log = logging.getLogger(__name__)
@@ -25,10 +25,7 @@ log = logging.getLogger(__name__)
 class RedisFanout(socketio.AsyncRedisManager):  # type: ignore[misc]
     def __init__(self, url: str, write_only: bool = False) -> None:
         super().__init__(url, write_only=write_only)
-        self._pending: list[str] = []
-        self._flush_task: asyncio.Task[None] | None = None
-        # Flushes go out one at a time, in order, so events keep their order.
-        self._sending = asyncio.Lock()
+        self._batcher: TickBatcher[str] = TickBatcher(self._send)
 
     def _redis_connect(self) -> None:
         pool = redis.BlockingConnectionPool.from_url(
@@ -39,16 +36,7 @@ class RedisFanout(socketio.AsyncRedisManager):  # type: ignore[misc]
         self.connected = True
 
     async def _publish(self, data: Any) -> None:
-        self._pending.append(self.json.dumps(data))
-        if self._flush_task is None:
-            self._flush_task = asyncio.get_running_loop().create_task(self._flush())
-
-    async def _flush(self) -> None:
-        await asyncio.sleep(0)  # let the rest of this tick's emits join
-        batch, self._pending = self._pending, []
-        self._flush_task = None
-        async with self._sending:
-            await self._send(batch)
+        self._batcher.add(self.json.dumps(data))
 
     async def _send(self, batch: list[str]) -> None:
         for attempt in (1, 2):

@@ -7,11 +7,11 @@ in one tick) goes to Redis in one pipeline instead of one round trip each.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from redis.exceptions import RedisError
 
+from webchat.store.batching import TickBatcher
 from webchat.store.client import Store
 
 log = logging.getLogger(__name__)
@@ -27,34 +27,24 @@ def stream_key(tenant_id: str) -> str:
 class StreamAppender:
     def __init__(self, store: Store) -> None:
         self._store = store
-        self._pending: list[tuple[str, str]] = []
-        self._flush_task: asyncio.Task[None] | None = None
-        # Flushes go out one at a time, in order, so events keep their order.
-        self._sending = asyncio.Lock()
+        self._batcher: TickBatcher[tuple[str, str]] = TickBatcher(self._send)
 
     def append(self, tenant_id: str, message_json: str) -> None:
-        self._pending.append((tenant_id, message_json))
-        if self._flush_task is None:
-            self._flush_task = asyncio.get_running_loop().create_task(self._flush())
+        self._batcher.add((tenant_id, message_json))
 
-    async def _flush(self) -> None:
-        await asyncio.sleep(0)  # let the rest of this tick's appends join
-        batch, self._pending = self._pending, []
-        self._flush_task = None
-        async with self._sending:
-            try:
-                async with self._store.redis.pipeline(transaction=False) as pipe:
-                    for tenant_id, message_json in batch:
-                        pipe.xadd(
-                            stream_key(tenant_id),
-                            {"message": message_json},
-                            maxlen=STREAM_MAX_LENGTH,
-                            approximate=True,
-                        )
-                    await pipe.execute()
-            except (RedisError, OSError):
-                log.warning("%d stored messages not streamed: Redis unavailable", len(batch))
+    async def _send(self, batch: list[tuple[str, str]]) -> None:
+        try:
+            async with self._store.redis.pipeline(transaction=False) as pipe:
+                for tenant_id, message_json in batch:
+                    pipe.xadd(
+                        stream_key(tenant_id),
+                        {"message": message_json},
+                        maxlen=STREAM_MAX_LENGTH,
+                        approximate=True,
+                    )
+                await pipe.execute()
+        except (RedisError, OSError):
+            log.warning("%d stored messages not streamed: Redis unavailable", len(batch))
 
     async def close(self) -> None:
-        if self._flush_task is not None:
-            await self._flush_task
+        await self._batcher.close()
