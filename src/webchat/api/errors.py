@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 
 from webchat.db import DatabaseUnavailable
-from webchat.errors import ApiError, error_body
+from webchat.errors import ApiError
 from webchat.faults import as_api_error
 from webchat.store import StoreUnavailable
 
@@ -51,8 +51,8 @@ def install_error_handlers(app: FastAPI) -> None:
         assert isinstance(exc, HTTPException)
         code = HTTP_CODES.get(exc.status_code, "invalid_request")
         message = "Not found." if exc.status_code == 404 else str(exc.detail)
-        body = error_body(code, message)
-        return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+        headers = dict(exc.headers or {})
+        return error_response(ApiError(exc.status_code, code, message, headers), request)
 
     for expected in (ApiError, ValidationError, DatabaseUnavailable, StoreUnavailable):
         app.add_exception_handler(expected, on_api_error)

@@ -13,7 +13,6 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
-from webchat.api.deps import ServicesDep
 from webchat.errors import ApiError, not_found
 
 router = APIRouter(include_in_schema=False)
@@ -80,7 +79,7 @@ async def static_file(app: str, name: str) -> Response:
 
 
 @router.get("/demo")
-async def demo(request: Request, services: ServicesDep) -> Response:
+async def demo(request: Request) -> Response:
     public_key = getattr(request.app.state, "demo_public_key", None)
     if public_key is None:
         raise not_found("The demo tenant is disabled (WEBCHAT_DEMO=false).")
