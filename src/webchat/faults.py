@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -13,10 +15,13 @@ from webchat.store import StoreUnavailable
 log = logging.getLogger("webchat")
 
 
-def describe_validation_error(exc: ValidationError) -> str:
-    first = exc.errors()[0]
-    where = ".".join(str(part) for part in first["loc"]) or "body"
-    message = str(first["msg"]).removeprefix("Value error, ")
+def describe_validation_errors(errors: Sequence[Any]) -> str:
+    """`where: what` for the first of pydantic's (or FastAPI's) validation errors."""
+    first = errors[0] if errors else {}
+    if first.get("type") == "json_invalid":
+        return "body: The body is not valid JSON."
+    where = ".".join(str(part) for part in first.get("loc", ()) if part != "body") or "body"
+    message = str(first.get("msg", "invalid request")).removeprefix("Value error, ")
     return f"{where}: {message}"
 
 
@@ -24,7 +29,7 @@ def as_api_error(exc: BaseException) -> ApiError:
     if isinstance(exc, ApiError):
         return exc
     if isinstance(exc, ValidationError):
-        return ApiError(422, "invalid_request", describe_validation_error(exc))
+        return ApiError(422, "invalid_request", describe_validation_errors(exc.errors()))
     if isinstance(exc, DatabaseUnavailable):
         return unavailable("The database")
     if isinstance(exc, StoreUnavailable):

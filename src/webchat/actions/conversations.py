@@ -50,5 +50,5 @@ async def do_set_status(
     updated = await set_conversation_status(services.db, tenant_id, conversation_id, status)
     if updated is None:
         raise not_found("No such conversation in this tenant.")
-    await publish_conversation(services, tenant_id, conversation_id)
+    await publish_conversation(services, updated)
     return updated

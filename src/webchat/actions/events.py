@@ -7,12 +7,11 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import orjson
 
-from webchat.db.conversations import get_conversation
 from webchat.realtime.rooms import admin_room, conversation_room
 from webchat.schemas import conversation_json, message_json
 
 if TYPE_CHECKING:
-    from webchat.db.records import MessageRecord
+    from webchat.db.records import ConversationRecord, MessageRecord
     from webchat.services import Services
 
 log = logging.getLogger(__name__)
@@ -57,14 +56,12 @@ async def publish_message(services: Services, message: MessageRecord) -> None:
     )
 
 
-async def publish_conversation(services: Services, tenant_id: str, conversation_id: str) -> None:
+async def publish_conversation(services: Services, conversation: ConversationRecord) -> None:
     """`conversation_updated` after a close, a reopen, or a visitor reopening by writing."""
-    conversation = await get_conversation(services.db, tenant_id, conversation_id)
-    if conversation is None:
-        return
+    tenant_id = conversation.tenant_id
     await send_event(
         services,
         "conversation_updated",
         conversation_json(conversation, None),
-        [admin_room(tenant_id), conversation_room(tenant_id, conversation_id)],
+        [admin_room(tenant_id), conversation_room(tenant_id, conversation.conversation_id)],
     )

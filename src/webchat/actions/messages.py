@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Literal
 
 from webchat.actions.events import publish_conversation, publish_message
 from webchat.clock import utcnow
+from webchat.db.conversations import get_conversation
 from webchat.db.records import ConversationRecord, MessageRecord
 from webchat.ids import new_message_id
 
@@ -53,7 +54,9 @@ async def do_send_message(
         services.metrics.messages.labels(sender, transport).inc()
         await publish_message(services, stored.message)
     if stored.reopened:
-        await publish_conversation(services, tenant_id, conversation_id)
+        reopened = await get_conversation(services.db, tenant_id, conversation_id)
+        if reopened is not None:
+            await publish_conversation(services, reopened)
     services.metrics.message_latency.labels(transport).observe((utcnow() - started).total_seconds())
     return stored.message
 

@@ -10,7 +10,7 @@ from starlette.exceptions import HTTPException
 
 from webchat.db import DatabaseUnavailable
 from webchat.errors import ApiError
-from webchat.faults import as_api_error
+from webchat.faults import as_api_error, describe_validation_errors
 from webchat.store import StoreUnavailable
 
 HTTP_CODES = {
@@ -39,13 +39,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def on_validation_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
-        first = exc.errors()[0] if exc.errors() else {}
-        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body") or "body"
-        message = str(first.get("msg", "invalid request")).removeprefix("Value error, ")
-        if first.get("type") == "json_invalid":
-            message = "The body is not valid JSON."
-            where = "body"
-        return error_response(ApiError(422, "invalid_request", f"{where}: {message}"), request)
+        message = describe_validation_errors(exc.errors())
+        return error_response(ApiError(422, "invalid_request", message), request)
 
     async def on_http_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, HTTPException)

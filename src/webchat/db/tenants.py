@@ -8,13 +8,22 @@ from sqlalchemy.exc import IntegrityError
 
 from webchat.clock import utcnow
 from webchat.db.engine import Database
-from webchat.db.models import Agent, ApiKey, Tenant
+from webchat.db.models import Agent, ApiKey, Base, Tenant
 from webchat.db.records import AgentRecord, ApiKeyRecord, TenantRecord
 from webchat.ids import new_ulid
 
 
 class AlreadyExists(Exception):
     pass
+
+
+async def _insert_new(db: Database, row: Base, duplicate_message: str) -> None:
+    """Insert one row; a unique-constraint clash becomes `AlreadyExists`."""
+    try:
+        async with db.session() as session:
+            session.add(row)
+    except IntegrityError:
+        raise AlreadyExists(duplicate_message) from None
 
 
 def _agent_record(row: Agent) -> AgentRecord:
@@ -47,11 +56,7 @@ async def insert_tenant(
         allowed_origins=allowed_origins,
         created_at=utcnow(),
     )
-    try:
-        async with db.session() as session:
-            session.add(row)
-    except IntegrityError:
-        raise AlreadyExists(f"tenant {tenant_id!r} already exists") from None
+    await _insert_new(db, row, f"tenant {tenant_id!r} already exists")
     return _tenant_record(row)
 
 
@@ -64,22 +69,16 @@ async def get_tenant(db: Database, tenant_id: str) -> TenantRecord | None:
 async def insert_api_key(
     db: Database, tenant_id: str, kind: str, prefix: str, key_hash: str
 ) -> ApiKeyRecord:
-    key_id = new_ulid()
-    try:
-        async with db.session() as session:
-            session.add(
-                ApiKey(
-                    id=key_id,
-                    tenant_id=tenant_id,
-                    kind=kind,
-                    prefix=prefix,
-                    key_hash=key_hash,
-                    created_at=utcnow(),
-                )
-            )
-    except IntegrityError:
-        raise AlreadyExists("that key already exists") from None
-    return ApiKeyRecord(key_id, tenant_id, kind, prefix, revoked=False)
+    row = ApiKey(
+        id=new_ulid(),
+        tenant_id=tenant_id,
+        kind=kind,
+        prefix=prefix,
+        key_hash=key_hash,
+        created_at=utcnow(),
+    )
+    await _insert_new(db, row, "that key already exists")
+    return ApiKeyRecord(row.id, tenant_id, kind, prefix, revoked=False)
 
 
 # Read on every request and handshake, so revocation takes effect at once everywhere.
@@ -140,11 +139,7 @@ async def insert_agent(
         password_hash=password_hash,
         created_at=utcnow(),
     )
-    try:
-        async with db.session() as session:
-            session.add(row)
-    except IntegrityError:
-        raise AlreadyExists(f"agent {email!r} already exists in tenant {tenant_id!r}") from None
+    await _insert_new(db, row, f"agent {email!r} already exists in tenant {tenant_id!r}")
     return _agent_record(row)
 
 
