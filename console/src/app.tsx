@@ -3,6 +3,7 @@
 // sessionStorage, so signing in again brings them back.
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, login } from './lib/api';
+import { initialTenant } from './lib/signin';
 import { clearAuth, clearDrafts, lastLogin, loadAuth, saveAuth, type Auth } from './lib/storage';
 import { Console } from './console';
 
@@ -40,29 +41,50 @@ export function App() {
 
 function SignIn(props: { notice: string | null; onSignedIn: (a: Auth) => void }) {
   const last = lastLogin();
-  const [tenantId, setTenantId] = useState(last.tenantId);
+  const [tenantId, setTenantId] = useState(() => initialTenant(location.search, last.tenantId));
+  // The tenant field shows only when it is needed: the agent asks to change it, or the
+  // server could not tell the tenant from the e-mail alone.
+  const [tenantShown, setTenantShown] = useState(false);
   const [email, setEmail] = useState(last.email);
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const firstEmpty = useRef<HTMLInputElement>(null);
+  const tenantInput = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
     firstEmpty.current?.focus();
   }, []);
+
+  const showTenant = () => {
+    setTenantShown(true);
+    setTimeout(() => tenantInput.current?.focus(), 0);
+  };
 
   const submit = async (e: Event) => {
     e.preventDefault();
     if (busy) return;
     setBusy(true);
     setError(null);
+    const t = tenantId.trim();
     try {
-      const t = tenantId.trim();
-      const r = await login(t, email.trim(), password);
-      props.onSignedIn({ token: r.token, expiresAt: r.expiresAt, tenantId: t, email: email.trim() });
+      const r = await login(t === '' ? null : t, email.trim(), password);
+      props.onSignedIn({
+        token: r.token,
+        expiresAt: r.expiresAt,
+        tenantId: r.tenantId,
+        email: email.trim(),
+      });
     } catch (err) {
       if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
-        setError('Wrong tenant, e-mail or password.');
+        if (t === '') {
+          setError(
+            'Wrong e-mail or password. If your e-mail is used in several workspaces, enter the tenant id too.',
+          );
+          setTenantShown(true);
+        } else {
+          setError('Wrong tenant, e-mail or password.');
+        }
       } else if (err instanceof ApiError && (err.status === 400 || err.status === 422)) {
         setError('Check the tenant id and e-mail address.');
       } else if (err instanceof ApiError && err.status === 429) {
@@ -74,7 +96,7 @@ function SignIn(props: { notice: string | null; onSignedIn: (a: Auth) => void })
     }
   };
 
-  const focusFirst = !last.tenantId ? 'tenant' : !last.email ? 'email' : 'password';
+  const focusFirst = !last.email ? 'email' : 'password';
   return (
     <main class="signin">
       <form class="signin-card" onSubmit={submit} aria-labelledby="signin-title">
@@ -84,20 +106,30 @@ function SignIn(props: { notice: string | null; onSignedIn: (a: Auth) => void })
             {props.notice}
           </p>
         )}
-        <label>
-          Tenant id
-          <input
-            ref={focusFirst === 'tenant' ? firstEmpty : undefined}
-            name="tenantId"
-            autocomplete="organization"
-            autocapitalize="none"
-            spellcheck={false}
-            required
-            pattern="[a-z0-9][a-z0-9\-]{1,62}"
-            value={tenantId}
-            onInput={(e) => setTenantId(e.currentTarget.value)}
-          />
-        </label>
+        {tenantShown ? (
+          <label>
+            Tenant id
+            <input
+              ref={tenantInput}
+              name="tenantId"
+              autocomplete="organization"
+              autocapitalize="none"
+              spellcheck={false}
+              pattern="[a-z0-9][a-z0-9\-]{1,62}"
+              value={tenantId}
+              onInput={(e) => setTenantId(e.currentTarget.value)}
+            />
+          </label>
+        ) : (
+          tenantId !== '' && (
+            <p class="tenant-line">
+              Tenant <strong>{tenantId}</strong>{' '}
+              <button type="button" class="link-button" onClick={showTenant}>
+                Change
+              </button>
+            </p>
+          )
+        )}
         <label>
           E-mail
           <input

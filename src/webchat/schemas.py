@@ -115,7 +115,8 @@ StorableField = Annotated[str, AfterValidator(_check_storable)]
 
 
 class AgentLoginRequest(Payload):
-    tenantId: Annotated[StorableField, Field(min_length=1, max_length=63)]
+    # Optional: an e-mail that belongs to exactly one tenant names it (CONTRACT §13).
+    tenantId: Annotated[StorableField, Field(min_length=1, max_length=63)] | None = None
     email: Annotated[StorableField, Field(min_length=1, max_length=320)]
     password: Annotated[str, Field(min_length=1, max_length=1024)]
 

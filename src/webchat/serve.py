@@ -45,7 +45,7 @@ def _print_banner(settings: Settings) -> None:
         creds = demo_credentials(settings.resolved_jwt_secret())
         lines += [
             f"  demo page:      {base}/demo",
-            f"  agent console:  {base}/console",
+            f"  agent console:  {base}/console?tenant={DEMO_TENANT_ID}",
             f"  demo tenant:    {DEMO_TENANT_ID}",
             f"  public key:     {creds.public_key}",
             f"  secret key:     {creds.secret_key}",

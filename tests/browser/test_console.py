@@ -83,8 +83,8 @@ async def new_page(
 
 
 async def sign_in(page: Page, server: WebchatProcess, tenant_id: str, agent: Any) -> None:
-    await page.goto(f"{server.url}/console")
-    await page.get_by_label("Tenant id").fill(tenant_id)
+    await page.goto(f"{server.url}/console?tenant={tenant_id}")
+    await expect(page.locator(".tenant-line")).to_contain_text(tenant_id)
     await page.get_by_label("E-mail").fill(agent.email)
     await page.get_by_label("Password").fill(agent.password)
     await page.get_by_label("Password").press("Enter")
@@ -306,7 +306,7 @@ async def test_expired_token_returns_to_sign_in_and_keeps_the_draft(
     )
     await page.reload()
     await expect(page.get_by_role("status")).to_contain_text("Sign in again", timeout=LIVE)
-    await expect(page.get_by_label("Tenant id")).to_have_value(tenant.tenant_id)
+    await expect(page.locator(".tenant-line")).to_contain_text(tenant.tenant_id)
     await expect(page.get_by_label("E-mail")).to_have_value(agent.email)
     await page.get_by_label("Password").fill(agent.password)
     await page.get_by_label("Password").press("Enter")
@@ -318,7 +318,71 @@ async def test_expired_token_returns_to_sign_in_and_keeps_the_draft(
     stored = await page.evaluate("() => Object.keys(sessionStorage)")
     assert not [k for k in stored if k.startswith("webchat.console.draft")], stored
     assert "webchat.console.auth" not in stored
-    assert await page.evaluate("() => localStorage.length") == 0
+    # Only the last tenant and e-mail outlive the tab, never a token.
+    lasting = await page.evaluate("() => JSON.stringify(localStorage)")
+    assert "webchat.console.last" in lasting and "token" not in lasting, lasting
+    assert watch.dialogs == []
+
+
+async def test_a_newcomer_signs_in_with_the_banner_alone(
+    console_server: WebchatProcess,
+    browser: Browser,
+    contexts: list[BrowserContext],
+) -> None:
+    """The banner's console URL and demo agent sign-in are all a newcomer types."""
+    banner = console_server.banner()
+    console_url = banner["agent console"]
+    assert console_url.endswith(f"/console?tenant={DEMO_TENANT}"), banner
+    watch = Watch()
+    page = await new_page(browser, contexts, watch)
+    await page.goto(console_url)
+    await expect(page.get_by_label("Tenant id")).to_have_count(0)
+    await expect(page.locator(".tenant-line")).to_contain_text(DEMO_TENANT)
+    await page.get_by_label("E-mail").fill(banner["agent email"])
+    await page.get_by_label("Password").fill(banner["agent password"])
+    await page.get_by_label("Password").press("Enter")
+    await expect(page.locator(".link-live")).to_be_visible(timeout=LIVE)
+
+    # A later visit without the query remembers the tenant.
+    await page.get_by_role("button", name="Sign out").click()
+    await page.goto(f"{console_server.url}/console")
+    await expect(page.locator(".tenant-line")).to_contain_text(DEMO_TENANT)
+    await expect(page.get_by_label("E-mail")).to_have_value(banner["agent email"])
+    assert watch.errors == []
+
+
+async def test_the_tenant_field_shows_only_when_the_email_is_ambiguous(
+    console_server: WebchatProcess,
+    browser: Browser,
+    contexts: list[BrowserContext],
+) -> None:
+    server = console_server
+    email = f"shared-{uuid.uuid4().hex[:6]}@example.com"
+    first, second = create_tenant(server), create_tenant(server)
+    only = create_agent(server, first, email=f"only-{uuid.uuid4().hex[:6]}@example.com")
+    shared = create_agent(server, first, email=email)
+    create_agent(server, second, email=email)
+    watch = Watch()
+
+    # An e-mail of one tenant: no tenant typed, none shown.
+    page = await new_page(browser, contexts, watch)
+    await page.goto(f"{server.url}/console")
+    await expect(page.get_by_label("Tenant id")).to_have_count(0)
+    await page.get_by_label("E-mail").fill(only.email)
+    await page.get_by_label("Password").fill(only.password)
+    await page.get_by_label("Password").press("Enter")
+    await expect(page.locator(".link-live")).to_be_visible(timeout=LIVE)
+
+    # An e-mail of two tenants: refused like a wrong password, then the field appears.
+    page = await new_page(browser, contexts, watch)
+    await page.goto(f"{server.url}/console")
+    await page.get_by_label("E-mail").fill(shared.email)
+    await page.get_by_label("Password").fill(shared.password)
+    await page.get_by_label("Password").press("Enter")
+    await expect(page.get_by_role("alert")).to_contain_text("tenant id", timeout=LIVE)
+    await page.get_by_label("Tenant id").fill(first.tenant_id)
+    await page.get_by_label("Password").press("Enter")
+    await expect(page.locator(".link-live")).to_be_visible(timeout=LIVE)
     assert watch.dialogs == []
 
 

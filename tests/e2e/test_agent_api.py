@@ -61,6 +61,46 @@ async def test_wrong_password_and_unknown_email_look_the_same(
     assert wrong.json() == unknown.json() == other_tenant.json(), errors
 
 
+async def test_login_without_tenant_when_the_email_names_one(
+    server: WebchatProcess, make_tenant
+) -> None:
+    """CONTRACT §13: `tenantId` may be left out when the e-mail belongs to exactly one tenant."""
+    first, second = make_tenant(server), make_tenant(server)
+    alone = create_agent(server, first)
+    shared_email = f"shared-{uuid.uuid4().hex[:8]}@example.com"
+    in_first = create_agent(server, first, email=shared_email)
+    create_agent(server, second, email=shared_email, password=in_first.password)
+    async with http_client(server) as http:
+        ok = await http.post(
+            "/api/agent/login",
+            json={"email": alone.email.upper(), "password": alone.password},
+        )
+        ambiguous = await http.post(
+            "/api/agent/login", json={"email": shared_email, "password": in_first.password}
+        )
+        wrong = await http.post(
+            "/api/agent/login", json={"email": alone.email, "password": "not it"}
+        )
+        named = await http.post(
+            "/api/agent/login",
+            json={
+                "tenantId": second.tenant_id,
+                "email": shared_email,
+                "password": in_first.password,
+            },
+        )
+    body = contract.expect_status(ok, 200)
+    assert body["tenantId"] == first.tenant_id, body
+    assert contract.jwt_parts(body["token"])[1]["tid"] == first.tenant_id
+    # Two tenants share the e-mail: refused exactly like a wrong password.
+    contract.expect_error(ambiguous, 401, "invalid_credentials")
+    contract.expect_error(wrong, 401, "invalid_credentials")
+    assert ambiguous.json() == wrong.json()
+    assert contract.jwt_parts(contract.expect_status(named, 200)["token"])[1]["tid"] == (
+        second.tenant_id
+    )
+
+
 async def test_login_with_malformed_bodies(server: WebchatProcess, tenant: Tenant) -> None:
     async with http_client(server) as http:
         for body in (

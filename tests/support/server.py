@@ -54,6 +54,16 @@ class CliResult:
             ) from exc
 
 
+def parse_banner(text: str) -> dict[str, str]:
+    """The `label: value` lines of `webchat serve`'s start-up banner, by label."""
+    found: dict[str, str] = {}
+    for line in text.splitlines():
+        label, sep, value = line.strip().partition(": ")
+        if sep and label and value:
+            found.setdefault(label.strip(), value.strip())
+    return found
+
+
 def new_jwt_secret() -> str:
     return secrets.token_urlsafe(48)
 
@@ -217,6 +227,9 @@ class WebchatProcess:
 
     def stdout_text(self) -> str:
         return self.stdout_path.read_text(errors="replace") if self.stdout_path.exists() else ""
+
+    def banner(self) -> dict[str, str]:
+        return parse_banner(self.stdout_text())
 
     def stderr_text(self) -> str:
         return self.stderr_path.read_text(errors="replace") if self.stderr_path.exists() else ""

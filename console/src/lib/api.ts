@@ -94,15 +94,28 @@ async function request(
 export interface LoginResult {
   token: string;
   expiresAt: string;
+  tenantId: string;
 }
 
-export async function login(tenantId: string, email: string, password: string): Promise<LoginResult> {
-  const body = await request('POST', '/api/agent/login', { body: { tenantId, email, password } });
-  const v = body as { token?: unknown; expiresAt?: unknown } | null;
+/** `tenantId` null: the server finds the tenant when the e-mail belongs to exactly one. */
+export async function login(
+  tenantId: string | null,
+  email: string,
+  password: string,
+): Promise<LoginResult> {
+  const payload = tenantId === null ? { email, password } : { tenantId, email, password };
+  const body = await request('POST', '/api/agent/login', { body: payload });
+  const v = body as { token?: unknown; expiresAt?: unknown; tenantId?: unknown } | null;
   if (!v || typeof v.token !== 'string' || v.token === '') {
     throw new ApiError(200, 'invalid_response', 'The server sent no token.');
   }
-  return { token: v.token, expiresAt: typeof v.expiresAt === 'string' ? v.expiresAt : '' };
+  const tenant = typeof v.tenantId === 'string' && v.tenantId !== '' ? v.tenantId : tenantId;
+  if (tenant === null) throw new ApiError(200, 'invalid_response', 'The server named no tenant.');
+  return {
+    token: v.token,
+    expiresAt: typeof v.expiresAt === 'string' ? v.expiresAt : '',
+    tenantId: tenant,
+  };
 }
 
 export interface HistoryPage {

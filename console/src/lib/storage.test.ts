@@ -3,17 +3,24 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { clearAuth, clearDrafts, isExpired, lastLogin, loadActive, loadAuth, loadDraft, saveActive, saveAuth, saveDraft } from './storage';
 
 describe('storage', () => {
-  beforeEach(() => sessionStorage.clear());
+  beforeEach(() => {
+    sessionStorage.clear();
+    localStorage.clear();
+  });
 
   it('keeps the token in sessionStorage only, and forgets it when expired', () => {
     const auth = { token: 't', expiresAt: '2099-01-01T00:00:00Z', tenantId: 'demo', email: 'a@b.c' };
     saveAuth(auth);
     expect(loadAuth()).toEqual(auth);
-    expect(localStorage.length).toBe(0);
+    // Only the last tenant and e-mail outlive the tab: never the token.
+    expect(localStorage.length).toBe(1);
+    expect(localStorage.getItem(localStorage.key(0) ?? '')).not.toContain('"t"');
     expect(loadAuth(Date.parse('2100-01-01T00:00:00Z'))).toBeNull();
     expect(isExpired(auth, Date.parse('2099-01-01T00:00:00Z'))).toBe(true);
     clearAuth();
     expect(loadAuth()).toBeNull();
+    expect(lastLogin()).toEqual({ tenantId: 'demo', email: 'a@b.c' });
+    sessionStorage.clear(); // a new tab
     expect(lastLogin()).toEqual({ tenantId: 'demo', email: 'a@b.c' });
   });
 

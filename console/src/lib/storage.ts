@@ -1,6 +1,7 @@
-// Everything the console keeps lives in sessionStorage: it belongs to this
-// tab only and goes away when the tab closes. Drafts survive an expired
-// token so an agent signs in again and finds the reply they were writing.
+// What the console keeps lives in sessionStorage: it belongs to this tab only
+// and goes away when the tab closes. Drafts survive an expired token so an
+// agent signs in again and finds the reply they were writing. Only the last
+// tenant and e-mail (no secret) are kept in localStorage, to prefill the form.
 
 const AUTH_KEY = 'webchat.console.auth';
 const LAST_KEY = 'webchat.console.last';
@@ -22,17 +23,25 @@ function store(): Storage | null {
   }
 }
 
-function get(key: string): string | null {
+function lasting(): Storage | null {
   try {
-    return store()?.getItem(key) ?? null;
+    return globalThis.localStorage ?? null;
   } catch {
     return null;
   }
 }
 
-function set(key: string, value: string | null): void {
+function get(key: string, from: () => Storage | null = store): string | null {
   try {
-    const s = store();
+    return from()?.getItem(key) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function set(key: string, value: string | null, to: () => Storage | null = store): void {
+  try {
+    const s = to();
     if (!s) return;
     if (value === null) s.removeItem(key);
     else s.setItem(key, value);
@@ -66,17 +75,17 @@ export function loadAuth(now = Date.now()): Auth | null {
 
 export function saveAuth(auth: Auth): void {
   set(AUTH_KEY, JSON.stringify(auth));
-  set(LAST_KEY, JSON.stringify({ tenantId: auth.tenantId, email: auth.email }));
+  set(LAST_KEY, JSON.stringify({ tenantId: auth.tenantId, email: auth.email }), lasting);
 }
 
 export function clearAuth(): void {
   set(AUTH_KEY, null);
 }
 
-/** Tenant and e-mail of the last sign-in in this tab, to prefill the form. */
+/** Tenant and e-mail of the last sign-in in this browser, to prefill the form. */
 export function lastLogin(): { tenantId: string; email: string } {
   try {
-    const v = JSON.parse(get(LAST_KEY) ?? '{}') as { tenantId?: unknown; email?: unknown };
+    const v = JSON.parse(get(LAST_KEY, lasting) ?? '{}') as { tenantId?: unknown; email?: unknown };
     return {
       tenantId: typeof v.tenantId === 'string' ? v.tenantId : '',
       email: typeof v.email === 'string' ? v.email : '',

@@ -12,7 +12,7 @@ from webchat.actions.messages import do_send_agent_message
 from webchat.api.deps import ServicesDep, StaffDep
 from webchat.clock import as_utc, isoformat
 from webchat.db.conversations import list_conversations
-from webchat.db.tenants import find_agent
+from webchat.db.tenants import find_agent, find_agent_anywhere
 from webchat.errors import ApiError, invalid_request
 from webchat.gateway.passwords import verify_password
 from webchat.gateway.tokens import AgentClaims
@@ -33,14 +33,18 @@ MAX_PAGE = 200
 @router.post("/api/agent/login")
 async def login(body: AgentLoginRequest, services: ServicesDep) -> dict[str, Any]:
     email = body.email.strip().lower()
-    await services.login_limiter.check(body.tenantId, email)
-    agent = await find_agent(services.db, body.tenantId, email)
+    await services.login_limiter.check(body.tenantId or "", email)
+    if body.tenantId is None:
+        agent = await find_agent_anywhere(services.db, email)
+    else:
+        agent = await find_agent(services.db, body.tenantId, email)
     if not verify_password(agent.password_hash if agent else None, body.password) or not agent:
         raise ApiError(401, "invalid_credentials", "Wrong tenant, e-mail or password.")
     issued = services.tokens.issue_agent(AgentClaims(agent.tenant_id, agent.agent_id, agent.name))
     return {
         "token": issued.token,
         "expiresAt": isoformat(issued.expires_at),
+        "tenantId": agent.tenant_id,
         "agent": {"agentId": agent.agent_id, "name": agent.name, "email": agent.email},
     }
 

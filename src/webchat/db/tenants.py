@@ -151,6 +151,13 @@ async def find_agent(db: Database, tenant_id: str, email: str) -> AgentRecord | 
         return _agent_record(row) if row else None
 
 
+async def find_agent_anywhere(db: Database, email: str) -> AgentRecord | None:
+    """The agent with this e-mail when exactly one tenant has one; None when none or several."""
+    async with db.session() as session:
+        rows = (await session.scalars(select(Agent).where(Agent.email == email).limit(2))).all()
+        return _agent_record(rows[0]) if len(rows) == 1 else None
+
+
 async def get_agent(db: Database, agent_id: str) -> AgentRecord | None:
     async with db.session() as session:
         row = await session.get(Agent, agent_id)
