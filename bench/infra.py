@@ -140,6 +140,7 @@ class Stack:
         env["WEBCHAT_JWT_SECRET"] = JWT_SECRET
         env["WEBCHAT_DATA_DIR"] = str(self.tmp / "webchat-data")
         env["WEBCHAT_VISITOR_RATE_LIMIT"] = "100000/second"
+        env["WEBCHAT_SESSION_RATE_LIMIT"] = "100000/second"
         env["WEBCHAT_LOG_LEVEL"] = "warning"
         if self.redis_url:
             env["WEBCHAT_REDIS_URL"] = self.redis_url

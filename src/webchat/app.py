@@ -16,7 +16,7 @@ from webchat.actions.tenants import ensure_demo_tenant
 from webchat.api import agents, health, history, pages, visitors
 from webchat.api.errors import install_error_handlers
 from webchat.config import Settings
-from webchat.gateway.middleware import BodySizeLimit
+from webchat.gateway.middleware import BodySizeLimit, NoSniff
 from webchat.realtime.emitter import RedisEmitter
 from webchat.realtime.server import RealtimeServer
 from webchat.services import Services, create_services
@@ -79,4 +79,4 @@ def create_app(settings: Settings, services: Services | None = None) -> ASGIApp:
         max_age=600,
     )
     app: ASGIApp = realtime.asgi_app(api) if realtime else api
-    return BodySizeLimit(app, settings.max_body_bytes)
+    return NoSniff(BodySizeLimit(app, settings.max_body_bytes))

@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     # Per-visitor send limit: far above what a person types, a wall for a flooding script.
     visitor_rate_limit: str = "300/minute"
+    # New visitor sessions per client IP (HTTP and handshakes): a page load opens one, an
+    # office behind one address opens a few a minute; a script making empty sessions by
+    # the thousand is stopped.
+    session_rate_limit: str = "600/minute"
     log_level: str = "info"
     metrics_enabled: bool = True
 

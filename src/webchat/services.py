@@ -25,6 +25,8 @@ class Services:
     metrics: Metrics
     visitor_limiter: RateLimiter
     login_limiter: RateLimiter
+    session_limiter: RateLimiter
+    refusal_limiter: RateLimiter
     writer: MessageWriter
     streams: StreamAppender
     # Replaced by the Socket.IO server (or its write-only Redis manager) when the app starts.
@@ -52,4 +54,8 @@ def create_services(settings: Settings) -> Services:
         visitor_limiter=RateLimiter(settings.visitor_rate_limit),
         # Online password guessing: a person retries a few times, a script thousands.
         login_limiter=RateLimiter("10/minute"),
+        session_limiter=RateLimiter(settings.session_rate_limit),
+        # Wrong fingerprints and forged userHashes per IP: a widget never sends one (its
+        # fingerprint is its own), a script guessing or locking out sessions sends many.
+        refusal_limiter=RateLimiter("30/minute"),
     )

@@ -181,6 +181,16 @@ async def test_list_is_newest_activity_first_with_last_message(db: Database, ten
     assert await list_conversations(db, "globex", None, 50, None, None) == ([], False)
 
 
+async def test_conversations_without_a_message_stay_out_of_the_list(
+    db: Database, tenant: str
+) -> None:
+    spoken = (await make_conversations(db, tenant, 1))[0]
+    for _ in range(5):
+        await get_or_create_conversation(db, tenant, new_session(), None, None)
+    items, more = await list_conversations(db, tenant, None, 50, None, None)
+    assert [c.conversation_id for c, _ in items] == [spoken.conversation_id] and not more
+
+
 async def test_keyset_pages_cover_everything_once(db: Database, tenant: str) -> None:
     made = await make_conversations(db, tenant, 7)
     # Two conversations with the same activity time: the id breaks the tie.
@@ -228,6 +238,8 @@ async def test_search_matches_visitor_info_user_id_and_message_text(
     neither = await get_or_create_conversation(db, tenant, new_session(), None, {"name": "Bob"})
     await say(db, by_text, "Where is the Rabbit hole?", T0)
     await say(db, neither, "hello", T0)
+    await say(db, by_name, "hi", T0)
+    await say(db, by_user, "hi", T0)
 
     async def search(query: str) -> set[str]:
         items, _ = await list_conversations(db, tenant, None, 50, None, query)
@@ -259,6 +271,7 @@ async def test_search_finds_a_non_ascii_visitor_name(db: Database, tenant: str) 
     zoe = await get_or_create_conversation(
         db, tenant, new_session(), None, {"name": "Zoë Ångström"}
     )
+    await say(db, zoe, "hej", T0)
     items, _ = await list_conversations(db, tenant, None, 50, None, "zoë")
     assert [c.conversation_id for c, _ in items] == [zoe.conversation_id]
 
@@ -266,6 +279,9 @@ async def test_search_finds_a_non_ascii_visitor_name(db: Database, tenant: str) 
 async def test_search_does_not_match_json_keys(db: Database, tenant: str) -> None:
     """Searching `email` should find visitors whose info mentions an e-mail value, not every
     visitor whose userInfo merely has an `email` key (the JSON text includes the keys)."""
-    await get_or_create_conversation(db, tenant, new_session(), None, {"email": "ann@example.com"})
+    ann = await get_or_create_conversation(
+        db, tenant, new_session(), None, {"email": "ann@example.com"}
+    )
+    await say(db, ann, "hi", T0)
     items, _ = await list_conversations(db, tenant, None, 50, None, "email")
     assert items == []

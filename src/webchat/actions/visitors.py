@@ -13,7 +13,7 @@ from webchat.db.records import TenantRecord
 from webchat.errors import ApiError
 from webchat.gateway.identity import check_identity
 from webchat.gateway.tokens import IssuedToken, VisitorClaims
-from webchat.store.sessions import attach_conversation, bind_session
+from webchat.store.sessions import SessionState, attach_conversation, bind_session, forget_session
 
 if TYPE_CHECKING:
     from webchat.schemas import VisitorIdentity
@@ -44,24 +44,28 @@ def session_mismatch() -> ApiError:
 
 
 async def do_open_session(
-    services: Services, tenant: TenantRecord, identity: VisitorIdentity
+    services: Services, tenant: TenantRecord, identity: VisitorIdentity, client_ip: str
 ) -> VisitorSession:
     """Create or refresh a visitor's session (24 h in Redis) and its conversation.
 
     The session is bound to its first fingerprint; a logged-in `userId` must carry a valid
-    `userHash` unless the tenant switched verification off."""
+    `userHash` unless the tenant switched verification off. Refused attempts are counted
+    per IP (past the limit they answer 429), and so are new sessions; a visitor's own
+    budgets are only ever spent by requests that passed these checks."""
+    try:
+        state = await _bind(services, tenant, identity)
+    except ApiError as exc:
+        if exc.status == 403:
+            await services.refusal_limiter.check(client_ip)
+        raise
+    if state.created:
+        try:
+            await services.session_limiter.check(client_ip)
+        except ApiError:
+            # Unbound again, or a retry would find it "known" and slip past the limit.
+            await forget_session(services.store, tenant.tenant_id, identity.sessionId)
+            raise
     user_id = identity.userId
-    if user_id is not None:
-        check_identity(tenant, user_id, identity.userHash)
-    state = await bind_session(
-        services.store,
-        tenant.tenant_id,
-        identity.sessionId,
-        identity.fingerprint,
-        isoformat(utcnow()),
-    )
-    if state is None:
-        raise session_mismatch()
     conversation_id = state.conversation_id
     user_info_json = orjson.dumps(identity.userInfo).decode() if identity.userInfo else ""
     changed_info = bool(identity.userInfo) and user_info_json != state.user_info_json
@@ -91,6 +95,23 @@ async def do_open_session(
         user_info=identity.userInfo or _parse_user_info(state.user_info_json),
         token=token,
     )
+
+
+async def _bind(
+    services: Services, tenant: TenantRecord, identity: VisitorIdentity
+) -> SessionState:
+    if identity.userId is not None:
+        check_identity(tenant, identity.userId, identity.userHash)
+    state = await bind_session(
+        services.store,
+        tenant.tenant_id,
+        identity.sessionId,
+        identity.fingerprint,
+        isoformat(utcnow()),
+    )
+    if state is None:
+        raise session_mismatch()
+    return state
 
 
 def _parse_user_info(user_info_json: str) -> dict[str, Any]:

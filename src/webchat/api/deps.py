@@ -19,6 +19,11 @@ def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
+def client_ip(request: Request) -> str:
+    """The peer's address as the ASGI server saw it (a proxy's own, behind one)."""
+    return request.client.host if request.client else "unknown"
+
+
 async def get_principal(
     services: ServicesDep,
     authorization: Annotated[str | None, Header(include_in_schema=False)] = None,

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from webchat.actions.messages import do_send_visitor_message
 from webchat.actions.visitors import do_open_session
-from webchat.api.deps import PublicKeyDep, ServicesDep
+from webchat.api.deps import PublicKeyDep, ServicesDep, client_ip
 from webchat.schemas import MessageRequest, SessionRequest, message_json
 
 router = APIRouter(tags=["visitor"])
@@ -16,18 +16,20 @@ router = APIRouter(tags=["visitor"])
 
 @router.post("/webchat/session")
 async def open_session(
-    body: SessionRequest, principal: PublicKeyDep, services: ServicesDep
+    body: SessionRequest, principal: PublicKeyDep, services: ServicesDep, request: Request
 ) -> dict[str, Any]:
-    session = await do_open_session(services, principal.tenant, body)
+    session = await do_open_session(services, principal.tenant, body, client_ip(request))
     return session.json()
 
 
 @router.post("/webchat/message", status_code=201)
 async def send_message(
-    body: MessageRequest, principal: PublicKeyDep, services: ServicesDep
+    body: MessageRequest, principal: PublicKeyDep, services: ServicesDep, request: Request
 ) -> dict[str, Any]:
+    # The session and its binding first: only a request that passed them spends the
+    # visitor's budget (else anyone knowing a sessionId could exhaust it).
+    session = await do_open_session(services, principal.tenant, body, client_ip(request))
     await services.visitor_limiter.check(principal.tenant_id, body.sessionId)
-    session = await do_open_session(services, principal.tenant, body)
     message = await do_send_visitor_message(
         services, session, body.text, body.clientMessageId, "http"
     )

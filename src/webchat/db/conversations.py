@@ -160,11 +160,12 @@ async def list_conversations(
     limit: int,
     before: tuple[datetime, str] | None,
     query: str | None,
-) -> tuple[list[tuple[ConversationRecord, MessageRecord | None]], bool]:
-    """Newest activity first, keyset-paginated on (last_activity_at, id)."""
+) -> tuple[list[tuple[ConversationRecord, MessageRecord]], bool]:
+    """Newest activity first, keyset-paginated on (last_activity_at, id). A conversation
+    shows once it has a message: opening sessions alone cannot flood the inbox."""
     statement = (
         select(Conversation, Message)
-        .outerjoin(Message, Message.id == Conversation.last_message_id)
+        .join(Message, Message.id == Conversation.last_message_id)
         .where(Conversation.tenant_id == tenant_id)
     )
     if status:
@@ -195,8 +196,7 @@ async def list_conversations(
     ).limit(limit + 1)
     async with db.session() as session:
         rows = (await session.execute(statement)).all()
-    items: list[tuple[ConversationRecord, MessageRecord | None]] = [
-        (conversation_record(conv), message_record(msg) if msg is not None else None)
-        for conv, msg in rows[:limit]
+    items: list[tuple[ConversationRecord, MessageRecord]] = [
+        (conversation_record(conv), message_record(msg)) for conv, msg in rows[:limit]
     ]
     return items, len(rows) > limit

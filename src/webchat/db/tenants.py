@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import orjson
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -126,6 +128,14 @@ async def revoke_api_keys(db: Database, key_hash: str, prefix: str) -> list[ApiK
                 .values(revoked_at=utcnow())
             )
         return [ApiKeyRecord(r.id, r.tenant_id, r.kind, r.prefix, revoked=True) for r in rows]
+
+
+async def keys_revoked_since(db: Database, since: datetime) -> list[str]:
+    """Ids of the keys revoked at or after `since`."""
+    async with db.session() as session:
+        return list(
+            (await session.scalars(select(ApiKey.id).where(ApiKey.revoked_at >= since))).all()
+        )
 
 
 async def insert_agent(

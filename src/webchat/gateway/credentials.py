@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Literal
 
@@ -11,6 +12,8 @@ from webchat.db.tenants import find_api_key, get_tenant
 from webchat.errors import ApiError, invalid_api_key, invalid_token
 from webchat.gateway.keys import hash_key, key_kind
 from webchat.gateway.tokens import AgentClaims, TokenIssuer
+
+log = logging.getLogger(__name__)
 
 PrincipalKind = Literal["public_key", "secret_key", "agent"]
 
@@ -22,6 +25,8 @@ class Principal:
     kind: PrincipalKind
     tenant: TenantRecord
     agent: AgentClaims | None = None
+    # The API key's row id, so a socket opened with it can be closed when it is revoked.
+    key_id: str | None = None
 
     @property
     def tenant_id(self) -> str:
@@ -49,6 +54,9 @@ def check_origin(tenant: TenantRecord, origin: str | None) -> None:
         raise ApiError(403, "forbidden_origin", "This origin is not allowed for this tenant.")
 
 
+_warned_browser_secret: set[str] = set()
+
+
 async def authenticate_key(db: Database, key: str, origin: str | None) -> Principal:
     kind = key_kind(key)
     if kind is None:
@@ -56,11 +64,22 @@ async def authenticate_key(db: Database, key: str, origin: str | None) -> Princi
     found = await find_api_key(db, hash_key(key))
     if found is None or found[0].revoked or found[0].kind != kind:
         raise invalid_api_key()
-    _, tenant = found
+    record, tenant = found
     if kind == "public":
         check_origin(tenant, origin)
-        return Principal("public_key", tenant)
-    return Principal("secret_key", tenant)
+        return Principal("public_key", tenant, key_id=record.key_id)
+    if origin is not None and tenant.tenant_id not in _warned_browser_secret:
+        # Browsers send Origin; servers do not: a secret key in a browser is a leaked key.
+        # Logged (once per tenant and process), not refused: a backend may relay a
+        # browser's headers, and the contract lets a secret key do everything.
+        _warned_browser_secret.add(tenant.tenant_id)
+        log.warning(
+            "tenant %s: secret key %s… used with a browser Origin (%s): it belongs on servers",
+            tenant.tenant_id,
+            record.prefix,
+            origin[:100],
+        )
+    return Principal("secret_key", tenant, key_id=record.key_id)
 
 
 async def authenticate_agent_token(db: Database, tokens: TokenIssuer, token: str) -> Principal:

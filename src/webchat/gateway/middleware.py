@@ -52,6 +52,32 @@ class BodySizeLimit:
         await self.app(scope, limited_receive, checked_send)
 
 
+class NoSniff:
+    """`X-Content-Type-Options: nosniff` on every HTTP response (JSON, pages, polling):
+    a browser never second-guesses our content types into HTML or script."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_header(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [
+                    (name, value)
+                    for name, value in message.get("headers", [])
+                    if name.lower() != b"x-content-type-options"
+                ]
+                headers.append((b"x-content-type-options", b"nosniff"))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_header)
+
+
 async def _drain(receive: Receive) -> None:
     while True:
         message = await receive()

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 
 async def authenticate_socket(
-    services: Services, auth: Any, origin: str | None
+    services: Services, auth: Any, origin: str | None, client_ip: str
 ) -> tuple[SocketState, str | None]:
     """The socket's state and the `lastMessageId` to replay from, or an ApiError."""
     if not isinstance(auth, dict):
@@ -38,7 +38,7 @@ async def authenticate_socket(
         claims = services.tokens.verify_visitor(handshake.token)
         if claims.tenant_id != principal.tenant_id or claims.session_id != handshake.sessionId:
             raise forbidden("This visitor token belongs to another session.")
-    visitor = await do_open_session(services, principal.tenant, handshake)
+    visitor = await do_open_session(services, principal.tenant, handshake, client_ip)
     state = SocketState("visitor", principal, visitor=visitor, url=handshake.url)
     return state, handshake.lastMessageId
 

@@ -12,12 +12,14 @@ import socketio
 
 from webchat.clock import isoformat, utcnow
 from webchat.db.messages import list_messages_after
-from webchat.errors import ApiError
+from webchat.errors import ApiError, invalid_api_key, invalid_request
 from webchat.faults import as_api_error
 from webchat.realtime import handlers
 from webchat.realtime.emitter import ServerEmitter
 from webchat.realtime.handshake import authenticate_socket, refusal
-from webchat.realtime.json_codec import OrjsonCodec
+from webchat.realtime.json_codec import UNKNOWN_EVENT, UNREADABLE, OrjsonCodec
+from webchat.realtime.protocol import JsonOnlyServer
+from webchat.realtime.revocation import RevocationWatcher
 from webchat.realtime.rooms import admin_room, conversation_room, tenant_room, visitor_room
 from webchat.realtime.state import SocketState
 from webchat.schemas import message_json
@@ -56,11 +58,13 @@ class RealtimeServer:
             manager = socketio.AsyncManager()
         else:
             manager = RedisFanout(settings.redis_url)
-        self.sio = socketio.AsyncServer(
+        self.sio = JsonOnlyServer(
             async_mode="asgi",
             client_manager=manager,
-            # Origins are checked per tenant in the handshake (gateway), not here.
+            # Origins are checked per tenant in the handshake (gateway), not here. No
+            # cookies are used, so browsers are never told to send credentials.
             cors_allowed_origins="*",
+            cors_credentials=False,
             json=OrjsonCodec,
             max_http_buffer_size=MAX_PACKET_BYTES,
             logger=False,
@@ -69,10 +73,13 @@ class RealtimeServer:
         self.sockets: dict[str, SocketState] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._upkeep: asyncio.Task[None] | None = None
+        self.revocations = RevocationWatcher(services.db, self._close_revoked)
+        self._revocation_task: asyncio.Task[None] | None = None
         self.sio.on("connect", self._on_connect)
         self.sio.on("disconnect", self._on_disconnect)
         for event, handler in handlers.EVENTS.items():
             self.sio.on(event, self._wrap(handler))
+        self.sio.on("*", self._on_unknown_event)
         services.emitter = ServerEmitter(self.sio)
 
     # --- lifecycle -------------------------------------------------------------------
@@ -80,12 +87,14 @@ class RealtimeServer:
     async def start(self) -> None:
         await self._beat()
         self._upkeep = asyncio.create_task(self._upkeep_loop())
+        self._revocation_task = asyncio.create_task(self.revocations.run())
 
     async def stop(self) -> None:
-        if self._upkeep:
-            self._upkeep.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._upkeep
+        for task in (self._upkeep, self._revocation_task):
+            if task:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         for sid in list(self.sockets):
             with contextlib.suppress(Exception):
                 await self._forget(sid)
@@ -149,7 +158,7 @@ class RealtimeServer:
     async def _on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         try:
             state, last_message_id = await authenticate_socket(
-                self.services, auth, environ.get("HTTP_ORIGIN")
+                self.services, auth, environ.get("HTTP_ORIGIN"), environ.get("REMOTE_ADDR", "")
             )
             if state.kind == "visitor":
                 await self._join_visitor(sid, state)
@@ -210,6 +219,15 @@ class RealtimeServer:
             event = "agent_offline" if state.kind == "agent" else "user_offline"
             await self.sio.emit(event, entry, room=admin_room(state.tenant_id))
 
+    async def _close_revoked(self, key_ids: set[str]) -> None:
+        for sid, state in list(self.sockets.items()):
+            if state.principal.key_id in key_ids:
+                await self._close_revoked_socket(sid)
+
+    async def _close_revoked_socket(self, sid: str) -> None:
+        await self.sio.emit("error", invalid_api_key("This key has been revoked.").body(), to=sid)
+        await self.sio.disconnect(sid)
+
     # --- events ----------------------------------------------------------------------
 
     def _wrap(self, handler: Handler) -> Callable[..., Awaitable[dict[str, Any]]]:
@@ -218,6 +236,11 @@ class RealtimeServer:
             try:
                 if state is None:
                     raise ApiError(401, "invalid_token", "This socket is not authenticated.")
+                if state.principal.key_id in self.revocations.revoked_key_ids:
+                    self._spawn(self._close_revoked_socket(sid))
+                    raise invalid_api_key("This key has been revoked.")
+                if data is UNREADABLE:
+                    raise invalid_request("The payload is not JSON this server can read.")
                 return await handler(self, sid, state, data)
             except Exception as exc:
                 error = as_api_error(exc)
@@ -225,6 +248,12 @@ class RealtimeServer:
                 return {"ok": False, **error.body()}
 
         return dispatch
+
+    async def _on_unknown_event(self, event: str, sid: str, *_: Any) -> dict[str, Any]:
+        name = "unreadable" if event == UNKNOWN_EVENT else repr(event[:64])
+        error = invalid_request(f"Unknown event {name}.")
+        self.services.metrics.errors.labels(error.code).inc()
+        return {"ok": False, **error.body()}
 
     def _spawn(self, coroutine: Awaitable[None]) -> None:
         async def run() -> None:

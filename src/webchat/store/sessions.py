@@ -10,14 +10,14 @@ SESSION_TTL_SECONDS = 24 * 60 * 60
 
 # Binds a session to the first fingerprint seen, atomically: two tabs racing on a new
 # session cannot both bind different fingerprints. Returns false on a mismatch, else
-# what the session already knows: {conversationId, userId, userInfo}.
+# what the session already knows: {conversationId, userId, userInfo, "new" or ""}.
 _BIND = """
 local current = redis.call('HGET', KEYS[1], 'fingerprint')
 if current and current ~= ARGV[1] then return false end
 if not current then redis.call('HSET', KEYS[1], 'fingerprint', ARGV[1], 'createdAt', ARGV[3]) end
 redis.call('EXPIRE', KEYS[1], ARGV[2])
 local known = redis.call('HMGET', KEYS[1], 'conversationId', 'userId', 'userInfo')
-return {known[1] or '', known[2] or '', known[3] or ''}
+return {known[1] or '', known[2] or '', known[3] or '', current and '' or 'new'}
 """
 
 
@@ -26,6 +26,8 @@ class SessionState:
     conversation_id: str | None
     user_id: str | None
     user_info_json: str
+    # Bound by this call: the first time the session was seen.
+    created: bool = False
 
 
 def session_key(tenant_id: str, session_id: str) -> str:
@@ -42,8 +44,13 @@ async def bind_session(
         )
     if result is None:
         return None
-    conversation_id, user_id, user_info_json = result
-    return SessionState(conversation_id or None, user_id or None, user_info_json)
+    conversation_id, user_id, user_info_json, created = result
+    return SessionState(conversation_id or None, user_id or None, user_info_json, created == "new")
+
+
+async def forget_session(store: Store, tenant_id: str, session_id: str) -> None:
+    async with translate_errors():
+        await store.redis.delete(session_key(tenant_id, session_id))
 
 
 async def attach_conversation(

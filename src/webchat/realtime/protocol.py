@@ -1,0 +1,55 @@
+"""python-socketio's server, held to what our protocol is: JSON events and acks.
+
+The widget and the console never send binary packets. python-socketio would buffer the
+attachments a binary packet announces, without an overall cap (the 64 KiB limit is per
+frame), so one socket could grow the process by whatever it sent. A binary packet or
+frame, or a packet that does not decode, closes the socket with an `error` event saying
+why; an event whose payload is unreadable still gets its ack (`invalid_request`).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import socketio
+from socketio import packet
+
+from webchat.errors import invalid_request
+from webchat.realtime.json_codec import UNKNOWN_EVENT, UNREADABLE
+
+log = logging.getLogger(__name__)
+
+
+class JsonOnlyServer(socketio.AsyncServer):  # type: ignore[misc]
+    async def _handle_eio_message(self, eio_sid: str, data: Any) -> None:
+        if not isinstance(data, str):
+            await self._refuse(eio_sid, "Binary frames are not accepted: send JSON events.")
+            return
+        try:
+            pkt = self.packet_class(encoded_packet=data)
+        except (ValueError, RecursionError):
+            await self._refuse(eio_sid, "That packet could not be decoded.")
+            return
+        if pkt.packet_type in (packet.BINARY_EVENT, packet.BINARY_ACK):
+            await self._refuse(eio_sid, "Binary packets are not accepted: send JSON events.")
+            return
+        if pkt.packet_type == packet.EVENT:
+            event = pkt.data
+            if not isinstance(event, list) or not event or not isinstance(event[0], str):
+                # `42{}`, `42[]`, `42[1]`: no event name to dispatch on; still acked.
+                event = [UNKNOWN_EVENT, UNREADABLE]
+            await self._handle_event(eio_sid, pkt.namespace, pkt.id, event)
+            return
+        # CONNECT, DISCONNECT, ACK and the rest: python-socketio's own handling.
+        try:
+            await super()._handle_eio_message(eio_sid, data)
+        except ValueError:
+            await self._refuse(eio_sid, "That packet is not one this server accepts.")
+
+    async def _refuse(self, eio_sid: str, why: str) -> None:
+        log.info("closing socket %s: %s", eio_sid, why)
+        sid = self.manager.sid_from_eio_sid(eio_sid, "/")
+        if sid is not None:
+            await self.emit("error", invalid_request(why).body(), to=sid)
+        await self.eio.disconnect(eio_sid)
