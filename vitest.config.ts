@@ -5,7 +5,7 @@ export default defineConfig({
   define: { __WIDGET_VERSION__: JSON.stringify('test') },
   esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
   test: {
-    include: ['widget/**/*.test.{ts,tsx}', 'console/**/*.test.{ts,tsx}'],
+    include: ['shared/**/*.test.ts', 'widget/**/*.test.{ts,tsx}', 'console/**/*.test.{ts,tsx}'],
     environment: 'jsdom',
   },
 });

@@ -3,6 +3,7 @@
 // count, typing indicator and connection status. The UI only renders this
 // state and calls these methods.
 
+import { compareIds } from '../../shared/ordering';
 import { ChatAPI, ChatError, type ChatMessage, type Sender } from './lib/api';
 import { Emitter } from './lib/emitter';
 import type { Identity, SessionManager } from './lib/session';
@@ -85,7 +86,7 @@ function fromServer(message: ChatMessage): ViewMessage {
 // Stored messages in messageId order (time-sortable); the visitor's pending
 // ones after them, in the order they were written.
 function byDisplayOrder(a: ViewMessage, b: ViewMessage): number {
-  if (a.messageId && b.messageId) return a.messageId < b.messageId ? -1 : a.messageId > b.messageId ? 1 : 0;
+  if (a.messageId && b.messageId) return compareIds(a.messageId, b.messageId);
   if (a.messageId) return -1;
   if (b.messageId) return 1;
   return a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0;

@@ -1,4 +1,4 @@
-import { duration, preview, shortTime, visitorEmail, visitorName } from '../lib/format';
+import { conversationEmail, conversationName, duration, preview, shortTime } from '../lib/format';
 import type { Conversation, ConversationStatus } from '../lib/types';
 import { isTyping, type State } from '../state';
 import { useNow } from './useNow';
@@ -6,9 +6,6 @@ import { useNow } from './useNow';
 export interface ConversationListProps {
   state: State;
   items: Conversation[];
-  status: ConversationStatus;
-  search: string;
-  loading: boolean;
   onStatus: (s: ConversationStatus) => void;
   onSearch: (q: string) => void;
   onOpen: (conversationId: string) => void;
@@ -22,13 +19,15 @@ function isOnline(state: State, c: Conversation): boolean {
 
 export function ConversationList(p: ConversationListProps) {
   const now = useNow(30000);
+  const { status, search } = p.state.filter;
+  const loading = p.state.listLoading;
   return (
     <section class="pane pane-list" aria-labelledby="conversations-title">
       <div class="pane-head">
         <h2 id="conversations-title">Conversations</h2>
         <div class="segmented" role="group" aria-label="Status">
           {(['open', 'closed'] as const).map((s) => (
-            <button key={s} type="button" aria-pressed={p.status === s} onClick={() => p.onStatus(s)}>
+            <button key={s} type="button" aria-pressed={status === s} onClick={() => p.onStatus(s)}>
               {s === 'open' ? 'Open' : 'Closed'}
             </button>
           ))}
@@ -38,15 +37,15 @@ export function ConversationList(p: ConversationListProps) {
           class="search"
           placeholder="Search name, e-mail or text"
           aria-label="Search conversations"
-          value={p.search}
+          value={search}
           onInput={(e) => p.onSearch(e.currentTarget.value)}
         />
       </div>
-      <ul class="conv-list" aria-busy={p.loading}>
+      <ul class="conv-list" aria-busy={loading}>
         {p.items.map((c) => {
           const unread = p.state.unread[c.conversationId] ?? 0;
-          const name = visitorName(c.userInfo, c.sessionId, c.userId);
-          const email = visitorEmail(c.userInfo);
+          const name = conversationName(c);
+          const email = conversationEmail(c);
           const last = c.lastMessage;
           const typing = isTyping(p.state, c, now);
           const active = p.state.activeId === c.conversationId;
@@ -87,11 +86,11 @@ export function ConversationList(p: ConversationListProps) {
           );
         })}
       </ul>
-      {p.items.length === 0 && !p.loading && (
-        <p class="empty">{p.search ? 'No conversation matches.' : `No ${p.status} conversations.`}</p>
+      {p.items.length === 0 && !loading && (
+        <p class="empty">{search ? 'No conversation matches.' : `No ${status} conversations.`}</p>
       )}
       {p.onMore && (
-        <button type="button" class="ghost more" onClick={p.onMore} disabled={p.loading}>
+        <button type="button" class="ghost more" onClick={p.onMore} disabled={loading}>
           Load more
         </button>
       )}

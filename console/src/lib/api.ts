@@ -3,6 +3,7 @@
 // error code (§3), and a hook for 401 so an expired token ends the session.
 import { parseConversationPage, parseErrorBody, parseMessage, parseMessages } from './parse';
 import type { ConversationPage } from './parse';
+export type { ConversationPage };
 import type { Conversation, ConversationStatus, Message } from './types';
 
 export class ApiError extends Error {
@@ -118,6 +119,12 @@ export async function login(
   };
 }
 
+/** What the list asks the server for (the console's Filter). */
+export interface ListFilter {
+  status: ConversationStatus;
+  search: string;
+}
+
 export interface HistoryPage {
   messages: Message[];
   nextBefore: string | null;
@@ -133,12 +140,16 @@ export class Api {
     return request(method, url, { token: this.token, body, onUnauthorized: this.onUnauthorized });
   }
 
-  async conversations(status: ConversationStatus, before: string | null, q: string | null): Promise<ConversationPage> {
-    return parseConversationPage(await this.call('GET', conversationsUrl({ status, before, q })));
+  async conversations(filter: ListFilter, before: string | null): Promise<ConversationPage> {
+    const url = conversationsUrl({ status: filter.status, before, q: filter.search });
+    return parseConversationPage(await this.call('GET', url));
   }
 
-  async history(c: Conversation, before: string | null): Promise<HistoryPage> {
-    const body = (await this.call('GET', messagesUrl(c, before))) as { messages?: unknown; nextBefore?: unknown } | null;
+  async history(conversationId: string, before: string | null): Promise<HistoryPage> {
+    const body = (await this.call('GET', messagesUrl({ conversationId }, before))) as {
+      messages?: unknown;
+      nextBefore?: unknown;
+    } | null;
     const nb = body?.nextBefore;
     return {
       messages: parseMessages(body?.messages),

@@ -1,6 +1,6 @@
 // Pure display helpers. All of them return plain strings that are rendered
 // as text nodes; nothing here produces markup.
-import type { UserInfo } from './types';
+import type { Conversation, UserInfo } from './types';
 
 export function shortId(id: string): string {
   return id.slice(0, 8);
@@ -22,6 +22,16 @@ export function visitorName(
 export function visitorEmail(userInfo: UserInfo | null | undefined): string | null {
   const email = userInfo?.email?.trim();
   return email ? email : null;
+}
+
+/** The name of a conversation's visitor: the name they gave (contact form), their userInfo, else a short id. */
+export function conversationName(c: Pick<Conversation, 'visitor' | 'sessionId' | 'userId'>): string {
+  const given = c.visitor.name?.trim();
+  return given ? given : visitorName(c.visitor.userInfo, c.sessionId, c.userId);
+}
+
+export function conversationEmail(c: Pick<Conversation, 'visitor'>): string | null {
+  return c.visitor.email?.trim() || visitorEmail(c.visitor.userInfo);
 }
 
 /** "45 s", "12 min", "2 h 5 min", "3 d" from an ISO time to now. */

@@ -35,10 +35,10 @@ describe('parse', () => {
       lastActivityAt: '2026-11-24T10:00:00.123Z',
       createdAt: '2026-11-24T09:00:00Z',
     });
-    expect(c).toMatchObject({ conversationId: 'c1', userId: 'u-1', status: 'closed', userInfo: { name: 'Ann', email: 'ann@x.y', n: '3' } });
+    expect(c).toMatchObject({ conversationId: 'c1', userId: 'u-1', status: 'closed', visitor: { userInfo: { name: 'Ann', email: 'ann@x.y', n: '3' } } });
     expect(c?.lastMessage?.text).toBe('hello');
     const flat = parseConversation({ conversationId: 'c2', visitor: { name: 'Bo' }, lastMessage: null });
-    expect(flat?.userInfo.name).toBe('Bo');
+    expect(flat?.visitor.userInfo.name).toBe('Bo');
     expect(flat?.status).toBe('open');
     expect(parseConversation({ visitor: {} })).toBeNull();
   });

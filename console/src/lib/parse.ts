@@ -1,9 +1,11 @@
 // Turn untrusted JSON into the typed shapes of types.ts. Unknown or missing
 // optional fields are tolerated; a value that lacks what the UI needs is
 // dropped (null) rather than half-shown.
+import { CONVERSATION_STATUSES } from './types';
 import type {
   AgentPresence,
   Conversation,
+  ConversationStatus,
   ErrorBody,
   Message,
   OnlineUser,
@@ -110,13 +112,26 @@ export function parseOnlineUsers(v: unknown): OnlineUser[] {
   return out;
 }
 
+function statusOf(v: unknown): ConversationStatus {
+  return CONVERSATION_STATUSES.includes(v as ConversationStatus) ? (v as ConversationStatus) : 'open';
+}
+
+function labelsOf(v: unknown): string[] {
+  if (!Array.isArray(v)) return [];
+  return v.filter((x): x is string => typeof x === 'string' && x !== '');
+}
+
+function countOf(v: unknown): number | null {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.floor(v) : null;
+}
+
 export function parseConversation(v: unknown): Conversation | null {
   if (!isObj(v)) return null;
   const conversationId = idLike(v.conversationId ?? v.id);
   if (conversationId === null) return null;
   const lastMessage = parseMessage(v.lastMessage);
-  // The visitor's details may come as `visitor: {userInfo}`, `visitor: {name,…}`
-  // or a top-level `userInfo`; merge what is there.
+  // The visitor's details may come as `visitor: {userInfo, name, email}` (§8),
+  // `visitor: {name,…}` or a top-level `userInfo`; merge what is there.
   const visitor = isObj(v.visitor) ? v.visitor : {};
   const userInfo: UserInfo = {
     ...parseUserInfo(v.userInfo),
@@ -129,12 +144,25 @@ export function parseConversation(v: unknown): Conversation | null {
     lastMessage?.createdAt ??
     time(v.createdAt) ??
     new Date(0).toISOString();
+  const userId = idLike(v.userId) ?? idLike(visitor.userId);
   return {
     conversationId,
+    tenantId: str(v.tenantId) ?? '',
     sessionId: nonEmpty(v.sessionId) ?? nonEmpty(visitor.sessionId),
-    userId: idLike(v.userId) ?? idLike(visitor.userId),
-    userInfo,
-    status: v.status === 'closed' ? 'closed' : 'open',
+    userId,
+    visitor: {
+      userId,
+      userInfo,
+      email: nonEmpty(visitor.email),
+      name: nonEmpty(visitor.name),
+    },
+    status: statusOf(v.status),
+    assigneeId: idLike(v.assigneeId),
+    labels: labelsOf(v.labels),
+    snoozedUntil: time(v.snoozedUntil),
+    visitorLastReadId: idLike(v.visitorLastReadId),
+    agentLastReadId: idLike(v.agentLastReadId),
+    unreadCount: countOf(v.unreadCount),
     lastMessage,
     lastActivityAt,
     createdAt: time(v.createdAt),

@@ -1,22 +1,24 @@
-// Shapes of the public contract (/work/shared/CONTRACT.md §4, §5), read
-// defensively: everything that crosses the wire is untrusted input.
-
-export type Sender = 'visitor' | 'agent' | 'system';
-
-export interface Message {
-  messageId: string;
-  tenantId: string;
-  conversationId: string;
-  sessionId: string | null;
-  userId: string | null;
-  sender: Sender;
-  senderName: string | null;
-  text: string;
-  clientMessageId: string | null;
-  createdAt: string;
-}
-
-export type UserInfo = Record<string, string>;
+// Shapes the console reads. The conversation and message shapes are shared
+// with the widget (shared/types.ts); the rest are the console's own: presence
+// (§5) and the error body (§3). Everything that crosses the wire is read
+// defensively by parse.ts first.
+export type {
+  Agent,
+  AgentRole,
+  CannedResponse,
+  Conversation,
+  ConversationPatch,
+  ConversationStatus,
+  Message,
+  MessagesRead,
+  Note,
+  Reader,
+  Sender,
+  UserInfo,
+  Visitor,
+} from '../../../shared/types';
+export { CONVERSATION_STATUSES } from '../../../shared/types';
+import type { UserInfo } from '../../../shared/types';
 
 export interface OnlineUser {
   sessionId: string;
@@ -28,19 +30,7 @@ export interface OnlineUser {
   url: string | null;
 }
 
-export type ConversationStatus = 'open' | 'closed';
-
-export interface Conversation {
-  conversationId: string;
-  sessionId: string | null;
-  userId: string | null;
-  userInfo: UserInfo;
-  status: ConversationStatus;
-  lastMessage: Message | null;
-  lastActivityAt: string;
-  createdAt: string | null;
-}
-
+/** An agent with a console open (the "agents online" indicator). */
 export interface AgentPresence {
   agentId: string;
   name: string;

@@ -3,7 +3,7 @@
 // payloads.
 import { io, type Socket } from 'socket.io-client';
 import { isObj, parseAgent, parseAgents, parseErrorBody, parseMessage, parseMessages, parseOnlineUser, parseOnlineUsers } from './parse';
-import type { AgentPresence, ConversationStatus, Message, OnlineUser } from './types';
+import { CONVERSATION_STATUSES, type AgentPresence, type ConversationStatus, type Message, type OnlineUser } from './types';
 
 export type LinkStatus = 'connecting' | 'live' | 'reconnecting';
 
@@ -120,7 +120,8 @@ export class ConsoleSocket {
     const onConversation = (p: unknown): void => {
       if (!isObj(p)) return;
       const id = str(p.conversationId);
-      if (id && (p.status === 'open' || p.status === 'closed')) h.conversationStatus(id, p.status);
+      const status = p.status as ConversationStatus;
+      if (id && CONVERSATION_STATUSES.includes(status)) h.conversationStatus(id, status);
     };
     s.on('conversation_updated', onConversation);
     s.on('conversation_status', onConversation);

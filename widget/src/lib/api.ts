@@ -1,23 +1,11 @@
 // ChatAPI: the widget's HTTP client (contract §4), used for the session,
 // history, and as the fallback for sending when the socket is down.
 
+import type { Message as ChatMessage } from '../../../shared/types';
 import type { ServerSession, VisitorFields } from './session';
 
-export type Sender = 'visitor' | 'agent' | 'system';
-
-/** A message as the server sends it, over HTTP and the socket alike. */
-export interface ChatMessage {
-  messageId: string;
-  tenantId: string;
-  conversationId: string;
-  sessionId: string | null;
-  userId: string | null;
-  sender: Sender;
-  senderName: string | null;
-  text: string;
-  clientMessageId: string | null;
-  createdAt: string;
-}
+/** A message as the server sends it, over HTTP and the socket alike (one type for widget and console). */
+export type { Message as ChatMessage, Sender } from '../../../shared/types';
 
 export interface HistoryPage {
   messages: ChatMessage[];

@@ -15,6 +15,7 @@
 
 import { io } from 'socket.io-client';
 import { ChatAPI, ChatError, isRetryable, TIMEOUT, type ChatMessage } from './api';
+import { newerId } from '../../../shared/ordering';
 import { Emitter } from './emitter';
 import type { ServerSession, SessionManager, UserInfo } from './session';
 
@@ -115,10 +116,8 @@ export function isChatMessage(value: unknown): value is ChatMessage {
   return !!m && typeof m.messageId === 'string' && typeof m.text === 'string' && typeof m.sender === 'string';
 }
 
-/** messageIds (ULID or UUIDv7) sort by time as plain strings. */
-export function newerId(a: string | null, b: string): string {
-  return a === null || b > a ? b : a;
-}
+/** messageIds (ULID or UUIDv7) sort by time as plain strings: the shared ordering rule. */
+export { newerId };
 
 export class ChatWebSocket extends Emitter<ChatWebSocketEvents> {
   readonly #options: Required<Omit<ChatWebSocketOptions, 'pageUrl'>>;

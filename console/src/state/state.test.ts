@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Conversation, Message, OnlineUser } from './lib/types';
+import type { Conversation, Message, OnlineUser, UserInfo } from '../lib/types';
 import {
   initialState,
   isTyping,
@@ -13,7 +13,7 @@ import {
   visibleConversations,
   type Action,
   type State,
-} from './state';
+} from '.';
 
 let seq = 0;
 function msg(over: Partial<Message> = {}): Message {
@@ -33,17 +33,25 @@ function msg(over: Partial<Message> = {}): Message {
   };
 }
 
-function conv(over: Partial<Conversation> = {}): Conversation {
+function conv(over: Partial<Conversation> & { userInfo?: UserInfo } = {}): Conversation {
+  const { userInfo = {}, ...rest } = over;
   return {
     conversationId: 'c1',
+    tenantId: 'acme',
     sessionId: 's1',
     userId: null,
-    userInfo: {},
+    visitor: { userId: null, userInfo, email: null, name: null },
     status: 'open',
+    assigneeId: null,
+    labels: [],
+    snoozedUntil: null,
+    visitorLastReadId: null,
+    agentLastReadId: null,
+    unreadCount: null,
     lastMessage: null,
     lastActivityAt: '2026-01-01T09:00:00.000Z',
     createdAt: '2026-01-01T09:00:00.000Z',
-    ...over,
+    ...rest,
   };
 }
 
@@ -149,7 +157,7 @@ describe('messages', () => {
     const m = msg({ conversationId: 'new', sessionId: 'abcdef1234', senderName: 'Ann' });
     const s = run({ type: 'message_received', message: m });
     expect(s.conversations.new?.lastMessage?.messageId).toBe(m.messageId);
-    expect(s.conversations.new?.userInfo.name).toBe('Ann');
+    expect(s.conversations.new?.visitor.userInfo.name).toBe('Ann');
     expect(s.unread.new).toBe(1);
   });
 });
@@ -182,7 +190,8 @@ describe('unread', () => {
 
   it('does not count a replayed older message or the current last message again', () => {
     const last = msg();
-    const old = { ...msg(), createdAt: '2025-01-01T00:00:00.000Z' };
+    // Older by messageId (the ordering rule), whatever its clock says.
+    const old = { ...msg(), messageId: '01I0000000000', createdAt: '2027-01-01T00:00:00.000Z' };
     const s = run(
       { type: 'conversations_loaded', conversations: [conv({ lastMessage: last, lastActivityAt: last.createdAt })], nextBefore: null, append: false },
       { type: 'message_received', message: last },
@@ -212,7 +221,7 @@ describe('unread', () => {
     );
     expect(s.conversations.c1?.lastMessage?.messageId).toBe(live.messageId);
     expect(s.conversations.c1?.lastActivityAt).toBe(live.createdAt);
-    expect(s.conversations.c1?.userInfo.name).toBe('Ann');
+    expect(s.conversations.c1?.visitor.userInfo.name).toBe('Ann');
   });
 });
 

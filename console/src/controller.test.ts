@@ -1,0 +1,113 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ConsoleController } from './controller';
+import { ApiError } from './lib/api';
+import { FakeApi, FakeSocket, conversation, message, settle } from './test/fakes';
+
+function setup(api = new FakeApi()) {
+  const sockets: FakeSocket[] = [];
+  const expired = vi.fn();
+  let n = 0;
+  const controller = new ConsoleController({
+    auth: { token: 'x.e30.y', expiresAt: '2999-01-01T00:00:00Z', tenantId: 'acme', email: 'ann@acme.test' },
+    onExpired: expired,
+    api,
+    openSocket: (_token, handlers) => {
+      const socket = new FakeSocket(handlers);
+      sockets.push(socket);
+      return socket;
+    },
+    newId: () => `cmid-${++n}`,
+  });
+  controller.start();
+  return { controller, api, socket: () => sockets[0]!, expired };
+}
+
+afterEach(() => {
+  sessionStorage.clear();
+  vi.useRealTimers();
+});
+
+describe('ConsoleController', () => {
+  it('loads the list and follows live messages', async () => {
+    const api = new FakeApi();
+    api.list = [conversation()];
+    const { controller, socket } = setup(api);
+    socket().accept();
+    await settle();
+    expect(Object.keys(controller.state.conversations)).toEqual(['c1']);
+    expect(controller.state.link).toBe('live');
+    socket().handlers.message(message({ text: 'hi' }));
+    expect(controller.state.unread.c1).toBe(1);
+    expect(controller.state.conversations.c1?.lastMessage?.text).toBe('hi');
+  });
+
+  it('opens a conversation: joins its room, loads its history, clears unread', async () => {
+    const api = new FakeApi();
+    api.list = [conversation(), conversation({ conversationId: 'c2', sessionId: 's2' })];
+    const earlier = message({ text: 'earlier' });
+    const { controller, socket } = setup(api);
+    socket().accept();
+    await settle();
+    const live = message({ text: 'new' });
+    api.histories.c1 = [earlier, live];
+    socket().handlers.message(live);
+    controller.open('c1');
+    await settle();
+    expect(socket().joined).toEqual(['c1']);
+    expect(controller.state.threads.c1?.messages.map((m) => m.text)).toEqual(['earlier', 'new']);
+    expect(controller.state.unread.c1).toBeUndefined();
+    controller.open('c2');
+    expect(socket().left).toEqual(['c1']);
+  });
+
+  it('sends a reply over the socket, or over HTTP while it is down', async () => {
+    const api = new FakeApi();
+    api.list = [conversation()];
+    const { controller, socket } = setup(api);
+    await settle();
+    controller.open('c1');
+    controller.send('c1', 'over http');
+    await settle();
+    expect(api.replies.map((r) => r.text)).toEqual(['over http']);
+    socket().accept();
+    controller.send('c1', 'over the socket');
+    await settle();
+    expect(socket().sent.map((r) => r.text)).toEqual(['over the socket']);
+    const mine = controller.state.threads.c1?.messages.filter((m) => controller.ownIds.has(m.clientMessageId ?? ''));
+    expect(mine?.map((m) => m.delivery)).toEqual(['sent', 'sent']);
+  });
+
+  it('debounces the search and sends the latest filter', async () => {
+    vi.useFakeTimers();
+    const { controller, api } = setup();
+    await vi.runOnlyPendingTimersAsync();
+    controller.setFilter({ search: 'a' });
+    controller.setFilter({ search: 'an' });
+    controller.setFilter({ search: 'ann' });
+    await vi.advanceTimersByTimeAsync(300);
+    expect(api.listCalls.map((c) => c.filter.search)).toEqual(['', 'ann']);
+    controller.destroy();
+  });
+
+  it('shows a notice when the server lacks a route, and ends the session on 401', async () => {
+    const api = new FakeApi();
+    api.list = [conversation()];
+    const { controller, expired } = setup(api);
+    await settle();
+    api.failWith = new ApiError(404, 'not_found', 'no');
+    await controller.setStatus('c1', 'closed');
+    expect(controller.state.notice).toMatch(/does not support this yet/);
+    controller.dismissNotice();
+    expect(controller.state.notice).toBeNull();
+    expect(expired).not.toHaveBeenCalled();
+  });
+
+  it('reopens the conversation the tab had open', async () => {
+    sessionStorage.setItem('webchat.console.active', 'acme:c1');
+    const api = new FakeApi();
+    api.list = [conversation()];
+    const { controller } = setup(api);
+    await settle();
+    expect(controller.state.activeId).toBe('c1');
+  });
+});

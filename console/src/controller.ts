@@ -1,0 +1,361 @@
+// The signed-in console's controller, like the widget's chat.ts: a plain
+// class that owns the state (through the pure reducer), the HTTP client and
+// the socket. The views only render `state` and call these methods; the unit
+// tests drive it with a fake Api and a fake socket.
+import { Api, ApiError, type ConversationPage, type HistoryPage } from './lib/api';
+import { tokenClaims, type Claims } from './lib/jwt';
+import { loadActive, saveActive, type Auth } from './lib/storage';
+import type { ConversationStatus, Message } from './lib/types';
+import { uuid } from './lib/uuid';
+import { ConsoleSocket, type SocketHandlers } from './lib/ws';
+import {
+  conversationForSession,
+  initialState,
+  lastStoredMessageId,
+  pendingId,
+  reducer,
+  type Action,
+  type Filter,
+  type State,
+} from './state';
+
+/** How often Online now is re-read in full (one HGETALL on the server). */
+const PRESENCE_REFRESH_MS = 20000;
+/** A pause in the search box this long sends the query. */
+const SEARCH_DEBOUNCE_MS = 250;
+/** Unknown conversations seen in a burst of messages are fetched once. */
+const UNKNOWN_REFRESH_MS = 300;
+
+/** The HTTP calls the controller makes (lib/api.ts's Api; a fake in tests). */
+export interface ConsoleApi {
+  conversations(filter: Filter, before: string | null): Promise<ConversationPage>;
+  history(conversationId: string, before: string | null): Promise<HistoryPage>;
+  setStatus(conversationId: string, status: ConversationStatus): Promise<void>;
+  reply(conversationId: string, text: string, clientMessageId: string): Promise<Message>;
+}
+
+/** The socket calls the controller makes (lib/ws.ts's ConsoleSocket; a fake in tests). */
+export interface AgentSocket {
+  readonly connected: boolean;
+  requestOnlineUsers(): void;
+  join(conversationId: string): void;
+  leave(conversationId: string): void;
+  send(conversationId: string, text: string, clientMessageId: string): Promise<Message>;
+  typing(conversationId: string, sessionId: string | null, isTyping: boolean): void;
+  sync(conversationId: string, sessionId: string | null, after: string): Promise<Message[]>;
+  close(): void;
+}
+
+export interface ControllerOptions {
+  auth: Auth;
+  /** The token is no longer good: the app goes back to the sign-in form. */
+  onExpired: () => void;
+  api?: ConsoleApi;
+  openSocket?: (token: string, handlers: SocketHandlers) => AgentSocket;
+  newId?: () => string;
+}
+
+/** What a failed call tells the agent. */
+export function describeError(err: unknown): string {
+  if (err instanceof ApiError) {
+    if (err.status === 404 || err.status === 405) return 'The server does not support this yet.';
+    if (err.status === 0) return 'The server could not be reached.';
+    return err.message;
+  }
+  return err instanceof Error ? err.message : 'Something went wrong.';
+}
+
+function isUnauthorized(err: unknown): boolean {
+  return err instanceof ApiError && err.status === 401;
+}
+
+export class ConsoleController {
+  state: State = initialState;
+  readonly auth: Auth;
+  readonly claims: Claims;
+  /** clientMessageIds of the messages this tab sent: shown as "You" with a delivery state. */
+  readonly ownIds = new Set<string>();
+  readonly #api: ConsoleApi;
+  readonly #openSocket: (token: string, handlers: SocketHandlers) => AgentSocket;
+  readonly #newId: () => string;
+  readonly #onExpired: () => void;
+  readonly #listeners = new Set<(state: State) => void>();
+  readonly #timers = new Set<ReturnType<typeof setTimeout>>();
+  #socket: AgentSocket | null = null;
+  #expired = false;
+  #listSeq = 0;
+  #searchTimer: ReturnType<typeof setTimeout> | undefined;
+  #unknownTimer: ReturnType<typeof setTimeout> | undefined;
+  #typingTimer: ReturnType<typeof setInterval> | undefined;
+  #restorePending: string | null = null;
+
+  constructor(options: ControllerOptions) {
+    this.auth = options.auth;
+    this.claims = tokenClaims(options.auth.token);
+    this.#onExpired = options.onExpired;
+    this.#api = options.api ?? new Api(options.auth.token, () => this.#expire());
+    this.#openSocket = options.openSocket ?? ((token, handlers) => new ConsoleSocket(token, handlers));
+    this.#newId = options.newId ?? uuid;
+  }
+
+  get myName(): string {
+    return this.claims.name ?? this.auth.email;
+  }
+
+  subscribe(listener: (state: State) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  start(): void {
+    this.#restorePending = loadActive(this.auth.tenantId);
+    this.#scheduleExpiry();
+    this.#socket = this.#openSocket(this.auth.token, this.#handlers());
+    const presence = setInterval(() => {
+      if (this.#socket?.connected) this.#socket.requestOnlineUsers();
+    }, PRESENCE_REFRESH_MS);
+    this.#timers.add(presence);
+    void this.loadList(false);
+  }
+
+  destroy(): void {
+    for (const t of this.#timers) clearTimeout(t);
+    this.#timers.clear();
+    clearTimeout(this.#searchTimer);
+    clearTimeout(this.#unknownTimer);
+    clearInterval(this.#typingTimer);
+    this.#socket?.close();
+    this.#socket = null;
+    this.#listeners.clear();
+  }
+
+  // ---- the list -------------------------------------------------------------
+
+  setFilter(filter: Partial<Filter>): void {
+    this.#dispatch({ type: 'filter_changed', filter });
+    clearTimeout(this.#searchTimer);
+    const delay = filter.search ? SEARCH_DEBOUNCE_MS : 0;
+    this.#searchTimer = setTimeout(() => void this.loadList(false), delay);
+  }
+
+  async loadList(append: boolean): Promise<void> {
+    const filter = this.state.filter;
+    // Only the latest request may fill the list (filters change while one is in flight).
+    const seq = ++this.#listSeq;
+    this.#dispatch({ type: 'list_loading', loading: true });
+    try {
+      const page = await this.#api.conversations(filter, append ? this.state.listNextBefore : null);
+      if (seq !== this.#listSeq) return;
+      this.#dispatch({
+        type: 'conversations_loaded',
+        conversations: page.conversations,
+        nextBefore: page.nextBefore,
+        append,
+        query: filter.search || null,
+      });
+      this.#restoreActive();
+    } catch (err) {
+      if (!isUnauthorized(err)) this.#notice(`Could not load conversations: ${describeError(err)}`);
+    } finally {
+      if (seq === this.#listSeq) this.#dispatch({ type: 'list_loading', loading: false });
+    }
+  }
+
+  // ---- one conversation ---------------------------------------------------
+
+  open(conversationId: string): void {
+    const prev = this.state.activeId;
+    if (prev && prev !== conversationId) this.#socket?.leave(prev);
+    this.#restorePending = null;
+    this.#dispatch({ type: 'open_conversation', conversationId });
+    saveActive(this.auth.tenantId, conversationId);
+    if (prev !== conversationId) this.#socket?.join(conversationId);
+    if (!this.state.threads[conversationId]?.loaded) void this.#loadHistory(conversationId, false);
+  }
+
+  loadOlder(conversationId: string): Promise<void> {
+    return this.#loadHistory(conversationId, true);
+  }
+
+  /** Open the conversation of a visitor from Online now, if they have written. */
+  openVisitor(sessionId: string, userId: string | null): boolean {
+    const c = conversationForSession(this.state, sessionId, userId);
+    if (c) this.open(c.conversationId);
+    else this.#notice('This visitor has not written yet.');
+    return c !== null;
+  }
+
+  send(conversationId: string, text: string): void {
+    const c = this.state.conversations[conversationId];
+    const clientMessageId = this.#newId();
+    this.ownIds.add(clientMessageId);
+    this.#dispatch({
+      type: 'message_pending',
+      message: {
+        messageId: pendingId(clientMessageId),
+        tenantId: this.auth.tenantId,
+        conversationId,
+        sessionId: c?.sessionId ?? null,
+        userId: c?.userId ?? null,
+        sender: 'agent',
+        senderName: this.myName,
+        text,
+        clientMessageId,
+        createdAt: new Date().toISOString(),
+      },
+    });
+    void this.#deliver(conversationId, text, clientMessageId);
+  }
+
+  retry(conversationId: string, clientMessageId: string): void {
+    const m = this.state.threads[conversationId]?.messages.find((x) => x.clientMessageId === clientMessageId);
+    if (!m) return;
+    this.#dispatch({ type: 'message_retry', conversationId, clientMessageId });
+    void this.#deliver(conversationId, m.text, clientMessageId);
+  }
+
+  async setStatus(conversationId: string, status: ConversationStatus): Promise<void> {
+    try {
+      await this.#api.setStatus(conversationId, status);
+      this.#dispatch({ type: 'status_changed', conversationId, status });
+    } catch (err) {
+      if (!isUnauthorized(err)) {
+        this.#notice(`Could not ${status === 'closed' ? 'close' : 'reopen'} the conversation: ${describeError(err)}`);
+      }
+    }
+  }
+
+  typing(conversationId: string, isTyping: boolean): void {
+    const c = this.state.conversations[conversationId];
+    this.#socket?.typing(conversationId, c?.sessionId ?? null, isTyping);
+  }
+
+  dismissNotice(): void {
+    this.#dispatch({ type: 'notice', notice: null });
+  }
+
+  // ---- internals ----------------------------------------------------------
+
+  #dispatch(action: Action): void {
+    const next = reducer(this.state, action);
+    if (next === this.state) return;
+    this.state = next;
+    this.#watchTyping();
+    for (const listener of this.#listeners) listener(next);
+  }
+
+  #notice(text: string): void {
+    this.#dispatch({ type: 'notice', notice: text });
+  }
+
+  #expire(): void {
+    if (this.#expired) return;
+    this.#expired = true;
+    this.#onExpired();
+  }
+
+  // The token's own end of life, whichever of expiresAt / exp says so.
+  #scheduleExpiry(): void {
+    const at = Date.parse(this.auth.expiresAt);
+    const end = !Number.isNaN(at) ? at : this.claims.exp !== null ? this.claims.exp * 1000 : NaN;
+    if (Number.isNaN(end)) return;
+    const timer = setTimeout(() => this.#expire(), Math.max(0, Math.min(end - Date.now(), 2 ** 31 - 1)));
+    this.#timers.add(timer);
+  }
+
+  // Typing indicators fade out on their own if the "stopped" event is lost.
+  #watchTyping(): void {
+    const active = Object.keys(this.state.typing).length > 0;
+    if (active && this.#typingTimer === undefined) {
+      this.#typingTimer = setInterval(() => this.#dispatch({ type: 'typing_expired', now: Date.now() }), 1000);
+    } else if (!active && this.#typingTimer !== undefined) {
+      clearInterval(this.#typingTimer);
+      this.#typingTimer = undefined;
+    }
+  }
+
+  // Reopen the conversation this tab had open (e.g. after an expired token).
+  #restoreActive(): void {
+    const id = this.#restorePending;
+    if (id !== null && this.state.conversations[id]) this.open(id);
+  }
+
+  async #loadHistory(conversationId: string, older: boolean): Promise<void> {
+    if (!this.state.conversations[conversationId]) return;
+    const before = older ? (this.state.threads[conversationId]?.nextBefore ?? null) : null;
+    if (older && before === null) return;
+    try {
+      const page = await this.#api.history(conversationId, before);
+      this.#dispatch({ type: 'history_loaded', conversationId, messages: page.messages, nextBefore: page.nextBefore, older });
+    } catch (err) {
+      if (!isUnauthorized(err)) this.#notice(`Could not load messages: ${describeError(err)}`);
+    }
+  }
+
+  async #deliver(conversationId: string, text: string, clientMessageId: string): Promise<void> {
+    const sock = this.#socket;
+    try {
+      const m =
+        sock && sock.connected
+          ? await sock.send(conversationId, text, clientMessageId)
+          : await this.#api.reply(conversationId, text, clientMessageId);
+      this.#dispatch({ type: 'message_acked', conversationId, clientMessageId, message: m });
+    } catch (err) {
+      this.#dispatch({ type: 'message_failed', conversationId, clientMessageId });
+      if (!isUnauthorized(err)) this.#notice(`Message not sent: ${describeError(err)}`);
+    }
+  }
+
+  /** After a reconnect: what each loaded thread missed, by `sync`, else a fresh page. */
+  async #syncThreads(): Promise<void> {
+    for (const [id, thread] of Object.entries(this.state.threads)) {
+      if (!thread.loaded) continue;
+      const after = lastStoredMessageId(thread);
+      const c = this.state.conversations[id];
+      try {
+        const sock = this.#socket;
+        if (!sock || after === null) throw new Error('no sync');
+        const missed = await sock.sync(id, c?.sessionId ?? null, after);
+        for (const m of missed) this.#dispatch({ type: 'message_received', message: m });
+      } catch {
+        void this.#loadHistory(id, false);
+      }
+    }
+  }
+
+  #refreshSoon(): void {
+    clearTimeout(this.#unknownTimer);
+    this.#unknownTimer = setTimeout(() => void this.loadList(false), UNKNOWN_REFRESH_MS);
+  }
+
+  #handlers(): SocketHandlers {
+    return {
+      status: (link) => this.#dispatch({ type: 'link', link }),
+      connected: (first) => {
+        this.#socket?.requestOnlineUsers();
+        const active = this.state.activeId;
+        if (active) this.#socket?.join(active);
+        if (!first) {
+          void this.loadList(false);
+          void this.#syncThreads();
+        }
+      },
+      authFailed: () => this.#expire(),
+      message: (m) => {
+        const known = this.state.conversations[m.conversationId];
+        this.#dispatch({ type: 'message_received', message: m });
+        // A new conversation, or one reopened by the visitor: fetch its details.
+        if (!known || (known.status === 'closed' && m.sender === 'visitor')) this.#refreshSoon();
+        this.#restoreActive();
+      },
+      onlineList: (users) => this.#dispatch({ type: 'presence_list', users }),
+      userOnline: (user) => this.#dispatch({ type: 'user_online', user }),
+      userOffline: (sessionId) => this.#dispatch({ type: 'user_offline', sessionId }),
+      typing: (t) => this.#dispatch({ type: 'typing', ...t, now: Date.now() }),
+      agentsList: (agents) => this.#dispatch({ type: 'agents_list', agents }),
+      agentOnline: (agent) => this.#dispatch({ type: 'agent_online', agent }),
+      agentOffline: (agentId) => this.#dispatch({ type: 'agent_offline', agentId }),
+      conversationStatus: (conversationId, status) => this.#dispatch({ type: 'status_changed', conversationId, status }),
+    };
+  }
+}

@@ -1,0 +1,4 @@
+export * from './model';
+export * from './threads';
+export { conversationForSession, reducer } from './reducer';
+export * from './selectors';

@@ -1,0 +1,86 @@
+// The console's state and the actions that change it. Every server input
+// (HTTP pages, socket events, acks) and every choice of the agent becomes one
+// action; reducer.ts applies them, purely, so the unit tests cover it.
+import type { LinkStatus } from '../lib/ws';
+import type { AgentPresence, Conversation, ConversationStatus, Message, OnlineUser } from '../lib/types';
+import type { Thread } from './threads';
+
+/** Which conversations the list shows. */
+export interface Filter {
+  status: ConversationStatus;
+  search: string;
+}
+
+export interface State {
+  conversations: Record<string, Conversation>;
+  threads: Record<string, Thread>;
+  unread: Record<string, number>;
+  activeId: string | null;
+  online: Record<string, OnlineUser>;
+  /** conversationId (or `session:<sessionId>` when unknown) -> typing expiry, epoch ms. */
+  typing: Record<string, number>;
+  agents: Record<string, AgentPresence>;
+  /** Whether the server reports agent presence at all. */
+  agentPresenceSeen: boolean;
+  listNextBefore: string | null;
+  listLoading: boolean;
+  /** Conversations the server matched for `searchQuery` (it searches all history). */
+  searchQuery: string;
+  searchHits: Record<string, true>;
+  filter: Filter;
+  link: LinkStatus;
+  /** A problem to show in the banner until dismissed. */
+  notice: string | null;
+}
+
+export const initialState: State = {
+  conversations: {},
+  threads: {},
+  unread: {},
+  activeId: null,
+  online: {},
+  typing: {},
+  agents: {},
+  agentPresenceSeen: false,
+  listNextBefore: null,
+  listLoading: false,
+  searchQuery: '',
+  searchHits: {},
+  filter: { status: 'open', search: '' },
+  link: 'connecting',
+  notice: null,
+};
+
+/** How long a "typing" signal stays shown without a refresh from the visitor. */
+export const TYPING_TTL_MS = 8000;
+
+export type Action =
+  | { type: 'reset' }
+  | {
+      type: 'conversations_loaded';
+      conversations: Conversation[];
+      nextBefore: string | null;
+      append: boolean;
+      /** The `q` the page was fetched with, if any. */
+      query?: string | null;
+    }
+  | { type: 'list_loading'; loading: boolean }
+  | { type: 'filter_changed'; filter: Partial<Filter> }
+  | { type: 'message_received'; message: Message }
+  | { type: 'history_loaded'; conversationId: string; messages: Message[]; nextBefore: string | null; older: boolean }
+  | { type: 'message_pending'; message: Message }
+  | { type: 'message_acked'; conversationId: string; clientMessageId: string; message: Message }
+  | { type: 'message_failed'; conversationId: string; clientMessageId: string }
+  | { type: 'message_retry'; conversationId: string; clientMessageId: string }
+  | { type: 'open_conversation'; conversationId: string | null }
+  | { type: 'presence_list'; users: OnlineUser[] }
+  | { type: 'user_online'; user: OnlineUser }
+  | { type: 'user_offline'; sessionId: string }
+  | { type: 'typing'; conversationId: string | null; sessionId: string | null; isTyping: boolean; now: number }
+  | { type: 'typing_expired'; now: number }
+  | { type: 'status_changed'; conversationId: string; status: ConversationStatus }
+  | { type: 'agents_list'; agents: AgentPresence[] }
+  | { type: 'agent_online'; agent: AgentPresence }
+  | { type: 'agent_offline'; agentId: string }
+  | { type: 'link'; link: LinkStatus }
+  | { type: 'notice'; notice: string | null };

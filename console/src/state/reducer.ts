@@ -1,0 +1,187 @@
+// The pure reducer: where duplicates are dropped, unread counts kept and
+// typing signals expire. See model.ts for the state and the actions.
+import type { AgentPresence, Conversation, Message, OnlineUser } from '../lib/types';
+import { mergeConversation, omit, stubConversation, timestamp, withLastMessage } from './conversations';
+import { initialState, TYPING_TTL_MS, type Action, type State } from './model';
+import { emptyThread, isNewer, mergeMessages, setDelivery } from './threads';
+
+/** The conversation a visitor session belongs to, if it is known. */
+export function conversationForSession(state: State, sessionId: string, userId: string | null = null): Conversation | null {
+  let best: Conversation | null = null;
+  for (const c of Object.values(state.conversations)) {
+    const hit = (userId !== null && c.userId === userId) || c.sessionId === sessionId;
+    if (hit && (best === null || timestamp(c.lastActivityAt) > timestamp(best.lastActivityAt))) best = c;
+  }
+  return best;
+}
+
+function receive(state: State, m: Message): State {
+  const cid = m.conversationId;
+  const known = state.conversations[cid];
+  const thread = state.threads[cid];
+  const alreadyInThread = thread?.messages.some((x) => x.messageId === m.messageId) ?? false;
+  const fresh = !alreadyInThread && (known === undefined || isNewer(m, known.lastMessage));
+
+  let updated = known ? withLastMessage(known, m) : stubConversation(m);
+  // The server reopens a closed conversation when its visitor writes again.
+  if (fresh && m.sender === 'visitor' && updated.status === 'closed') updated = { ...updated, status: 'open' };
+  const conversations = { ...state.conversations, [cid]: updated };
+  const threads = thread
+    ? { ...state.threads, [cid]: { ...thread, messages: mergeMessages(thread.messages, [m]) } }
+    : state.threads;
+  let unread = state.unread;
+  if (fresh && m.sender === 'visitor' && state.activeId !== cid) {
+    unread = { ...unread, [cid]: (unread[cid] ?? 0) + 1 };
+  }
+  // A visitor who has sent a message has stopped typing it.
+  const typing = m.sender === 'visitor' ? omit(state.typing, cid) : state.typing;
+  return { ...state, conversations, threads, unread, typing };
+}
+
+function loadConversations(state: State, action: Extract<Action, { type: 'conversations_loaded' }>): State {
+  // Messages missed while the socket was down show up as a newer last
+  // message in a fresh page: count them as (at least one) unread.
+  let unread = state.unread;
+  const conversations = { ...state.conversations };
+  for (const c of action.conversations) {
+    const known = state.conversations[c.conversationId];
+    const last = c.lastMessage;
+    const missed = known && last && last.sender === 'visitor' && isNewer(last, known.lastMessage);
+    if (missed && c.conversationId !== state.activeId) {
+      unread = { ...unread, [c.conversationId]: (unread[c.conversationId] ?? 0) + 1 };
+    }
+    conversations[c.conversationId] = mergeConversation(known, c);
+  }
+  const query = action.query?.trim() ?? '';
+  let searchHits: Record<string, true> = {};
+  if (query !== '') {
+    searchHits = action.append && state.searchQuery === query ? { ...state.searchHits } : {};
+    for (const c of action.conversations) searchHits[c.conversationId] = true;
+  }
+  return { ...state, unread, conversations, listNextBefore: action.nextBefore, searchQuery: query, searchHits };
+}
+
+function loadHistory(state: State, action: Extract<Action, { type: 'history_loaded' }>): State {
+  const thread = state.threads[action.conversationId];
+  const messages = mergeMessages(thread?.messages ?? [], action.messages);
+  // The first page fixes where older pages start; later pages move it back.
+  const nextBefore = action.older || !thread?.loaded ? action.nextBefore : thread.nextBefore;
+  let conversations = state.conversations;
+  const newest = action.messages[action.messages.length - 1];
+  const known = state.conversations[action.conversationId];
+  if (newest && known) {
+    conversations = { ...conversations, [action.conversationId]: withLastMessage(known, newest) };
+  }
+  return {
+    ...state,
+    conversations,
+    threads: { ...state.threads, [action.conversationId]: { messages, nextBefore, loaded: true } },
+  };
+}
+
+function typingKey(state: State, conversationId: string | null, sessionId: string | null): string | null {
+  if (conversationId !== null) return conversationId;
+  if (sessionId === null) return null;
+  return conversationForSession(state, sessionId)?.conversationId ?? `session:${sessionId}`;
+}
+
+function byKey<T>(items: T[], key: (item: T) => string): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const item of items) out[key(item)] = item;
+  return out;
+}
+
+const sessionOf = (u: OnlineUser): string => u.sessionId;
+const agentOf = (a: AgentPresence): string => a.agentId;
+
+export function reducer(state: State, action: Action): State {
+  switch (action.type) {
+    case 'reset':
+      return initialState;
+
+    case 'conversations_loaded':
+      return loadConversations(state, action);
+
+    case 'list_loading':
+      return state.listLoading === action.loading ? state : { ...state, listLoading: action.loading };
+
+    case 'filter_changed':
+      return { ...state, filter: { ...state.filter, ...action.filter } };
+
+    case 'message_received':
+    case 'message_acked':
+      return receive(state, action.message);
+
+    case 'history_loaded':
+      return loadHistory(state, action);
+
+    case 'message_pending': {
+      const m = action.message;
+      const thread = state.threads[m.conversationId] ?? emptyThread;
+      if (thread.messages.some((x) => x.clientMessageId === m.clientMessageId)) return state;
+      const messages = [...thread.messages, { ...m, delivery: 'sending' as const }];
+      return { ...state, threads: { ...state.threads, [m.conversationId]: { ...thread, messages } } };
+    }
+
+    case 'message_failed':
+    case 'message_retry': {
+      const thread = state.threads[action.conversationId];
+      if (!thread) return state;
+      const next = setDelivery(thread, action.clientMessageId, action.type === 'message_failed' ? 'failed' : 'sending');
+      return { ...state, threads: { ...state.threads, [action.conversationId]: next } };
+    }
+
+    case 'open_conversation': {
+      const id = action.conversationId;
+      return { ...state, activeId: id, unread: id === null ? state.unread : omit(state.unread, id) };
+    }
+
+    case 'presence_list':
+      return { ...state, online: byKey(action.users, sessionOf) };
+
+    case 'user_online':
+      return { ...state, online: { ...state.online, [action.user.sessionId]: action.user } };
+
+    case 'user_offline':
+      return action.sessionId in state.online ? { ...state, online: omit(state.online, action.sessionId) } : state;
+
+    case 'typing': {
+      const key = typingKey(state, action.conversationId, action.sessionId);
+      if (key === null) return state;
+      const typing = action.isTyping
+        ? { ...state.typing, [key]: action.now + TYPING_TTL_MS }
+        : omit(state.typing, key);
+      return { ...state, typing };
+    }
+
+    case 'typing_expired': {
+      const entries = Object.entries(state.typing).filter(([, until]) => until > action.now);
+      if (entries.length === Object.keys(state.typing).length) return state;
+      return { ...state, typing: Object.fromEntries(entries) };
+    }
+
+    case 'status_changed': {
+      const known = state.conversations[action.conversationId];
+      if (!known) return state;
+      return {
+        ...state,
+        conversations: { ...state.conversations, [action.conversationId]: { ...known, status: action.status } },
+      };
+    }
+
+    case 'agents_list':
+      return { ...state, agentPresenceSeen: true, agents: byKey(action.agents, agentOf) };
+
+    case 'agent_online':
+      return { ...state, agentPresenceSeen: true, agents: { ...state.agents, [action.agent.agentId]: action.agent } };
+
+    case 'agent_offline':
+      return { ...state, agentPresenceSeen: true, agents: omit(state.agents, action.agentId) };
+
+    case 'link':
+      return state.link === action.link ? state : { ...state, link: action.link };
+
+    case 'notice':
+      return { ...state, notice: action.notice };
+  }
+}

@@ -1,0 +1,110 @@
+// The shapes of the public contract (/work/shared/CONTRACT.md §4, §5, §8)
+// that both front ends read: the widget and the agent console import them
+// from here, so a field renamed on the wire is renamed once.
+//
+// Types only, plus the lists of allowed values; nothing here runs in the
+// widget bundle beyond a few strings.
+
+export type Sender = 'visitor' | 'agent' | 'system';
+
+/** A message, everywhere it appears (HTTP bodies, socket events). */
+export interface Message {
+  /** Time-sortable (ULID or UUIDv7): see `ordering.ts`. */
+  messageId: string;
+  tenantId: string;
+  conversationId: string;
+  sessionId: string | null;
+  userId: string | null;
+  sender: Sender;
+  senderName: string | null;
+  text: string;
+  clientMessageId: string | null;
+  createdAt: string;
+}
+
+export type UserInfo = Record<string, string>;
+
+export const CONVERSATION_STATUSES = ['open', 'pending', 'snoozed', 'closed'] as const;
+
+/** `pending`: waiting on the visitor; `snoozed`: until `snoozedUntil`, then open again. */
+export type ConversationStatus = (typeof CONVERSATION_STATUSES)[number];
+
+export interface Visitor {
+  userId: string | null;
+  userInfo: UserInfo;
+  email: string | null;
+  name: string | null;
+}
+
+/** A conversation, wherever it appears (lists, PATCH answers, events). */
+export interface Conversation {
+  conversationId: string;
+  tenantId: string;
+  sessionId: string | null;
+  userId: string | null;
+  visitor: Visitor;
+  status: ConversationStatus;
+  assigneeId: string | null;
+  labels: string[];
+  snoozedUntil: string | null;
+  /** The newest message the visitor has read, and the newest any agent has. */
+  visitorLastReadId: string | null;
+  agentLastReadId: string | null;
+  /** The visitor's messages after `agentLastReadId`; null when the server does not say. */
+  unreadCount: number | null;
+  lastMessage: Message | null;
+  lastActivityAt: string;
+  createdAt: string | null;
+}
+
+/** What `PATCH /api/conversations/{id}` accepts; absent fields are left as they are. */
+export interface ConversationPatch {
+  status?: ConversationStatus;
+  assigneeId?: string | null;
+  labels?: string[];
+  snoozedUntil?: string | null;
+}
+
+/** An internal note: staff only, never sent to the visitor. */
+export interface Note {
+  noteId: string;
+  conversationId: string;
+  agentId: string | null;
+  text: string;
+  createdAt: string;
+}
+
+export interface CannedResponse {
+  cannedResponseId: string;
+  shortcut: string;
+  text: string;
+}
+
+export type Reader = 'visitor' | 'agent';
+
+/** `messages_read`: everything up to and including `upTo` has been read by `reader`. */
+export interface MessagesRead {
+  conversationId: string;
+  reader: Reader;
+  agentId: string | null;
+  upTo: string;
+  readAt: string | null;
+}
+
+export type AgentRole = 'agent' | 'admin';
+
+/** An agent of the tenant, from `GET /api/agents`. */
+export interface Agent {
+  agentId: string;
+  email: string | null;
+  name: string;
+  role: AgentRole;
+  disabled: boolean;
+  capacity: number | null;
+}
+
+/** Limits the contract fixes (§1, §8). */
+export const MAX_TEXT_LENGTH = 4000;
+export const MAX_LABELS = 20;
+export const LABEL_PATTERN = /^[a-z0-9][a-z0-9_-]{0,31}$/;
+export const SHORTCUT_PATTERN = /^[a-z0-9_-]{1,32}$/;
