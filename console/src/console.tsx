@@ -43,7 +43,7 @@ export function Console({ auth, onSignOut, onExpired }: ConsoleProps) {
     if (state.activeId) setPane((p) => (p === 'list' ? 'chat' : p));
   }, [state.activeId]);
 
-  const list = visibleConversations(state, state.filter.status, state.filter.search);
+  const list = visibleConversations(state);
   const online = onlineList(state);
   const active = activeConversation(state);
 
@@ -76,26 +76,13 @@ export function Console({ auth, onSignOut, onExpired }: ConsoleProps) {
       )}
 
       <div class="panes">
-        <ConversationList
-          state={state}
-          items={list}
-          onStatus={(status) => controller.setFilter({ status })}
-          onSearch={(search) => controller.setFilter({ search })}
-          onOpen={open}
-          onMore={state.listNextBefore ? () => void controller.loadList(true) : null}
-        />
+        <ConversationList controller={controller} state={state} items={list} onOpen={open} />
         <ConversationView
           key={active?.conversationId ?? 'none'}
+          controller={controller}
           state={state}
           conversation={active}
-          tenantId={auth.tenantId}
-          ownIds={controller.ownIds}
           onBack={() => setPane('list')}
-          onSend={(id, text) => controller.send(id, text)}
-          onRetry={(id, clientMessageId) => controller.retry(id, clientMessageId)}
-          onTyping={(id, isTyping) => controller.typing(id, isTyping)}
-          onLoadOlder={(id) => controller.loadOlder(id)}
-          onStatus={(id, status) => controller.setStatus(id, status)}
         />
         <OnlinePanel
           users={online}

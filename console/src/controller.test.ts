@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConsoleController } from './controller';
 import { ApiError } from './lib/api';
+import { visibleConversations } from './state';
 import { FakeApi, FakeSocket, conversation, message, settle } from './test/fakes';
 
 function setup(api = new FakeApi()) {
@@ -8,7 +9,7 @@ function setup(api = new FakeApi()) {
   const expired = vi.fn();
   let n = 0;
   const controller = new ConsoleController({
-    auth: { token: 'x.e30.y', expiresAt: '2999-01-01T00:00:00Z', tenantId: 'acme', email: 'ann@acme.test' },
+    auth: { token: `x.${btoa(JSON.stringify({ sub: 'ann', name: 'Ann', role: 'admin' }))}.y`, expiresAt: '2999-01-01T00:00:00Z', tenantId: 'acme', email: 'ann@acme.test' },
     onExpired: expired,
     api,
     openSocket: (_token, handlers) => {
@@ -109,5 +110,64 @@ describe('ConsoleController', () => {
     const { controller } = setup(api);
     await settle();
     expect(controller.state.activeId).toBe('c1');
+  });
+
+  it('knows the agent from the token, and filters Mine / Unassigned / All locally too', async () => {
+    const api = new FakeApi();
+    api.list = [
+      conversation({ conversationId: 'a', assigneeId: 'ann' }),
+      conversation({ conversationId: 'b', assigneeId: 'bob' }),
+      conversation({ conversationId: 'c', assigneeId: null }),
+    ];
+    const { controller } = setup(api);
+    await settle();
+    expect(controller.state.me).toEqual({ agentId: 'ann', name: 'Ann', role: 'admin' });
+    const ids = () => visibleConversations(controller.state).map((c) => c.conversationId).sort();
+    expect(ids()).toEqual(['a', 'b', 'c']);
+    controller.setFilter({ view: 'mine' });
+    expect(ids()).toEqual(['a']);
+    controller.setFilter({ view: 'unassigned' });
+    expect(ids()).toEqual(['c']);
+    await settle();
+    expect(api.listCalls.at(-1)?.filter).toMatchObject({ view: 'unassigned', status: 'open' });
+  });
+
+  it('a conversation assigned elsewhere leaves Unassigned live', async () => {
+    const api = new FakeApi();
+    api.list = [conversation({ conversationId: 'c', assigneeId: null })];
+    const { controller, socket } = setup(api);
+    socket().accept();
+    await settle();
+    controller.setFilter({ view: 'unassigned' });
+    expect(visibleConversations(controller.state)).toHaveLength(1);
+    socket().handlers.conversationUpdated(conversation({ conversationId: 'c', assigneeId: 'bob' }));
+    expect(visibleConversations(controller.state)).toHaveLength(0);
+    expect(controller.state.conversations.c?.assigneeId).toBe('bob');
+  });
+
+  it('assigns, snoozes and closes through PATCH and applies the answer', async () => {
+    const api = new FakeApi();
+    api.list = [conversation()];
+    const { controller } = setup(api);
+    await settle();
+    await controller.assignToMe('c1');
+    const until = new Date(Date.now() + 3600_000);
+    await controller.setStatus('c1', 'snoozed', until);
+    expect(api.patches.map((p) => p.patch)).toEqual([
+      { assigneeId: 'ann' },
+      { status: 'snoozed', snoozedUntil: until.toISOString() },
+    ]);
+    expect(controller.state.conversations.c1?.status).toBe('snoozed');
+  });
+
+  it('a server without /api/agents leaves the staff list unsupported, without a notice', async () => {
+    const api = new FakeApi();
+    api.agents = async () => {
+      throw new ApiError(404, 'not_found', 'no');
+    };
+    const { controller } = setup(api);
+    await settle();
+    expect(controller.state.staffSupport).toBe('unsupported');
+    expect(controller.state.notice).toBeNull();
   });
 });

@@ -5,7 +5,7 @@
 import { Api, ApiError, type ConversationPage, type HistoryPage } from './lib/api';
 import { tokenClaims, type Claims } from './lib/jwt';
 import { loadActive, saveActive, type Auth } from './lib/storage';
-import type { ConversationStatus, Message } from './lib/types';
+import type { Agent, Conversation, ConversationPatch, ConversationStatus, Message } from './lib/types';
 import { uuid } from './lib/uuid';
 import { ConsoleSocket, type SocketHandlers } from './lib/ws';
 import {
@@ -30,8 +30,9 @@ const UNKNOWN_REFRESH_MS = 300;
 export interface ConsoleApi {
   conversations(filter: Filter, before: string | null): Promise<ConversationPage>;
   history(conversationId: string, before: string | null): Promise<HistoryPage>;
-  setStatus(conversationId: string, status: ConversationStatus): Promise<void>;
+  patch(conversationId: string, patch: ConversationPatch): Promise<Conversation | null>;
   reply(conversationId: string, text: string, clientMessageId: string): Promise<Message>;
+  agents(): Promise<Agent[]>;
 }
 
 /** The socket calls the controller makes (lib/ws.ts's ConsoleSocket; a fake in tests). */
@@ -69,6 +70,25 @@ function isUnauthorized(err: unknown): boolean {
   return err instanceof ApiError && err.status === 401;
 }
 
+function isUnsupported(err: unknown): boolean {
+  return err instanceof ApiError && (err.status === 404 || err.status === 405);
+}
+
+const STATUS_VERB: Record<ConversationStatus, string> = {
+  open: 'reopen',
+  pending: 'mark pending',
+  snoozed: 'snooze',
+  closed: 'close',
+};
+
+/** What a change does, for "Could not … the conversation". */
+function describePatch(patch: ConversationPatch): string {
+  if (patch.status) return STATUS_VERB[patch.status];
+  if (patch.assigneeId !== undefined) return patch.assigneeId === null ? 'unassign' : 'assign';
+  if (patch.labels) return 'label';
+  return 'change';
+}
+
 export class ConsoleController {
   state: State = initialState;
   readonly auth: Auth;
@@ -96,6 +116,10 @@ export class ConsoleController {
     this.#api = options.api ?? new Api(options.auth.token, () => this.#expire());
     this.#openSocket = options.openSocket ?? ((token, handlers) => new ConsoleSocket(token, handlers));
     this.#newId = options.newId ?? uuid;
+    this.state = {
+      ...initialState,
+      me: { agentId: this.claims.sub, name: this.myName, role: this.claims.role },
+    };
   }
 
   get myName(): string {
@@ -116,6 +140,7 @@ export class ConsoleController {
     }, PRESENCE_REFRESH_MS);
     this.#timers.add(presence);
     void this.loadList(false);
+    void this.loadStaff();
   }
 
   destroy(): void {
@@ -214,14 +239,47 @@ export class ConsoleController {
     void this.#deliver(conversationId, m.text, clientMessageId);
   }
 
-  async setStatus(conversationId: string, status: ConversationStatus): Promise<void> {
+  /** PATCH the conversation; the server's answer (or the patch itself) is applied. */
+  async update(conversationId: string, patch: ConversationPatch): Promise<boolean> {
     try {
-      await this.#api.setStatus(conversationId, status);
-      this.#dispatch({ type: 'status_changed', conversationId, status });
+      const updated = await this.#api.patch(conversationId, patch);
+      const known = this.state.conversations[conversationId];
+      const next = updated ?? (known ? { ...known, ...patch } : null);
+      if (next) this.#dispatch({ type: 'conversation_updated', conversation: next });
+      return true;
     } catch (err) {
       if (!isUnauthorized(err)) {
-        this.#notice(`Could not ${status === 'closed' ? 'close' : 'reopen'} the conversation: ${describeError(err)}`);
+        this.#notice(`Could not ${describePatch(patch)} the conversation: ${describeError(err)}`);
       }
+      return false;
+    }
+  }
+
+  setStatus(conversationId: string, status: ConversationStatus, snoozedUntil?: Date): Promise<boolean> {
+    const patch: ConversationPatch =
+      status === 'snoozed' && snoozedUntil ? { status, snoozedUntil: snoozedUntil.toISOString() } : { status };
+    return this.update(conversationId, patch);
+  }
+
+  assign(conversationId: string, agentId: string | null): Promise<boolean> {
+    return this.update(conversationId, { assigneeId: agentId });
+  }
+
+  assignToMe(conversationId: string): Promise<boolean> {
+    const me = this.state.me.agentId;
+    if (me === null) {
+      this.#notice('Could not assign the conversation: the token does not name this agent.');
+      return Promise.resolve(false);
+    }
+    return this.assign(conversationId, me);
+  }
+
+  /** The tenant's agents, for the assignment control; a server without the route leaves it empty. */
+  async loadStaff(): Promise<void> {
+    try {
+      this.#dispatch({ type: 'staff_loaded', agents: await this.#api.agents() });
+    } catch (err) {
+      if (isUnsupported(err)) this.#dispatch({ type: 'staff_unsupported' });
     }
   }
 
@@ -356,6 +414,7 @@ export class ConsoleController {
       agentOnline: (agent) => this.#dispatch({ type: 'agent_online', agent }),
       agentOffline: (agentId) => this.#dispatch({ type: 'agent_offline', agentId }),
       conversationStatus: (conversationId, status) => this.#dispatch({ type: 'status_changed', conversationId, status }),
+      conversationUpdated: (conversation) => this.#dispatch({ type: 'conversation_updated', conversation }),
     };
   }
 }

@@ -1,28 +1,32 @@
-import { useState } from 'preact/hooks';
+// The open conversation: who the visitor is, its controls, the messages and
+// the reply box.
+import type { ConsoleController } from '../controller';
 import { conversationEmail, conversationName, safeHttpUrl } from '../lib/format';
-import type { Conversation, ConversationStatus } from '../lib/types';
+import { describeWhen } from '../lib/snooze';
+import type { Conversation } from '../lib/types';
 import { isTyping, type State } from '../state';
+import { ConversationActions } from './ConversationActions';
 import { MessageLog } from './MessageLog';
 import { ReplyBox } from './ReplyBox';
 import { useNow } from './useNow';
 
 export interface ConversationViewProps {
+  controller: ConsoleController;
   state: State;
   conversation: Conversation | null;
-  tenantId: string;
-  ownIds: Set<string>;
   onBack: () => void;
-  onSend: (conversationId: string, text: string) => void;
-  onRetry: (conversationId: string, clientMessageId: string) => void;
-  onTyping: (conversationId: string, isTyping: boolean) => void;
-  onLoadOlder: (conversationId: string) => Promise<void>;
-  onStatus: (conversationId: string, status: ConversationStatus) => Promise<void>;
+}
+
+function StatusBadge({ c }: { c: Conversation }) {
+  if (c.status === 'open') return null;
+  const text = c.status === 'snoozed' && c.snoozedUntil ? `snoozed until ${describeWhen(c.snoozedUntil)}` : c.status;
+  return <span class={`badge muted status-${c.status}`}>{text}</span>;
 }
 
 export function ConversationView(p: ConversationViewProps) {
   const now = useNow(1000);
   const c = p.conversation;
-  const [busy, setBusy] = useState(false);
+  const ctl = p.controller;
   if (!c) {
     return (
       <section class="pane pane-chat empty-chat" aria-label="Conversation">
@@ -30,21 +34,15 @@ export function ConversationView(p: ConversationViewProps) {
       </section>
     );
   }
-  const thread = p.state.threads[c.conversationId];
+  const id = c.conversationId;
+  const thread = p.state.threads[id];
   const name = conversationName(c);
   const email = conversationEmail(c);
   const presence = c.sessionId ? p.state.online[c.sessionId] : undefined;
   const typing = isTyping(p.state, c, now);
-  const closed = c.status === 'closed';
-
-  const toggle = async () => {
-    setBusy(true);
-    await p.onStatus(c.conversationId, closed ? 'open' : 'closed');
-    setBusy(false);
-  };
 
   return (
-    <section class="pane pane-chat" aria-labelledby="chat-title" data-conversation-id={c.conversationId}>
+    <section class="pane pane-chat" aria-labelledby="chat-title" data-conversation-id={id}>
       <div class="chat-head">
         <button type="button" class="ghost back" onClick={p.onBack} aria-label="Back to conversations">
           ←
@@ -53,7 +51,7 @@ export function ConversationView(p: ConversationViewProps) {
           <h2 id="chat-title">
             <span class="chat-name">{name}</span>
             {c.userId && <span class="badge">logged in</span>}
-            {closed && <span class="badge muted">closed</span>}
+            <StatusBadge c={c} />
           </h2>
           <p class="chat-meta">
             {email && <span>{email}</span>}
@@ -61,27 +59,30 @@ export function ConversationView(p: ConversationViewProps) {
             {presence?.url && <span class="url">{safeHttpUrl(presence.url) ?? presence.url}</span>}
           </p>
         </div>
-        <button type="button" class="ghost" onClick={toggle} disabled={busy}>
-          {closed ? 'Reopen' : 'Close'}
-        </button>
+        <ConversationActions
+          state={p.state}
+          conversation={c}
+          onAssign={(agentId) => ctl.assign(id, agentId)}
+          onStatus={(status, until) => ctl.setStatus(id, status, until)}
+        />
       </div>
       <MessageLog
         key={c.conversationId}
         thread={thread}
-        ownIds={p.ownIds}
+        ownIds={ctl.ownIds}
         now={now}
-        onLoadOlder={() => p.onLoadOlder(c.conversationId)}
-        onRetry={(id) => p.onRetry(c.conversationId, id)}
+        onLoadOlder={() => ctl.loadOlder(id)}
+        onRetry={(clientMessageId) => ctl.retry(id, clientMessageId)}
       />
       <p class="typing" aria-live="polite">
         {typing ? `${name} is typing…` : ''}
       </p>
       <ReplyBox
         key={c.conversationId}
-        tenantId={p.tenantId}
-        conversationId={c.conversationId}
-        onSend={(text) => p.onSend(c.conversationId, text)}
-        onTyping={(t) => p.onTyping(c.conversationId, t)}
+        tenantId={ctl.auth.tenantId}
+        conversationId={id}
+        onSend={(text) => ctl.send(id, text)}
+        onTyping={(t) => ctl.typing(id, t)}
       />
     </section>
   );

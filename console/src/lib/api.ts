@@ -1,10 +1,11 @@
 // The console's HTTP client: endpoint builders as pure functions (tested),
 // one `request` that turns every failure into an ApiError with the contract's
 // error code (§3), and a hook for 401 so an expired token ends the session.
-import { parseConversationPage, parseErrorBody, parseMessage, parseMessages } from './parse';
+import { isObj, parseConversation, parseConversationPage, parseErrorBody, parseMessage, parseMessages } from './parse';
+import { parseCannedResponses, parseNote, parseNotes, parseStaff } from './parseDesk';
 import type { ConversationPage } from './parse';
 export type { ConversationPage };
-import type { Conversation, ConversationStatus, Message } from './types';
+import type { Agent, CannedResponse, Conversation, ConversationPatch, ConversationStatus, Message, Note } from './types';
 
 export class ApiError extends Error {
   constructor(
@@ -29,13 +30,27 @@ function query(params: Record<string, string | number | null | undefined>): stri
   return s ? `?${s}` : '';
 }
 
+/** Mine / Unassigned / All, as `?assigneeId=` (§8). */
+export type QueueView = 'mine' | 'unassigned' | 'all';
+
+const ASSIGNEE_PARAM: Record<QueueView, string | null> = { mine: 'me', unassigned: 'none', all: null };
+
 export function conversationsUrl(opts: {
   status: ConversationStatus;
+  view?: QueueView;
+  label?: string | null;
   limit?: number;
   before?: string | null;
   q?: string | null;
 }): string {
-  return `/api/conversations${query({ status: opts.status, limit: opts.limit ?? PAGE_SIZE, before: opts.before, q: opts.q?.trim() })}`;
+  return `/api/conversations${query({
+    status: opts.status,
+    assigneeId: ASSIGNEE_PARAM[opts.view ?? 'all'],
+    label: opts.label,
+    limit: opts.limit ?? PAGE_SIZE,
+    before: opts.before,
+    q: opts.q?.trim(),
+  })}`;
 }
 
 export function messagesUrl(c: Pick<Conversation, 'conversationId'>, before: string | null, limit = PAGE_SIZE): string {
@@ -121,7 +136,9 @@ export async function login(
 
 /** What the list asks the server for (the console's Filter). */
 export interface ListFilter {
+  view: QueueView;
   status: ConversationStatus;
+  label: string | null;
   search: string;
 }
 
@@ -141,7 +158,7 @@ export class Api {
   }
 
   async conversations(filter: ListFilter, before: string | null): Promise<ConversationPage> {
-    const url = conversationsUrl({ status: filter.status, before, q: filter.search });
+    const url = conversationsUrl({ ...filter, before, q: filter.search });
     return parseConversationPage(await this.call('GET', url));
   }
 
@@ -157,8 +174,34 @@ export class Api {
     };
   }
 
-  async setStatus(conversationId: string, status: ConversationStatus): Promise<void> {
-    await this.call('PATCH', conversationUrl(conversationId), { status });
+  /** The conversation as the server has it after the change, or null if it did not say. */
+  async patch(conversationId: string, patch: ConversationPatch): Promise<Conversation | null> {
+    const body = await this.call('PATCH', conversationUrl(conversationId), patch);
+    return parseConversation(isObj(body) ? (body.conversation ?? body) : null);
+  }
+
+  async agents(): Promise<Agent[]> {
+    return parseStaff(await this.call('GET', '/api/agents'));
+  }
+
+  async notes(conversationId: string): Promise<Note[]> {
+    return parseNotes(await this.call('GET', `${conversationUrl(conversationId)}/notes`));
+  }
+
+  async addNote(conversationId: string, text: string): Promise<Note> {
+    const body = await this.call('POST', `${conversationUrl(conversationId)}/notes`, { text });
+    const note = parseNote(isObj(body) ? body.note : null);
+    if (!note) throw new ApiError(201, 'invalid_response', 'The server sent no note.');
+    return note;
+  }
+
+  async cannedResponses(q: string | null = null): Promise<CannedResponse[]> {
+    return parseCannedResponses(await this.call('GET', `/api/canned-responses${query({ q })}`));
+  }
+
+  /** HTTP twin of the socket's `read`, for when the socket is down. */
+  async markRead(conversationId: string, upTo: string): Promise<void> {
+    await this.call('POST', `${conversationUrl(conversationId)}/read`, { upTo });
   }
 
   /** HTTP fallback for a reply while the socket is down; idempotent by clientMessageId. */

@@ -1,14 +1,18 @@
-// Reads (never verifies: the server does that) the claims of the agent token,
-// only to label the agent's own messages before the server echoes them.
+// Reads (never verifies: the server does that) the claims of the agent token:
+// who the agent is (sub = agentId, for "Mine" and "Assign to me"), their name
+// (to label their own messages before the server echoes them) and role.
+import type { AgentRole } from './types';
+
 export interface Claims {
   sub: string | null;
   name: string | null;
   email: string | null;
+  role: AgentRole | null;
   exp: number | null;
 }
 
 export function tokenClaims(token: string): Claims {
-  const empty: Claims = { sub: null, name: null, email: null, exp: null };
+  const empty: Claims = { sub: null, name: null, email: null, role: null, exp: null };
   const part = token.split('.')[1];
   if (!part) return empty;
   try {
@@ -21,6 +25,7 @@ export function tokenClaims(token: string): Claims {
       sub: s(v.sub),
       name: s(v.name),
       email: s(v.email),
+      role: v.role === 'admin' || v.role === 'agent' ? v.role : null,
       exp: typeof v.exp === 'number' ? v.exp : null,
     };
   } catch {

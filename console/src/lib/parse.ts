@@ -19,21 +19,21 @@ function isObj(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function str(v: unknown): string | null {
+export function str(v: unknown): string | null {
   return typeof v === 'string' ? v : null;
 }
 
-function nonEmpty(v: unknown): string | null {
+export function nonEmpty(v: unknown): string | null {
   return typeof v === 'string' && v !== '' ? v : null;
 }
 
-function idLike(v: unknown): string | null {
+export function idLike(v: unknown): string | null {
   if (typeof v === 'number' && Number.isFinite(v)) return String(v);
   return nonEmpty(v);
 }
 
 /** A timestamp as ISO text; epoch seconds or milliseconds are accepted too. */
-function time(v: unknown): string | null {
+export function time(v: unknown): string | null {
   if (typeof v === 'number' && Number.isFinite(v)) {
     const ms = v < 1e12 ? v * 1000 : v;
     return new Date(ms).toISOString();

@@ -3,7 +3,15 @@
 // payloads.
 import { io, type Socket } from 'socket.io-client';
 import { isObj, parseAgent, parseAgents, parseErrorBody, parseMessage, parseMessages, parseOnlineUser, parseOnlineUsers } from './parse';
-import { CONVERSATION_STATUSES, type AgentPresence, type ConversationStatus, type Message, type OnlineUser } from './types';
+import { parseConversationUpdate } from './parseDesk';
+import {
+  CONVERSATION_STATUSES,
+  type AgentPresence,
+  type Conversation,
+  type ConversationStatus,
+  type Message,
+  type OnlineUser,
+} from './types';
 
 export type LinkStatus = 'connecting' | 'live' | 'reconnecting';
 
@@ -22,6 +30,8 @@ export interface SocketHandlers {
   agentOnline(a: AgentPresence): void;
   agentOffline(agentId: string): void;
   conversationStatus(conversationId: string, status: ConversationStatus): void;
+  /** A whole conversation after a change (status, assignee, labels, read marks). */
+  conversationUpdated(c: Conversation): void;
 }
 
 export class AckError extends Error {
@@ -118,6 +128,11 @@ export class ConsoleSocket {
       if (a) h.agentOffline(a.agentId);
     });
     const onConversation = (p: unknown): void => {
+      const whole = parseConversationUpdate(p);
+      if (whole) {
+        h.conversationUpdated(whole);
+        return;
+      }
       if (!isObj(p)) return;
       const id = str(p.conversationId);
       const status = p.status as ConversationStatus;

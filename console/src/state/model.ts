@@ -1,15 +1,37 @@
 // The console's state and the actions that change it. Every server input
 // (HTTP pages, socket events, acks) and every choice of the agent becomes one
 // action; reducer.ts applies them, purely, so the unit tests cover it.
+import type { QueueView } from '../lib/api';
 import type { LinkStatus } from '../lib/ws';
-import type { AgentPresence, Conversation, ConversationStatus, Message, OnlineUser } from '../lib/types';
+import type {
+  Agent,
+  AgentPresence,
+  AgentRole,
+  Conversation,
+  ConversationStatus,
+  Message,
+  OnlineUser,
+} from '../lib/types';
 import type { Thread } from './threads';
 
 /** Which conversations the list shows. */
 export interface Filter {
+  view: QueueView;
   status: ConversationStatus;
+  /** Only conversations carrying this label; null for all. */
+  label: string | null;
   search: string;
 }
+
+/** The signed-in agent, from the token's claims. */
+export interface Me {
+  agentId: string | null;
+  name: string;
+  role: AgentRole | null;
+}
+
+/** Whether the server has a route: unknown until asked, unsupported after a 404. */
+export type Support = 'unknown' | 'loaded' | 'unsupported';
 
 export interface State {
   conversations: Record<string, Conversation>;
@@ -20,6 +42,10 @@ export interface State {
   /** conversationId (or `session:<sessionId>` when unknown) -> typing expiry, epoch ms. */
   typing: Record<string, number>;
   agents: Record<string, AgentPresence>;
+  me: Me;
+  /** The tenant's agents (`GET /api/agents`), for assignment and names. */
+  staff: Record<string, Agent>;
+  staffSupport: Support;
   /** Whether the server reports agent presence at all. */
   agentPresenceSeen: boolean;
   listNextBefore: string | null;
@@ -41,12 +67,15 @@ export const initialState: State = {
   online: {},
   typing: {},
   agents: {},
+  me: { agentId: null, name: '', role: null },
+  staff: {},
+  staffSupport: 'unknown',
   agentPresenceSeen: false,
   listNextBefore: null,
   listLoading: false,
   searchQuery: '',
   searchHits: {},
-  filter: { status: 'open', search: '' },
+  filter: { view: 'all', status: 'open', label: null, search: '' },
   link: 'connecting',
   notice: null,
 };
@@ -79,6 +108,9 @@ export type Action =
   | { type: 'typing'; conversationId: string | null; sessionId: string | null; isTyping: boolean; now: number }
   | { type: 'typing_expired'; now: number }
   | { type: 'status_changed'; conversationId: string; status: ConversationStatus }
+  | { type: 'conversation_updated'; conversation: Conversation }
+  | { type: 'staff_loaded'; agents: Agent[] }
+  | { type: 'staff_unsupported' }
   | { type: 'agents_list'; agents: AgentPresence[] }
   | { type: 'agent_online'; agent: AgentPresence }
   | { type: 'agent_offline'; agentId: string }

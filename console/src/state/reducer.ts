@@ -169,6 +169,18 @@ export function reducer(state: State, action: Action): State {
       };
     }
 
+    case 'conversation_updated': {
+      const c = action.conversation;
+      const merged = mergeConversation(state.conversations[c.conversationId], c);
+      return { ...state, conversations: { ...state.conversations, [c.conversationId]: merged } };
+    }
+
+    case 'staff_loaded':
+      return { ...state, staffSupport: 'loaded', staff: byKey(action.agents, (a) => a.agentId) };
+
+    case 'staff_unsupported':
+      return { ...state, staffSupport: 'unsupported' };
+
     case 'agents_list':
       return { ...state, agentPresenceSeen: true, agents: byKey(action.agents, agentOf) };
 

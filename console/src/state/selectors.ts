@@ -1,8 +1,9 @@
 // Read-only views of the state for the panes.
-import { conversationEmail, conversationName } from '../lib/format';
-import type { Conversation, ConversationStatus, OnlineUser } from '../lib/types';
+import type { QueueView } from '../lib/api';
+import { conversationEmail, conversationName, shortId } from '../lib/format';
+import type { Agent, Conversation, OnlineUser } from '../lib/types';
 import { timestamp } from './conversations';
-import type { State } from './model';
+import type { Filter, State } from './model';
 import type { Thread } from './threads';
 
 export function isTyping(state: State, c: Conversation, now: number): boolean {
@@ -24,17 +25,54 @@ export function matchesSearch(c: Conversation, thread: Thread | undefined, query
   return haystack.some((h) => h.toLowerCase().includes(q));
 }
 
-/** The list pane: the chosen status, filtered by search, newest activity first. */
-export function visibleConversations(state: State, status: ConversationStatus, query: string): Conversation[] {
-  const q = query.trim();
+export function inView(c: Conversation, view: QueueView, myAgentId: string | null): boolean {
+  if (view === 'mine') return myAgentId !== null && c.assigneeId === myAgentId;
+  if (view === 'unassigned') return c.assigneeId === null;
+  return true;
+}
+
+/**
+ * The list pane: the chosen view, status and label, filtered by search,
+ * newest activity first. The server filters the same way; filtering here as
+ * well makes a live change (an assignment, a close) move the row at once.
+ */
+export function visibleConversations(state: State, filter: Filter = state.filter): Conversation[] {
+  const q = filter.search.trim();
   const serverHit = (c: Conversation): boolean =>
     q !== '' && state.searchQuery === q && state.searchHits[c.conversationId] === true;
   return Object.values(state.conversations)
-    .filter((c) => c.status === status && (matchesSearch(c, state.threads[c.conversationId], query) || serverHit(c)))
+    .filter(
+      (c) =>
+        c.status === filter.status &&
+        inView(c, filter.view, state.me.agentId) &&
+        (filter.label === null || c.labels.includes(filter.label)) &&
+        (matchesSearch(c, state.threads[c.conversationId], q) || serverHit(c)),
+    )
     .sort(
       (a, b) =>
         timestamp(b.lastActivityAt) - timestamp(a.lastActivityAt) || (a.conversationId < b.conversationId ? -1 : 1),
     );
+}
+
+/** Every label on a loaded conversation, for the label filter. */
+export function knownLabels(state: State): string[] {
+  const all = new Set<string>();
+  for (const c of Object.values(state.conversations)) for (const l of c.labels) all.add(l);
+  if (state.filter.label) all.add(state.filter.label);
+  return [...all].sort();
+}
+
+/** An agent's name as the console can best tell it. */
+export function agentName(state: State, agentId: string): string {
+  if (agentId === state.me.agentId) return state.me.name;
+  return state.staff[agentId]?.name ?? state.agents[agentId]?.name ?? `Agent ${shortId(agentId)}`;
+}
+
+/** Who a conversation may be assigned to: enabled agents, the signed-in one first. */
+export function assignableAgents(state: State): Agent[] {
+  return Object.values(state.staff)
+    .filter((a) => !a.disabled)
+    .sort((a, b) => (a.agentId === state.me.agentId ? -1 : b.agentId === state.me.agentId ? 1 : a.name.localeCompare(b.name)));
 }
 
 /** Online visitors, longest on site first. */

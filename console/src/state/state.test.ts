@@ -294,28 +294,28 @@ describe('search and list', () => {
       { type: 'conversations_loaded', conversations: [a], nextBefore: null, append: false },
       { type: 'history_loaded', conversationId: 'a', messages: [msg({ conversationId: 'a', text: 'refund please' })], nextBefore: null, older: false },
     );
-    expect(visibleConversations(t, 'open', 'refund').map((c) => c.conversationId)).toEqual(['a']);
+    expect(visibleConversations(t, { ...t.filter, status: 'open', search: 'refund' }).map((c) => c.conversationId)).toEqual(['a']);
   });
 
   it('lists the chosen status, newest activity first', () => {
-    expect(visibleConversations(s, 'open', '').map((c) => c.conversationId)).toEqual(['b', 'a']);
-    expect(visibleConversations(s, 'closed', '').map((c) => c.conversationId)).toEqual(['z']);
+    expect(visibleConversations(s, { ...s.filter, status: 'open', search: '' }).map((c) => c.conversationId)).toEqual(['b', 'a']);
+    expect(visibleConversations(s, { ...s.filter, status: 'closed', search: '' }).map((c) => c.conversationId)).toEqual(['z']);
     const reopened = reducer(s, { type: 'status_changed', conversationId: 'z', status: 'open' });
-    expect(visibleConversations(reopened, 'open', '').map((c) => c.conversationId)).toEqual(['z', 'b', 'a']);
+    expect(visibleConversations(reopened, { ...reopened.filter, status: 'open', search: '' }).map((c) => c.conversationId)).toEqual(['z', 'b', 'a']);
   });
 
   it('keeps what the server matched in older history', () => {
     const t = run({ type: 'conversations_loaded', conversations: [a], nextBefore: null, append: false, query: 'invoice' });
     expect(matchesSearch(a, undefined, 'invoice')).toBe(false);
-    expect(visibleConversations(t, 'open', 'invoice').map((c) => c.conversationId)).toEqual(['a']);
-    expect(visibleConversations(t, 'open', 'other').map((c) => c.conversationId)).toEqual([]);
+    expect(visibleConversations(t, { ...t.filter, status: 'open', search: 'invoice' }).map((c) => c.conversationId)).toEqual(['a']);
+    expect(visibleConversations(t, { ...t.filter, status: 'open', search: 'other' }).map((c) => c.conversationId)).toEqual([]);
     const cleared = reducer(t, { type: 'conversations_loaded', conversations: [a], nextBefore: null, append: false });
     expect(cleared.searchHits).toEqual({});
   });
 
   it('a new message moves a conversation to the top', () => {
     const t = reducer(s, { type: 'message_received', message: msg({ conversationId: 'a', createdAt: '2026-01-01T13:00:00Z' }) });
-    expect(visibleConversations(t, 'open', '').map((c) => c.conversationId)).toEqual(['a', 'b']);
+    expect(visibleConversations(t, { ...t.filter, status: 'open', search: '' }).map((c) => c.conversationId)).toEqual(['a', 'b']);
   });
 });
 

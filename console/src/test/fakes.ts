@@ -3,7 +3,7 @@
 import type { AgentSocket, ConsoleApi } from '../controller';
 import type { ConversationPage, HistoryPage } from '../lib/api';
 import type { SocketHandlers } from '../lib/ws';
-import type { Conversation, ConversationStatus, Message, UserInfo } from '../lib/types';
+import type { Agent, Conversation, ConversationPatch, Message, UserInfo } from '../lib/types';
 import type { Filter } from '../state';
 
 let seq = 0;
@@ -51,7 +51,8 @@ export class FakeApi implements ConsoleApi {
   list: Conversation[] = [];
   histories: Record<string, Message[]> = {};
   listCalls: Array<{ filter: Filter; before: string | null }> = [];
-  statusCalls: Array<{ conversationId: string; status: ConversationStatus }> = [];
+  patches: Array<{ conversationId: string; patch: ConversationPatch }> = [];
+  staff: Agent[] = [];
   replies: Array<{ conversationId: string; text: string; clientMessageId: string }> = [];
   failWith: Error | null = null;
 
@@ -65,9 +66,16 @@ export class FakeApi implements ConsoleApi {
     return { messages: this.histories[conversationId] ?? [], nextBefore: null };
   }
 
-  async setStatus(conversationId: string, status: ConversationStatus): Promise<void> {
+  async patch(conversationId: string, patch: ConversationPatch): Promise<Conversation | null> {
     if (this.failWith) throw this.failWith;
-    this.statusCalls.push({ conversationId, status });
+    this.patches.push({ conversationId, patch });
+    const known = this.list.find((c) => c.conversationId === conversationId);
+    return known ? { ...known, ...patch } : null;
+  }
+
+  async agents(): Promise<Agent[]> {
+    if (this.failWith) throw this.failWith;
+    return this.staff;
   }
 
   async reply(conversationId: string, text: string, clientMessageId: string): Promise<Message> {
