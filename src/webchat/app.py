@@ -13,13 +13,14 @@ from starlette.types import ASGIApp
 
 from webchat import __version__
 from webchat.actions.tenants import ensure_demo_tenant
-from webchat.api import agents, health, history, pages, visitors
+from webchat.api import agents, conversations, desk, health, history, pages, visitors
 from webchat.api.errors import install_error_handlers
 from webchat.config import Settings
 from webchat.gateway.middleware import BodySizeLimit, NoSniff
 from webchat.realtime.emitter import RedisEmitter
 from webchat.realtime.server import RealtimeServer
 from webchat.services import Services, create_services
+from webchat.upkeep import Upkeep
 
 log = logging.getLogger("webchat")
 
@@ -34,6 +35,8 @@ def create_app(settings: Settings, services: Services | None = None) -> ASGIApp:
         assert services.store.url is not None
         services.emitter = RedisEmitter(services.store.url)
 
+    upkeep = Upkeep(services)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await services.db.upgrade()
@@ -42,6 +45,7 @@ def create_app(settings: Settings, services: Services | None = None) -> ASGIApp:
             app.state.demo_public_key = creds.public_key
         if realtime:
             await realtime.start()
+        upkeep.start()
         # Everything alive now (modules, app, pools) lives as long as the process: move it
         # out of the collector's sight, so a full collection under load has less to walk.
         gc.collect()
@@ -49,6 +53,7 @@ def create_app(settings: Settings, services: Services | None = None) -> ASGIApp:
         try:
             yield
         finally:
+            await upkeep.stop()
             if realtime:
                 await realtime.stop()
             await services.close()
@@ -66,14 +71,14 @@ def create_app(settings: Settings, services: Services | None = None) -> ASGIApp:
     install_error_handlers(api)
     api.include_router(health.router)
     if role != "realtime":
-        for module in (visitors, history, agents, pages):
+        for module in (visitors, history, agents, conversations, desk, pages):
             api.include_router(module.router)
     # The widget runs on customers' sites: any origin may call; the gateway then checks
     # the tenant's allowed origins per request. No cookies are used, so no credentials.
     api.add_middleware(
         CORSMiddleware,
         allow_origin_regex=".*",
-        allow_methods=["GET", "POST", "PATCH", "OPTIONS"],
+        allow_methods=["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
         allow_headers=["Authorization", "Content-Type", "X-Session-Token"],
         expose_headers=["Retry-After"],
         max_age=600,

@@ -76,6 +76,9 @@ def _parser() -> argparse.ArgumentParser:
     agent_create.add_argument("tenant_id", metavar="ID")
     agent_create.add_argument("email", metavar="EMAIL")
     agent_create.add_argument("--name")
+    agent_create.add_argument(
+        "--role", dest="agent_role", choices=["agent", "admin"], default="agent"
+    )
     agent_create.add_argument("--password-stdin", action="store_true", required=True)
     agent_create.set_defaults(command=_agent_create)
 
@@ -149,7 +152,10 @@ def _agent_create(settings: Settings, args: argparse.Namespace) -> int:
     if not password:
         raise UserError("no password on standard input")
     agent_id = _with_database(
-        settings, lambda db: do_create_agent(db, args.tenant_id, args.email, password, args.name)
+        settings,
+        lambda db: do_create_agent(
+            db, args.tenant_id, args.email, password, args.name, args.agent_role
+        ),
     )
     _print_json({"agentId": agent_id})
     return 0

@@ -33,6 +33,15 @@ def invalid_request(message: str) -> ApiError:
     return ApiError(400, "invalid_request", message)
 
 
+def invalid_field(message: str) -> ApiError:
+    """A well-formed body with a value the server cannot accept (names the field)."""
+    return ApiError(422, "invalid_request", message)
+
+
+def conflict(message: str) -> ApiError:
+    return ApiError(409, "conflict", message)
+
+
 def invalid_api_key(message: str = "Missing, unknown or revoked API key.") -> ApiError:
     return ApiError(401, "invalid_api_key", message)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, TypedDict
+from typing import Annotated, Any, TypedDict
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -126,10 +126,6 @@ class ReplyRequest(Payload):
     clientMessageId: ClientMessageIdField | None = None
 
 
-class StatusRequest(Payload):
-    status: Literal["open", "closed"]
-
-
 class VisitorHandshake(VisitorIdentity):
     apiKey: str = Field(min_length=1, max_length=200)
     token: str | None = Field(default=None, max_length=4096)
@@ -193,13 +189,28 @@ def message_json(message: MessageRecord) -> MessageJson:
 def conversation_json(
     conversation: ConversationRecord, last_message: MessageRecord | None
 ) -> dict[str, Any]:
+    """A conversation as CONTRACT §8 shows it to staff (never to a visitor)."""
+    info = conversation.user_info
     return {
         "conversationId": conversation.conversation_id,
         "tenantId": conversation.tenant_id,
         "sessionId": conversation.session_id,
         "userId": conversation.user_id,
-        "visitor": {"userId": conversation.user_id, "userInfo": conversation.user_info},
+        "visitor": {
+            "userId": conversation.user_id,
+            "userInfo": info,
+            "email": info.get("email"),
+            "name": info.get("name"),
+        },
         "status": conversation.status,
+        "assigneeId": conversation.assignee_id,
+        "labels": conversation.labels,
+        "snoozedUntil": isoformat(conversation.snoozed_until)
+        if conversation.snoozed_until
+        else None,
+        "visitorLastReadId": conversation.visitor_last_read_id,
+        "agentLastReadId": conversation.agent_last_read_id,
+        "unreadCount": conversation.unread_count,
         "lastMessage": message_json(last_message) if last_message else None,
         "lastActivityAt": isoformat(conversation.last_activity_at),
         "createdAt": isoformat(conversation.created_at),

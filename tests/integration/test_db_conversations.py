@@ -11,13 +11,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from webchat.db import Database
+from webchat.db.conversation_list import ConversationFilter, list_conversations
+from webchat.db.conversation_updates import update_conversation
 from webchat.db.conversations import (
     find_conversation_of_session,
     find_conversation_of_user,
     get_conversation,
     get_or_create_conversation,
-    list_conversations,
-    set_conversation_status,
 )
 from webchat.db.messages import insert_message
 from webchat.db.records import ConversationRecord, MessageRecord
@@ -134,17 +134,23 @@ async def test_twenty_concurrent_logged_in_callers_on_different_sessions(
     assert len({r.conversation_id for r in results}) == 1
 
 
+async def set_status(db: Database, tenant: str, conversation_id: str, status: str) -> None:
+    assert await update_conversation(db, tenant, conversation_id, {"status": status}, None)
+
+
 async def test_status_changes_are_tenant_scoped(db: Database, tenant: str) -> None:
     conversation = await get_or_create_conversation(db, tenant, new_session(), None, None)
-    assert (
-        await set_conversation_status(db, "globex", conversation.conversation_id, "closed") is None
-    )
+    closing = {"status": "closed"}
+    assert not await update_conversation(db, "globex", conversation.conversation_id, closing, None)
     assert (await get_conversation(db, tenant, conversation.conversation_id)).status == "open"  # type: ignore[union-attr]
-    closed = await set_conversation_status(db, tenant, conversation.conversation_id, "closed")
-    assert closed is not None and closed.status == "closed"
-    # A visitor message reopens it.
-    await say(db, closed, "back again", T0)
-    assert (await get_conversation(db, tenant, conversation.conversation_id)).status == "open"  # type: ignore[union-attr]
+    for status in ("closed", "pending", "snoozed"):
+        await set_status(db, tenant, conversation.conversation_id, status)
+        changed = await get_conversation(db, tenant, conversation.conversation_id)
+        assert changed is not None and changed.status == status
+        # A visitor message reopens it.
+        await say(db, changed, f"back again from {status}", T0)
+        reopened = await get_conversation(db, tenant, conversation.conversation_id)
+        assert reopened is not None and reopened.status == "open"
 
 
 async def make_conversations(db: Database, tenant: str, count: int) -> list[ConversationRecord]:
@@ -163,7 +169,7 @@ async def test_list_is_newest_activity_first_with_last_message(db: Database, ten
     made = await make_conversations(db, tenant, 5)
     # Conversation 1 speaks again: it moves to the top.
     await say(db, made[1], "latest words", T0 + timedelta(hours=1))
-    items, more = await list_conversations(db, tenant, None, 50, None, None)
+    items, more = await list_conversations(db, tenant, ConversationFilter(), 50, None)
     assert not more
     assert [c.conversation_id for c, _ in items] == [
         made[i].conversation_id for i in (1, 4, 3, 2, 0)
@@ -178,7 +184,7 @@ async def test_list_is_newest_activity_first_with_last_message(db: Database, ten
         "message 0",
     ]
     # Another tenant's list is empty.
-    assert await list_conversations(db, "globex", None, 50, None, None) == ([], False)
+    assert await list_conversations(db, "globex", ConversationFilter(), 50, None) == ([], False)
 
 
 async def test_conversations_without_a_message_stay_out_of_the_list(
@@ -187,7 +193,7 @@ async def test_conversations_without_a_message_stay_out_of_the_list(
     spoken = (await make_conversations(db, tenant, 1))[0]
     for _ in range(5):
         await get_or_create_conversation(db, tenant, new_session(), None, None)
-    items, more = await list_conversations(db, tenant, None, 50, None, None)
+    items, more = await list_conversations(db, tenant, ConversationFilter(), 50, None)
     assert [c.conversation_id for c, _ in items] == [spoken.conversation_id] and not more
 
 
@@ -199,7 +205,7 @@ async def test_keyset_pages_cover_everything_once(db: Database, tenant: str) -> 
     seen: list[str] = []
     before = None
     for _ in range(10):
-        items, more = await list_conversations(db, tenant, None, 3, before, None)
+        items, more = await list_conversations(db, tenant, ConversationFilter(), 3, before)
         seen += [c.conversation_id for c, _ in items]
         if not more:
             break
@@ -212,10 +218,14 @@ async def test_keyset_pages_cover_everything_once(db: Database, tenant: str) -> 
 
 async def test_status_filter(db: Database, tenant: str) -> None:
     made = await make_conversations(db, tenant, 4)
-    await set_conversation_status(db, tenant, made[0].conversation_id, "closed")
-    await set_conversation_status(db, tenant, made[2].conversation_id, "closed")
-    closed, _ = await list_conversations(db, tenant, "closed", 50, None, None)
-    opened, _ = await list_conversations(db, tenant, "open", 50, None, None)
+    await set_status(db, tenant, made[0].conversation_id, "closed")
+    await set_status(db, tenant, made[2].conversation_id, "closed")
+    closed, _ = await list_conversations(
+        db, tenant, ConversationFilter(statuses=("closed",)), 50, None
+    )
+    opened, _ = await list_conversations(
+        db, tenant, ConversationFilter(statuses=("open",)), 50, None
+    )
     assert [c.conversation_id for c, _ in closed] == [
         made[2].conversation_id,
         made[0].conversation_id,
@@ -242,7 +252,7 @@ async def test_search_matches_visitor_info_user_id_and_message_text(
     await say(db, by_user, "hi", T0)
 
     async def search(query: str) -> set[str]:
-        items, _ = await list_conversations(db, tenant, None, 50, None, query)
+        items, _ = await list_conversations(db, tenant, ConversationFilter(query=query), 50, None)
         return {c.conversation_id for c, _ in items}
 
     assert await search("alice") == {by_name.conversation_id}
@@ -259,9 +269,9 @@ async def test_search_treats_percent_and_underscore_literally(db: Database, tena
     plain = await get_or_create_conversation(db, tenant, new_session(), None, None)
     await say(db, percent, "is there a 50% discount", T0)
     await say(db, plain, "we are 50 people, abc", T0)
-    items, _ = await list_conversations(db, tenant, None, 50, None, "50%")
+    items, _ = await list_conversations(db, tenant, ConversationFilter(query="50%"), 50, None)
     assert {c.conversation_id for c, _ in items} == {percent.conversation_id}
-    items, _ = await list_conversations(db, tenant, None, 50, None, "a_c")
+    items, _ = await list_conversations(db, tenant, ConversationFilter(query="a_c"), 50, None)
     assert items == []
 
 
@@ -272,7 +282,7 @@ async def test_search_finds_a_non_ascii_visitor_name(db: Database, tenant: str) 
         db, tenant, new_session(), None, {"name": "Zoë Ångström"}
     )
     await say(db, zoe, "hej", T0)
-    items, _ = await list_conversations(db, tenant, None, 50, None, "zoë")
+    items, _ = await list_conversations(db, tenant, ConversationFilter(query="zoë"), 50, None)
     assert [c.conversation_id for c, _ in items] == [zoe.conversation_id]
 
 
@@ -283,5 +293,5 @@ async def test_search_does_not_match_json_keys(db: Database, tenant: str) -> Non
         db, tenant, new_session(), None, {"email": "ann@example.com"}
     )
     await say(db, ann, "hi", T0)
-    items, _ = await list_conversations(db, tenant, None, 50, None, "email")
+    items, _ = await list_conversations(db, tenant, ConversationFilter(query="email"), 50, None)
     assert items == []

@@ -116,12 +116,22 @@ async def test_client_message_id_is_per_conversation_and_optional(
 async def test_agent_reply_does_not_reopen_a_closed_conversation(
     db: Database, conversation: ConversationRecord
 ) -> None:
-    from webchat.db.conversations import set_conversation_status
+    from webchat.db.conversation_updates import update_conversation
 
-    await set_conversation_status(db, "acme", conversation.conversation_id, "closed")
-    await insert_message(db, record(conversation, "bye", sender="agent"), reopen=False)
-    after = await get_conversation(db, "acme", conversation.conversation_id)
-    assert after is not None and after.status == "closed"
+    for status in ("closed", "pending", "snoozed"):
+        changes = {"status": status}
+        assert await update_conversation(db, "acme", conversation.conversation_id, changes, None)
+        await insert_message(db, record(conversation, "bye", sender="agent"), reopen=False)
+        after = await get_conversation(db, "acme", conversation.conversation_id)
+        assert after is not None and after.status == status
+
+
+async def test_first_message_of_a_conversation_is_flagged_once(
+    db: Database, conversation: ConversationRecord
+) -> None:
+    first = await insert_message(db, record(conversation, "hello"), reopen=True)
+    second = await insert_message(db, record(conversation, "again"), reopen=True)
+    assert first.first and not second.first
 
 
 async def test_250_messages_in_pages_of_100_oldest_first(
@@ -207,9 +217,10 @@ async def test_last_message_is_the_newest_even_when_an_older_one_commits_last(
 async def test_a_visitor_message_reopens_a_closed_conversation_once(
     db: Database, conversation: ConversationRecord
 ) -> None:
-    from webchat.db.conversations import set_conversation_status
+    from webchat.db.conversation_updates import update_conversation
 
-    await set_conversation_status(db, "acme", conversation.conversation_id, "closed")
+    closing = {"status": "closed"}
+    assert await update_conversation(db, "acme", conversation.conversation_id, closing, None)
     agent = await insert_message(db, record(conversation, "bye", sender="agent"), reopen=False)
     assert not agent.reopened
     still = await get_conversation(db, "acme", conversation.conversation_id)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
+from webchat.actions.assignment import do_assign_on_reply, do_auto_assign
 from webchat.actions.events import publish_conversation, publish_message
 from webchat.clock import utcnow
-from webchat.db.conversations import get_conversation
+from webchat.db.conversation_list import get_conversation_state
 from webchat.db.records import ConversationRecord, MessageRecord
 from webchat.ids import new_message_id
 
@@ -54,9 +55,11 @@ async def do_send_message(
         services.metrics.messages.labels(sender, transport).inc()
         await publish_message(services, stored.message)
     if stored.reopened:
-        reopened = await get_conversation(services.db, tenant_id, conversation_id)
-        if reopened is not None:
-            await publish_conversation(services, reopened)
+        state = await get_conversation_state(services.db, tenant_id, conversation_id)
+        if state is not None:
+            await publish_conversation(services, *state, status_changed=True)
+    if stored.first and sender == "visitor":
+        await do_auto_assign(services, tenant_id, conversation_id)
     services.metrics.message_latency.labels(transport).observe((utcnow() - started).total_seconds())
     return stored.message
 
@@ -90,8 +93,9 @@ async def do_send_agent_message(
     client_message_id: str | None,
     transport: Transport,
 ) -> MessageRecord:
-    """A reply by an agent (named) or by the tenant's backend with its secret key."""
-    return await do_send_message(
+    """A reply by an agent (named) or by the tenant's backend with its secret key. An
+    agent's first reply in an unassigned conversation assigns it to them."""
+    message = await do_send_message(
         services,
         tenant_id=principal.tenant_id,
         conversation_id=conversation.conversation_id,
@@ -103,3 +107,8 @@ async def do_send_agent_message(
         client_message_id=client_message_id,
         transport=transport,
     )
+    if principal.agent_id is not None and conversation.assignee_id is None:
+        await do_assign_on_reply(
+            services, principal.tenant_id, conversation.conversation_id, principal.agent_id
+        )
+    return message

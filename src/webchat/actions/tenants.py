@@ -18,9 +18,11 @@ from webchat.db.tenants import (
     insert_tenant,
     revoke_api_keys,
     update_agent_password,
+    update_agent_role,
 )
 from webchat.gateway.keys import KeyKind, generate_key, hash_key, key_prefix
 from webchat.gateway.passwords import hash_password, verify_password
+from webchat.gateway.tokens import AGENT_ROLES
 from webchat.ids import TENANT_ID_PATTERN
 
 DEMO_TENANT_ID = "demo"
@@ -103,7 +105,12 @@ async def do_revoke_key(db: Database, key_or_prefix: str) -> list[dict[str, str]
 
 
 async def do_create_agent(
-    db: Database, tenant_id: str, email: str, password: str, name: str | None = None
+    db: Database,
+    tenant_id: str,
+    email: str,
+    password: str,
+    name: str | None = None,
+    role: str = "agent",
 ) -> str:
     email = email.strip().lower()
     if "@" not in email or len(email) > 320:
@@ -113,11 +120,13 @@ async def do_create_agent(
         raise InvalidInput("the password must have at least 8 characters")
     if name is not None and not 1 <= len(name) <= 200:
         raise InvalidInput("the agent's name must have 1-200 characters")
+    if role not in AGENT_ROLES:
+        raise InvalidInput(f"the role must be one of {', '.join(AGENT_ROLES)}")
     if await get_tenant(db, tenant_id) is None:
         raise InvalidInput(f"no tenant {tenant_id!r}")
     try:
         agent = await insert_agent(
-            db, tenant_id, email, name or email.split("@")[0], hash_password(password)
+            db, tenant_id, email, name or email.split("@")[0], hash_password(password), role
         )
     except AlreadyExists as exc:
         raise InvalidInput(str(exc)) from None
@@ -167,8 +176,13 @@ async def ensure_demo_tenant(db: Database, jwt_secret: str) -> DemoCredentials:
                 DEMO_AGENT_EMAIL,
                 "Demo Agent",
                 hash_password(creds.agent_password),
+                role="admin",
             )
-    elif not verify_password(agent.password_hash, creds.agent_password):
+        return creds
+    if not verify_password(agent.password_hash, creds.agent_password):
         # The JWT secret changed since the demo agent was made: follow it.
         await update_agent_password(db, agent.agent_id, hash_password(creds.agent_password))
+    if agent.role != "admin":
+        # Made before roles existed: the demo agent runs the demo tenant.
+        await update_agent_role(db, agent.agent_id, "admin")
     return creds

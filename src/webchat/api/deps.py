@@ -49,5 +49,12 @@ async def get_staff_principal(principal: PrincipalDep) -> Principal:
     return principal
 
 
+async def get_admin_principal(principal: PrincipalDep) -> Principal:
+    if not principal.is_admin:
+        raise forbidden("This route needs the secret key or an admin agent.")
+    return principal
+
+
 PublicKeyDep = Annotated[Principal, Depends(get_public_key_principal)]
 StaffDep = Annotated[Principal, Depends(get_staff_principal)]
+AdminDep = Annotated[Principal, Depends(get_admin_principal)]

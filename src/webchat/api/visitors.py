@@ -7,8 +7,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from webchat.actions.messages import do_send_visitor_message
+from webchat.actions.read_marks import do_mark_read
 from webchat.actions.visitors import do_open_session
 from webchat.api.deps import PublicKeyDep, ServicesDep, client_ip
+from webchat.desk_schemas import VisitorReadRequest
 from webchat.schemas import MessageRequest, SessionRequest, message_json
 
 router = APIRouter(tags=["visitor"])
@@ -34,3 +36,20 @@ async def send_message(
         services, session, body.text, body.clientMessageId, "http"
     )
     return {"message": message_json(message), "session": session.json()}
+
+
+@router.post("/webchat/read")
+async def mark_read(
+    body: VisitorReadRequest, principal: PublicKeyDep, services: ServicesDep, request: Request
+) -> dict[str, Any]:
+    """The visitor has seen the conversation up to `upTo` (CONTRACT §8)."""
+    session = await do_open_session(services, principal.tenant, body, client_ip(request))
+    await do_mark_read(
+        services,
+        session.tenant_id,
+        session.conversation_id,
+        body.upTo,
+        agent_id=None,
+        reader="visitor",
+    )
+    return {"ok": True}

@@ -30,20 +30,23 @@ JOIN unnest($1::varchar[], $2::varchar[]) AS k(conversation_id, client_message_i
 """
 
 # Moves each conversation to its newest message (never backwards: another process may
-# have committed a newer one), reopens closed ones a visitor wrote in, and returns the
-# status before the update (the self-join `old` sees the pre-update row).
+# have committed a newer one), reopens the pending, snoozed or closed ones a visitor wrote
+# in, and returns what was there before (the self-join `old` sees the pre-update row):
+# the status, and whether the conversation had any message yet.
 TOUCH_CONVERSATIONS = """
 UPDATE conversations AS c
 SET last_message_id = CASE WHEN c.last_message_id IS NULL OR c.last_message_id < v.mid
                            THEN v.mid ELSE c.last_message_id END,
     last_activity_at = CASE WHEN c.last_message_id IS NULL OR c.last_message_id < v.mid
                             THEN v.at ELSE c.last_activity_at END,
-    status = CASE WHEN v.reopen THEN 'open' ELSE c.status END
+    status = CASE WHEN v.reopen THEN 'open' ELSE c.status END,
+    snoozed_until = CASE WHEN v.reopen THEN NULL ELSE c.snoozed_until END
 FROM unnest($1::varchar[], $2::varchar[], $3::timestamptz[], $4::bool[])
        AS v(id, mid, at, reopen),
      conversations AS old
 WHERE c.id = v.id AND old.id = c.id
-RETURNING c.id, old.status AS previous_status, c.status
+RETURNING c.id, old.status AS previous_status, c.status,
+          old.last_message_id IS NULL AS was_empty
 """
 
 

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import aliased
 
 from webchat.clock import utcnow
 from webchat.db.engine import Database
-from webchat.db.messages import message_record
-from webchat.db.models import Conversation, Message
-from webchat.db.records import ConversationRecord, MessageRecord
+from webchat.db.models import Conversation
+from webchat.db.records import ConversationRecord
 from webchat.ids import new_ulid
 
 
@@ -26,12 +23,7 @@ def visitor_search_text(user_id: str | None, user_info: dict[str, Any] | None) -
     return "\n".join(v.lower() for v in values if v)
 
 
-def _like_pattern(query: str) -> str:
-    escaped = query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def conversation_record(row: Conversation) -> ConversationRecord:
+def conversation_record(row: Conversation, unread_count: int = 0) -> ConversationRecord:
     return ConversationRecord(
         conversation_id=row.id,
         tenant_id=row.tenant_id,
@@ -43,6 +35,12 @@ def conversation_record(row: Conversation) -> ConversationRecord:
         created_at=row.created_at,
         last_activity_at=row.last_activity_at,
         last_message_id=row.last_message_id,
+        assignee_id=row.assignee_id,
+        labels=list(row.labels or []),
+        snoozed_until=row.snoozed_until,
+        visitor_last_read_id=row.visitor_last_read_id,
+        agent_last_read_id=row.agent_last_read_id,
+        unread_count=unread_count,
     )
 
 
@@ -138,65 +136,3 @@ async def _find_by_owner(db: Database, tenant_id: str, key: str) -> Conversation
             )
         )
         return conversation_record(row) if row else None
-
-
-async def set_conversation_status(
-    db: Database, tenant_id: str, conversation_id: str, status: str
-) -> ConversationRecord | None:
-    async with db.session() as session:
-        await session.execute(
-            update(Conversation)
-            .where(Conversation.id == conversation_id, Conversation.tenant_id == tenant_id)
-            .values(status=status)
-        )
-        row = await session.get(Conversation, conversation_id)
-        return conversation_record(row) if row and row.tenant_id == tenant_id else None
-
-
-async def list_conversations(
-    db: Database,
-    tenant_id: str,
-    status: str | None,
-    limit: int,
-    before: tuple[datetime, str] | None,
-    query: str | None,
-) -> tuple[list[tuple[ConversationRecord, MessageRecord]], bool]:
-    """Newest activity first, keyset-paginated on (last_activity_at, id). A conversation
-    shows once it has a message: opening sessions alone cannot flood the inbox."""
-    statement = (
-        select(Conversation, Message)
-        .join(Message, Message.id == Conversation.last_message_id)
-        .where(Conversation.tenant_id == tenant_id)
-    )
-    if status:
-        statement = statement.where(Conversation.status == status)
-    if before:
-        at, conversation_id = before
-        statement = statement.where(
-            or_(
-                Conversation.last_activity_at < at,
-                and_(Conversation.last_activity_at == at, Conversation.id < conversation_id),
-            )
-        )
-    if query:
-        pattern = _like_pattern(query)
-        # Its own alias: the outer query already joins Message for the last message.
-        searched = aliased(Message)
-        statement = statement.where(
-            or_(
-                Conversation.visitor_search.like(pattern, escape="\\"),
-                exists().where(
-                    searched.conversation_id == Conversation.id,
-                    func.lower(searched.text).like(pattern, escape="\\"),
-                ),
-            )
-        )
-    statement = statement.order_by(
-        Conversation.last_activity_at.desc(), Conversation.id.desc()
-    ).limit(limit + 1)
-    async with db.session() as session:
-        rows = (await session.execute(statement)).all()
-    items: list[tuple[ConversationRecord, MessageRecord]] = [
-        (conversation_record(conv), message_record(msg)) for conv, msg in rows[:limit]
-    ]
-    return items, len(rows) > limit

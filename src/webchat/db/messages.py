@@ -35,8 +35,16 @@ def message_record(row: Message) -> MessageRecord:
 class StoredMessage:
     message: MessageRecord
     created: bool
-    # This message reopened its closed conversation.
+    # This message reopened its pending, snoozed or closed conversation.
     reopened: bool = False
+    # This message is the conversation's first.
+    first: bool = False
+
+
+@dataclass
+class _Touched:
+    reopened: set[str]
+    began: set[str]
 
 
 @dataclass(frozen=True)
@@ -61,10 +69,10 @@ async def insert_messages(db: Database, batch: list[PendingMessage]) -> list[Sto
         inserted = set((await session.execute(insert)).scalars())
         duplicates = [p.message for p in batch if p.message.message_id not in inserted]
         existing = await _find_by_client_id(session, duplicates)
-        reopened = await _touch_conversations(
+        touched = await _touch_conversations(
             session, [p for p in batch if p.message.message_id in inserted]
         )
-    return _results(batch, inserted, existing, reopened)
+    return _results(batch, inserted, existing, touched)
 
 
 async def _insert_messages_postgres(
@@ -92,39 +100,44 @@ async def _insert_messages_postgres(
                 newest[pending.message.conversation_id] = pending  # batches are in id order
                 if pending.reopen:
                     reopen.add(pending.message.conversation_id)
-        reopened: set[str] = set()
+        touched = _Touched(set(), set())
         if newest:
-            touched = await connection.fetch(
+            rows = await connection.fetch(
                 batch_write.TOUCH_CONVERSATIONS,
                 list(newest),
                 [p.message.message_id for p in newest.values()],
                 [p.message.created_at for p in newest.values()],
                 [conversation_id in reopen for conversation_id in newest],
             )
-            reopened = {
+            touched.reopened = {
                 row["id"]
-                for row in touched
-                if row["previous_status"] == "closed" and row["status"] == "open"
+                for row in rows
+                if row["previous_status"] != "open" and row["status"] == "open"
             }
-    return _results(batch, inserted, existing, reopened)
+            touched.began = {row["id"] for row in rows if row["was_empty"]}
+    return _results(batch, inserted, existing, touched)
 
 
 def _results(
     batch: list[PendingMessage],
     inserted: set[str],
     existing: dict[tuple[str, str | None], MessageRecord],
-    reopened: set[str],
+    touched: _Touched,
 ) -> list[StoredMessage]:
     results = []
     for pending in batch:
         message = pending.message
         if message.message_id in inserted:
-            reopens = message.conversation_id in reopened
-            reopened.discard(message.conversation_id)
-            results.append(StoredMessage(message, created=True, reopened=reopens))
+            # The earliest new message of a conversation carries its flags (id order).
+            conversation_id = message.conversation_id
+            reopens = conversation_id in touched.reopened
+            touched.reopened.discard(conversation_id)
+            begins = conversation_id in touched.began
+            touched.began.discard(conversation_id)
+            results.append(StoredMessage(message, created=True, reopened=reopens, first=begins))
         else:
-            first = existing[(message.conversation_id, message.client_message_id)]
-            results.append(StoredMessage(first, created=False))
+            stored = existing[(message.conversation_id, message.client_message_id)]
+            results.append(StoredMessage(stored, created=False))
     return results
 
 
@@ -160,9 +173,10 @@ async def _find_by_client_id(
     return {(row.conversation_id, row.client_message_id): message_record(row) for row in rows}
 
 
-async def _touch_conversations(session: AsyncSession, stored: list[PendingMessage]) -> set[str]:
-    """Move each conversation's activity to its newest message; reopen closed ones a
-    visitor wrote in. Returns the ids of the conversations reopened."""
+async def _touch_conversations(session: AsyncSession, stored: list[PendingMessage]) -> _Touched:
+    """Move each conversation's activity to its newest message; reopen the pending,
+    snoozed or closed ones a visitor wrote in. Returns which were reopened and which
+    had no message before."""
     newest: dict[str, PendingMessage] = {}
     reopen: set[str] = set()
     for pending in stored:
@@ -170,6 +184,13 @@ async def _touch_conversations(session: AsyncSession, stored: list[PendingMessag
         newest[conversation_id] = pending  # batches are in id order
         if pending.reopen:
             reopen.add(conversation_id)
+    began = set(
+        await session.scalars(
+            select(Conversation.id).where(
+                Conversation.id.in_(list(newest)), Conversation.last_message_id.is_(None)
+            )
+        )
+    )
     for conversation_id, pending in newest.items():
         message = pending.message
         # Another process may have committed a newer message first: never move back.
@@ -189,14 +210,14 @@ async def _touch_conversations(session: AsyncSession, stored: list[PendingMessag
             update(Conversation).where(Conversation.id == conversation_id).values(**values)
         )
     if not reopen:
-        return set()
+        return _Touched(set(), began)
     reopened = await session.scalars(
         update(Conversation)
-        .where(Conversation.id.in_(reopen), Conversation.status == "closed")
-        .values(status="open")
+        .where(Conversation.id.in_(reopen), Conversation.status != "open")
+        .values(status="open", snoozed_until=None)
         .returning(Conversation.id)
     )
-    return set(reopened)
+    return _Touched(set(reopened), began)
 
 
 async def list_messages(

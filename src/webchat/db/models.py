@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -22,6 +32,9 @@ class Tenant(Base):
     identity_secret: Mapped[str] = mapped_column(String(128))
     require_identity: Mapped[bool] = mapped_column(Boolean, default=True)
     allowed_origins: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Tenant settings (CONTRACT §9) that are not columns of their own: assignment mode,
+    # default agent capacity, …; validated by `schemas.settings`.
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
@@ -35,7 +48,10 @@ class ApiKey(Base):
     # SHA-256 of the key: keys carry >= 144 random bits, so a slow hash adds nothing.
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # Indexed: every socket node polls for recent revocations (realtime/revocation.py).
+    revoked_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True, index=True
+    )
 
 
 class Agent(Base):
@@ -44,9 +60,17 @@ class Agent(Base):
 
     id: Mapped[str] = mapped_column(String(26), primary_key=True)
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
-    email: Mapped[str] = mapped_column(String(320))
+    # Indexed alone too: sign-in without a tenant looks the e-mail up across tenants.
+    email: Mapped[str] = mapped_column(String(320), index=True)
     name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(10), default="agent", server_default="agent")
+    # Open conversations auto-assignment may give this agent; None: the tenant's default.
+    capacity: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Auto-assignment breaks ties in favour of whoever waited longest for one.
+    last_assigned_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
@@ -64,6 +88,15 @@ class Conversation(Base):
             "id",
         ),
         Index("ix_conversations_tenant_session", "tenant_id", "session_id"),
+        Index(
+            "ix_conversations_tenant_assignee_activity",
+            "tenant_id",
+            "assignee_id",
+            "last_activity_at",
+            "id",
+        ),
+        # The snooze wake-up: `status = 'snoozed' AND snoozed_until <= now`.
+        Index("ix_conversations_snoozed", "status", "snoozed_until"),
     )
 
     id: Mapped[str] = mapped_column(String(26), primary_key=True)
@@ -80,6 +113,55 @@ class Conversation(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_activity_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_message_id: Mapped[str | None] = mapped_column(String(26), nullable=True)
+    assignee_id: Mapped[str | None] = mapped_column(String(26), nullable=True)
+    # Also rows of `conversation_labels` (for filtering); this copy is what lists show.
+    labels: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    snoozed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    visitor_last_read_id: Mapped[str | None] = mapped_column(String(26), nullable=True)
+    agent_last_read_id: Mapped[str | None] = mapped_column(String(26), nullable=True)
+
+
+class ConversationLabel(Base):
+    """One row per label of a conversation: `?label=` walks this index, not JSON."""
+
+    __tablename__ = "conversation_labels"
+    __table_args__ = (
+        Index("ix_conversation_labels_tenant_label", "tenant_id", "label", "conversation_id"),
+    )
+
+    conversation_id: Mapped[str] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
+    )
+    label: Mapped[str] = mapped_column(String(32), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(63))
+
+
+class Note(Base):
+    """An agent's internal note on a conversation: never shown to the visitor."""
+
+    __tablename__ = "notes"
+    __table_args__ = (Index("ix_notes_conversation_id", "conversation_id", "id"),)
+
+    id: Mapped[str] = mapped_column(String(26), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(63))
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    # None when written with the secret key (the tenant's backend).
+    agent_id: Mapped[str | None] = mapped_column(String(26), nullable=True)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CannedResponse(Base):
+    __tablename__ = "canned_responses"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "shortcut", name="uq_canned_responses_shortcut"),
+    )
+
+    id: Mapped[str] = mapped_column(String(26), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    shortcut: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class Message(Base):

@@ -14,6 +14,7 @@ class TenantRecord:
     identity_secret: str
     require_identity: bool
     allowed_origins: list[str] = field(default_factory=list)
+    settings: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,9 @@ class AgentRecord:
     email: str
     name: str
     password_hash: str
+    role: str = "agent"
+    capacity: int | None = None
+    created_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,13 @@ class ConversationRecord:
     created_at: datetime
     last_activity_at: datetime
     last_message_id: str | None
+    assignee_id: str | None = None
+    labels: list[str] = field(default_factory=list)
+    snoozed_until: datetime | None = None
+    visitor_last_read_id: str | None = None
+    agent_last_read_id: str | None = None
+    # The visitor's messages after `agent_last_read_id`; counted by the queries that list.
+    unread_count: int = 0
 
 
 @dataclass(frozen=True)
@@ -60,3 +71,21 @@ class MessageRecord:
     text: str
     client_message_id: str | None
     created_at: datetime
+
+
+@dataclass(frozen=True)
+class NoteRecord:
+    note_id: str
+    tenant_id: str
+    conversation_id: str
+    agent_id: str | None
+    text: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class CannedResponseRecord:
+    canned_response_id: str
+    tenant_id: str
+    shortcut: str
+    text: str

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import orjson
 from sqlalchemy import or_, select, update
@@ -29,7 +30,16 @@ async def _insert_new(db: Database, row: Base, duplicate_message: str) -> None:
 
 
 def _agent_record(row: Agent) -> AgentRecord:
-    return AgentRecord(row.id, row.tenant_id, row.email, row.name, row.password_hash)
+    return AgentRecord(
+        row.id,
+        row.tenant_id,
+        row.email,
+        row.name,
+        row.password_hash,
+        role=row.role,
+        capacity=row.capacity,
+        created_at=row.created_at,
+    )
 
 
 def _tenant_record(row: Tenant) -> TenantRecord:
@@ -39,6 +49,7 @@ def _tenant_record(row: Tenant) -> TenantRecord:
         identity_secret=row.identity_secret,
         require_identity=row.require_identity,
         allowed_origins=list(row.allowed_origins or []),
+        settings=dict(row.settings or {}),
     )
 
 
@@ -68,6 +79,15 @@ async def get_tenant(db: Database, tenant_id: str) -> TenantRecord | None:
         return _tenant_record(row) if row else None
 
 
+async def update_tenant_settings(db: Database, tenant_id: str, changes: dict[str, Any]) -> None:
+    """Merge `changes` into the tenant's settings, under a row lock so two admins saving
+    different fields at once both keep theirs."""
+    async with db.session() as session:
+        row = await session.get(Tenant, tenant_id, with_for_update=True)
+        if row is not None:
+            row.settings = {**(row.settings or {}), **changes}
+
+
 async def insert_api_key(
     db: Database, tenant_id: str, kind: str, prefix: str, key_hash: str
 ) -> ApiKeyRecord:
@@ -86,7 +106,7 @@ async def insert_api_key(
 # Read on every request and handshake, so revocation takes effect at once everywhere.
 FIND_API_KEY = """
 SELECT k.id, k.tenant_id, k.kind, k.prefix, k.revoked_at IS NOT NULL AS revoked,
-       t.name, t.identity_secret, t.require_identity, t.allowed_origins
+       t.name, t.identity_secret, t.require_identity, t.allowed_origins, t.settings
 FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
 WHERE k.key_hash = :key_hash
 """
@@ -99,13 +119,14 @@ async def find_api_key(db: Database, key_hash: str) -> tuple[ApiKeyRecord, Tenan
     key = ApiKeyRecord(
         row["id"], row["tenant_id"], row["kind"], row["prefix"], bool(row["revoked"])
     )
-    origins = row["allowed_origins"]
+    origins, settings = row["allowed_origins"], row["settings"]
     tenant = TenantRecord(
         tenant_id=row["tenant_id"],
         name=row["name"],
         identity_secret=row["identity_secret"],
         require_identity=bool(row["require_identity"]),
         allowed_origins=list(orjson.loads(origins) if isinstance(origins, str) else origins or []),
+        settings=dict(orjson.loads(settings) if isinstance(settings, str) else settings or {}),
     )
     return key, tenant
 
@@ -139,7 +160,7 @@ async def keys_revoked_since(db: Database, since: datetime) -> list[str]:
 
 
 async def insert_agent(
-    db: Database, tenant_id: str, email: str, name: str, password_hash: str
+    db: Database, tenant_id: str, email: str, name: str, password_hash: str, role: str = "agent"
 ) -> AgentRecord:
     row = Agent(
         id=new_ulid(),
@@ -147,6 +168,7 @@ async def insert_agent(
         email=email,
         name=name,
         password_hash=password_hash,
+        role=role,
         created_at=utcnow(),
     )
     await _insert_new(db, row, f"agent {email!r} already exists in tenant {tenant_id!r}")
@@ -168,10 +190,23 @@ async def find_agent_anywhere(db: Database, email: str) -> AgentRecord | None:
         return _agent_record(rows[0]) if len(rows) == 1 else None
 
 
+async def list_agents(db: Database, tenant_id: str) -> list[AgentRecord]:
+    async with db.session() as session:
+        rows = await session.scalars(
+            select(Agent).where(Agent.tenant_id == tenant_id).order_by(Agent.created_at, Agent.id)
+        )
+        return [_agent_record(row) for row in rows]
+
+
 async def get_agent(db: Database, agent_id: str) -> AgentRecord | None:
     async with db.session() as session:
         row = await session.get(Agent, agent_id)
         return _agent_record(row) if row else None
+
+
+async def update_agent_role(db: Database, agent_id: str, role: str) -> None:
+    async with db.session() as session:
+        await session.execute(update(Agent).where(Agent.id == agent_id).values(role=role))
 
 
 async def update_agent_password(db: Database, agent_id: str, password_hash: str) -> None:

@@ -38,6 +38,15 @@ class Principal:
         return self.kind != "public_key"
 
     @property
+    def is_admin(self) -> bool:
+        """Secret keys and admin agents may change the tenant's setup (CONTRACT §8–§13)."""
+        return self.kind == "secret_key" or (self.agent is not None and self.agent.is_admin)
+
+    @property
+    def agent_id(self) -> str | None:
+        return self.agent.agent_id if self.agent else None
+
+    @property
     def sender_name(self) -> str | None:
         return self.agent.name if self.agent else None
 

@@ -26,11 +26,19 @@ class VisitorClaims:
     user_id: str | None
 
 
+AGENT_ROLES = ("agent", "admin")
+
+
 @dataclass(frozen=True)
 class AgentClaims:
     tenant_id: str
     agent_id: str
     name: str
+    role: str = "agent"
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
 
 
 @dataclass(frozen=True)
@@ -63,7 +71,7 @@ class TokenIssuer:
             "aud": AGENT_AUDIENCE,
             "sub": claims.agent_id,
             "tid": claims.tenant_id,
-            "role": "agent",
+            "role": claims.role,
             "name": claims.name,
             "exp": expires_at,
             "iat": utcnow(),
@@ -84,10 +92,13 @@ class TokenIssuer:
 
     def verify_agent(self, token: str) -> AgentClaims:
         payload = self._decode(token, AGENT_AUDIENCE)
-        if payload.get("role") != "agent":
+        role = payload.get("role")
+        if role not in AGENT_ROLES:
             raise invalid_token("Not an agent token.")
         try:
-            return AgentClaims(str(payload["tid"]), str(payload["sub"]), str(payload["name"]))
+            return AgentClaims(
+                str(payload["tid"]), str(payload["sub"]), str(payload["name"]), str(role)
+            )
         except KeyError:
             raise invalid_token("The agent token lacks required claims.") from None
 

@@ -8,13 +8,16 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from webchat.actions.conversations import find_conversation
+from webchat.actions.events import publish_typing, send_to_socket
 from webchat.actions.messages import do_send_agent_message, do_send_visitor_message
+from webchat.actions.read_marks import do_mark_read
 from webchat.actions.visitors import session_mismatch
 from webchat.clock import isoformat, utcnow
 from webchat.db.messages import list_messages_after
 from webchat.db.records import ConversationRecord
+from webchat.desk_schemas import ReadPayload
 from webchat.errors import forbidden
-from webchat.realtime.rooms import admin_room, conversation_room, visitor_room
+from webchat.realtime.rooms import conversation_room
 from webchat.realtime.state import SocketState
 from webchat.schemas import (
     AgentSocketMessage,
@@ -105,9 +108,9 @@ async def on_get_online_users(
 ) -> dict[str, Any]:
     _require_agent(state)
     users = await list_online(server.services.store, state.tenant_id)
-    await server.sio.emit("online_users_list", {"users": users}, to=sid)
+    await send_to_socket(server.services, sid, "online_users_list", {"users": users})
     agents = await list_online(server.services.store, state.tenant_id, "agent")
-    await server.sio.emit("online_agents_list", {"agents": agents}, to=sid)
+    await send_to_socket(server.services, sid, "online_agents_list", {"agents": agents})
     return {"ok": True, "users": users}
 
 
@@ -116,7 +119,7 @@ async def on_get_online_agents(
 ) -> dict[str, Any]:
     _require_agent(state)
     agents = await list_online(server.services.store, state.tenant_id, "agent")
-    await server.sio.emit("online_agents_list", {"agents": agents}, to=sid)
+    await send_to_socket(server.services, sid, "online_agents_list", {"agents": agents})
     return {"ok": True, "agents": agents}
 
 
@@ -159,8 +162,7 @@ async def on_typing(
             "isTyping": payload.isTyping,
             "sender": "visitor",
         }
-        # To the agents only: the visitor's other tabs are the same side.
-        await server.sio.emit("typing", event, room=admin_room(visitor.tenant_id))
+        await publish_typing(server.services, visitor.tenant_id, visitor.conversation_id, event)
         return {"ok": True}
     conversation = await _agent_target(server, state, payload)
     event = {
@@ -170,8 +172,30 @@ async def on_typing(
         "sender": "agent",
         "senderName": state.principal.sender_name,
     }
-    await server.sio.emit(
-        "typing", event, room=visitor_room(state.tenant_id, conversation.conversation_id)
+    await publish_typing(server.services, state.tenant_id, conversation.conversation_id, event)
+    return {"ok": True}
+
+
+async def on_read(
+    server: RealtimeServer, sid: str, state: SocketState, data: Any
+) -> dict[str, Any]:
+    payload = ReadPayload.model_validate(data)
+    if state.kind == "visitor":
+        assert state.visitor is not None
+        _check_own_session(state, payload.sessionId)
+        if payload.conversationId not in (None, state.visitor.conversation_id):
+            raise forbidden("This socket speaks only for its own conversation.")
+        conversation_id, reader = state.visitor.conversation_id, "visitor"
+    else:
+        conversation_id = (await _agent_target(server, state, payload)).conversation_id
+        reader = "agent"
+    await do_mark_read(
+        server.services,
+        state.tenant_id,
+        conversation_id,
+        payload.upTo,
+        agent_id=state.principal.agent_id,
+        reader=reader,
     )
     return {"ok": True}
 
@@ -202,4 +226,5 @@ EVENTS = {
     "leave_conversation": on_leave_conversation,
     "typing": on_typing,
     "sync": on_sync,
+    "read": on_read,
 }

@@ -15,7 +15,7 @@ from typing import Any
 import socketio
 from socketio import packet
 
-from webchat.errors import invalid_request
+from webchat.errors import ApiError, invalid_request
 from webchat.realtime.json_codec import UNKNOWN_EVENT, UNREADABLE
 
 log = logging.getLogger(__name__)
@@ -52,4 +52,20 @@ class JsonOnlyServer(socketio.AsyncServer):  # type: ignore[misc]
         sid = self.manager.sid_from_eio_sid(eio_sid, "/")
         if sid is not None:
             await self.emit("error", invalid_request(why).body(), to=sid)
+        await self._close_transport(eio_sid)
+
+    async def hang_up(self, sid: str, error: ApiError) -> None:
+        """Tell the socket why (an `error` event), then close it and its transport."""
+        eio_sid = self.manager.eio_sid_from_sid(sid, "/")
+        await self.emit("error", error.body(), to=sid)
+        if eio_sid is not None:
+            await self._close_transport(eio_sid)
+
+    async def _close_transport(self, eio_sid: str) -> None:
+        # Engine.IO's own disconnect sends the close packet and then waits for the client
+        # to hang up; a hostile client never does (until the ping timeout). Ending the
+        # socket's send queue makes its writer close the WebSocket from our side.
+        socket = self.eio.sockets.get(eio_sid)
         await self.eio.disconnect(eio_sid)
+        if socket is not None:
+            socket.queue.put_nowait(None)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import socketio
 
+from webchat.actions.events import publish_presence, send_to_socket
 from webchat.clock import isoformat, utcnow
 from webchat.db.messages import list_messages_after
 from webchat.errors import ApiError, invalid_api_key, invalid_request
@@ -114,7 +115,7 @@ class RealtimeServer:
             await self._relist_tabs()
         for socket, entry in await reap_dead_nodes(self.services.store):
             event = "agent_offline" if socket.kind == "agent" else "user_offline"
-            await self.sio.emit(event, entry, room=admin_room(socket.tenant_id))
+            await publish_presence(self.services, socket.tenant_id, event, entry)
 
     async def _relist_tabs(self) -> None:
         for sid, state in list(self.sockets.items()):
@@ -151,7 +152,7 @@ class RealtimeServer:
             self.services.store, self.services.node_id, state.presence, entry
         )
         if tabs == 1:
-            await self.sio.emit(event, entry, room=admin_room(state.tenant_id))
+            await publish_presence(self.services, state.tenant_id, event, entry)
 
     # --- connection ------------------------------------------------------------------
 
@@ -195,13 +196,15 @@ class RealtimeServer:
     ) -> None:
         visitor = state.visitor
         assert visitor is not None
-        await self.sio.emit("session", visitor.json(), to=sid)
+        await send_to_socket(self.services, sid, "session", visitor.json())
         if last_message_id:
             missed = await list_messages_after(
                 self.services.db, visitor.conversation_id, last_message_id, MAX_REPLAY
             )
             for message in missed:
-                await self.sio.emit("meta_message_created", message_json(message), to=sid)
+                await send_to_socket(
+                    self.services, sid, "meta_message_created", message_json(message)
+                )
 
     async def _on_disconnect(self, sid: str, reason: Any = None) -> None:
         await self._forget(sid)
@@ -217,7 +220,7 @@ class RealtimeServer:
         if entry is not None:
             entry["lastSeenAt"] = isoformat(utcnow())
             event = "agent_offline" if state.kind == "agent" else "user_offline"
-            await self.sio.emit(event, entry, room=admin_room(state.tenant_id))
+            await publish_presence(self.services, state.tenant_id, event, entry)
 
     async def _close_revoked(self, key_ids: set[str]) -> None:
         for sid, state in list(self.sockets.items()):
@@ -225,8 +228,7 @@ class RealtimeServer:
                 await self._close_revoked_socket(sid)
 
     async def _close_revoked_socket(self, sid: str) -> None:
-        await self.sio.emit("error", invalid_api_key("This key has been revoked.").body(), to=sid)
-        await self.sio.disconnect(sid)
+        await self.sio.hang_up(sid, invalid_api_key("This key has been revoked."))
 
     # --- events ----------------------------------------------------------------------
 

@@ -171,6 +171,12 @@ async def list_online(
     return users
 
 
+async def online_ids(store: Store, tenant_id: str, kind: PresenceKind = "visitor") -> set[str]:
+    """Who has at least one tab open: session ids, or agent ids for `kind="agent"`."""
+    async with translate_errors():
+        return {str(owner) for owner in await store.redis.hkeys(online_key(tenant_id, kind))}
+
+
 async def heartbeat(store: Store, node_id: str) -> bool:
     """Keep this node's heartbeat alive. False if it had lapsed (Redis lost its data, or
     this node stalled and was reaped): the caller should list its sockets again."""

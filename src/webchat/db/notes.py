@@ -1,0 +1,114 @@
+"""Internal notes on conversations, and the tenant's canned responses."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from webchat.clock import utcnow
+from webchat.db.engine import Database
+from webchat.db.models import CannedResponse, Note
+from webchat.db.records import CannedResponseRecord, NoteRecord
+from webchat.ids import new_ulid
+
+
+class ShortcutTaken(Exception):
+    pass
+
+
+def _note(row: Note) -> NoteRecord:
+    return NoteRecord(
+        row.id, row.tenant_id, row.conversation_id, row.agent_id, row.text, row.created_at
+    )
+
+
+async def insert_note(
+    db: Database, tenant_id: str, conversation_id: str, agent_id: str | None, text: str
+) -> NoteRecord:
+    row = Note(
+        id=new_ulid(),
+        tenant_id=tenant_id,
+        conversation_id=conversation_id,
+        agent_id=agent_id,
+        text=text,
+        created_at=utcnow(),
+    )
+    async with db.session() as session:
+        session.add(row)
+    return _note(row)
+
+
+async def list_notes(db: Database, conversation_id: str, limit: int) -> list[NoteRecord]:
+    async with db.session() as session:
+        rows = await session.scalars(
+            select(Note)
+            .where(Note.conversation_id == conversation_id)
+            .order_by(Note.id)
+            .limit(limit)
+        )
+        return [_note(row) for row in rows]
+
+
+def _canned(row: CannedResponse) -> CannedResponseRecord:
+    return CannedResponseRecord(row.id, row.tenant_id, row.shortcut, row.text)
+
+
+async def list_canned_responses(
+    db: Database, tenant_id: str, query: str | None, limit: int
+) -> list[CannedResponseRecord]:
+    statement = select(CannedResponse).where(CannedResponse.tenant_id == tenant_id)
+    if query:
+        pattern = (
+            "%" + query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        )
+        statement = statement.where(
+            or_(
+                CannedResponse.shortcut.like(pattern, escape="\\"),
+                func.lower(CannedResponse.text).like(pattern, escape="\\"),
+            )
+        )
+    async with db.session() as session:
+        rows = await session.scalars(statement.order_by(CannedResponse.shortcut).limit(limit))
+        return [_canned(row) for row in rows]
+
+
+async def insert_canned_response(
+    db: Database, tenant_id: str, shortcut: str, text: str
+) -> CannedResponseRecord:
+    row = CannedResponse(
+        id=new_ulid(), tenant_id=tenant_id, shortcut=shortcut, text=text, created_at=utcnow()
+    )
+    try:
+        async with db.session() as session:
+            session.add(row)
+    except IntegrityError:
+        raise ShortcutTaken(shortcut) from None
+    return _canned(row)
+
+
+async def update_canned_response(
+    db: Database, tenant_id: str, canned_response_id: str, shortcut: str | None, text: str | None
+) -> CannedResponseRecord | None:
+    try:
+        async with db.session() as session:
+            row = await session.get(CannedResponse, canned_response_id)
+            if row is None or row.tenant_id != tenant_id:
+                return None
+            if shortcut is not None:
+                row.shortcut = shortcut
+            if text is not None:
+                row.text = text
+            await session.flush()
+            return _canned(row)
+    except IntegrityError:
+        raise ShortcutTaken(shortcut or "") from None
+
+
+async def delete_canned_response(db: Database, tenant_id: str, canned_response_id: str) -> bool:
+    async with db.session() as session:
+        result = await session.execute(
+            delete(CannedResponse).where(
+                CannedResponse.id == canned_response_id, CannedResponse.tenant_id == tenant_id
+            )
+        )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
