@@ -170,4 +170,61 @@ describe('ConsoleController', () => {
     expect(controller.state.staffSupport).toBe('unsupported');
     expect(controller.state.notice).toBeNull();
   });
+
+  it('loads notes with the conversation, adds one, and keeps one copy of the live echo', async () => {
+    const api = new FakeApi();
+    api.list = [conversation()];
+    api.notesBy.c1 = [{ noteId: 'n0', conversationId: 'c1', agentId: 'bob', text: 'VIP customer', createdAt: '2026-01-01T09:30:00Z' }];
+    const { controller, socket } = setup(api);
+    socket().accept();
+    await settle();
+    controller.open('c1');
+    await settle();
+    expect(controller.state.notes.c1?.map((n) => n.text)).toEqual(['VIP customer']);
+    expect(await controller.addNote('c1', 'Refund approved')).toBe(true);
+    const stored = controller.state.notes.c1!.at(-1)!;
+    socket().handlers.noteCreated(stored);
+    expect(controller.state.notes.c1?.map((n) => n.text)).toEqual(['VIP customer', 'Refund approved']);
+    // A note is never a message: nothing went to the visitor.
+    expect(socket().sent).toEqual([]);
+    expect(api.replies).toEqual([]);
+  });
+
+  it('a note the server refuses stays a draft and says why', async () => {
+    const api = new FakeApi();
+    api.list = [conversation()];
+    const { controller } = setup(api);
+    await settle();
+    api.failWith = new ApiError(404, 'not_found', 'no');
+    expect(await controller.addNote('c1', 'x')).toBe(false);
+    expect(controller.state.notice).toMatch(/Could not add the note: The server does not support this yet/);
+    expect(controller.state.notesSupport).toBe('unsupported');
+    controller.setComposeMode('note');
+    expect(controller.state.composeMode).toBe('reply');
+  });
+
+  it('fills canned responses with the visitor and the agent', async () => {
+    const api = new FakeApi();
+    api.list = [conversation({ userInfo: { name: 'Maria', email: 'maria@example.com' } })];
+    const { controller } = setup(api);
+    await settle();
+    const text = controller.fillCanned('c1', {
+      cannedResponseId: 'r1',
+      shortcut: 'hi',
+      text: 'Hi {{visitor.name}} ({{visitor.email}}), {{agent.name}} here.',
+    });
+    expect(text).toBe('Hi Maria (maria@example.com), Ann here.');
+  });
+
+  it('opening another conversation goes back to Reply mode', async () => {
+    const api = new FakeApi();
+    api.list = [conversation(), conversation({ conversationId: 'c2' })];
+    const { controller } = setup(api);
+    await settle();
+    controller.open('c1');
+    controller.setComposeMode('note');
+    expect(controller.state.composeMode).toBe('note');
+    controller.open('c2');
+    expect(controller.state.composeMode).toBe('reply');
+  });
 });

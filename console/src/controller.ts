@@ -4,8 +4,18 @@
 // tests drive it with a fake Api and a fake socket.
 import { Api, ApiError, type ConversationPage, type HistoryPage } from './lib/api';
 import { tokenClaims, type Claims } from './lib/jwt';
-import { loadActive, saveActive, type Auth } from './lib/storage';
-import type { Agent, Conversation, ConversationPatch, ConversationStatus, Message } from './lib/types';
+import { loadActive, saveActive, type Auth, type DraftKind } from './lib/storage';
+import { fillTemplate } from './lib/canned';
+import { conversationEmail } from './lib/format';
+import type {
+  Agent,
+  CannedResponse,
+  Conversation,
+  ConversationPatch,
+  ConversationStatus,
+  Message,
+  Note,
+} from './lib/types';
 import { uuid } from './lib/uuid';
 import { ConsoleSocket, type SocketHandlers } from './lib/ws';
 import {
@@ -33,6 +43,9 @@ export interface ConsoleApi {
   patch(conversationId: string, patch: ConversationPatch): Promise<Conversation | null>;
   reply(conversationId: string, text: string, clientMessageId: string): Promise<Message>;
   agents(): Promise<Agent[]>;
+  notes(conversationId: string): Promise<Note[]>;
+  addNote(conversationId: string, text: string): Promise<Note>;
+  cannedResponses(): Promise<CannedResponse[]>;
 }
 
 /** The socket calls the controller makes (lib/ws.ts's ConsoleSocket; a fake in tests). */
@@ -141,6 +154,7 @@ export class ConsoleController {
     this.#timers.add(presence);
     void this.loadList(false);
     void this.loadStaff();
+    void this.loadCanned();
   }
 
   destroy(): void {
@@ -196,6 +210,7 @@ export class ConsoleController {
     saveActive(this.auth.tenantId, conversationId);
     if (prev !== conversationId) this.#socket?.join(conversationId);
     if (!this.state.threads[conversationId]?.loaded) void this.#loadHistory(conversationId, false);
+    if (!(conversationId in this.state.notes)) void this.#loadNotes(conversationId);
   }
 
   loadOlder(conversationId: string): Promise<void> {
@@ -274,6 +289,38 @@ export class ConsoleController {
     return this.assign(conversationId, me);
   }
 
+  /** An internal note: staff only, never sent to the visitor. False (and a notice) if it was not stored. */
+  async addNote(conversationId: string, text: string): Promise<boolean> {
+    try {
+      const note = await this.#api.addNote(conversationId, text);
+      this.#dispatch({ type: 'note_added', note });
+      return true;
+    } catch (err) {
+      if (isUnsupported(err)) this.#dispatch({ type: 'notes_unsupported' });
+      if (!isUnauthorized(err)) this.#notice(`Could not add the note: ${describeError(err)}`);
+      return false;
+    }
+  }
+
+  /** A canned response's text with the conversation's visitor and this agent filled in. */
+  fillCanned(conversationId: string, response: CannedResponse): string {
+    const c = this.state.conversations[conversationId];
+    const name = c ? (c.visitor.name ?? c.visitor.userInfo.name ?? null) : null;
+    return fillTemplate(response.text, {
+      'visitor.name': name,
+      'visitor.email': c ? conversationEmail(c) : null,
+      'agent.name': this.myName,
+    });
+  }
+
+  async loadCanned(): Promise<void> {
+    try {
+      this.#dispatch({ type: 'canned_loaded', responses: await this.#api.cannedResponses() });
+    } catch (err) {
+      if (isUnsupported(err)) this.#dispatch({ type: 'canned_unsupported' });
+    }
+  }
+
   /** The tenant's agents, for the assignment control; a server without the route leaves it empty. */
   async loadStaff(): Promise<void> {
     try {
@@ -286,6 +333,11 @@ export class ConsoleController {
   typing(conversationId: string, isTyping: boolean): void {
     const c = this.state.conversations[conversationId];
     this.#socket?.typing(conversationId, c?.sessionId ?? null, isTyping);
+  }
+
+  setComposeMode(mode: DraftKind): void {
+    if (mode === 'note' && this.state.notesSupport === 'unsupported') return;
+    this.#dispatch({ type: 'compose_mode', mode });
   }
 
   dismissNotice(): void {
@@ -347,6 +399,17 @@ export class ConsoleController {
       this.#dispatch({ type: 'history_loaded', conversationId, messages: page.messages, nextBefore: page.nextBefore, older });
     } catch (err) {
       if (!isUnauthorized(err)) this.#notice(`Could not load messages: ${describeError(err)}`);
+    }
+  }
+
+  async #loadNotes(conversationId: string): Promise<void> {
+    if (this.state.notesSupport === 'unsupported') return;
+    try {
+      const notes = await this.#api.notes(conversationId);
+      this.#dispatch({ type: 'notes_loaded', conversationId, notes });
+    } catch (err) {
+      if (isUnsupported(err)) this.#dispatch({ type: 'notes_unsupported' });
+      else if (!isUnauthorized(err)) this.#notice(`Could not load the notes: ${describeError(err)}`);
     }
   }
 
@@ -415,6 +478,7 @@ export class ConsoleController {
       agentOffline: (agentId) => this.#dispatch({ type: 'agent_offline', agentId }),
       conversationStatus: (conversationId, status) => this.#dispatch({ type: 'status_changed', conversationId, status }),
       conversationUpdated: (conversation) => this.#dispatch({ type: 'conversation_updated', conversation }),
+      noteCreated: (note) => this.#dispatch({ type: 'note_added', note }),
     };
   }
 }

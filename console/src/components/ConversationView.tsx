@@ -4,8 +4,9 @@ import type { ConsoleController } from '../controller';
 import { conversationEmail, conversationName, safeHttpUrl } from '../lib/format';
 import { describeWhen } from '../lib/snooze';
 import type { Conversation } from '../lib/types';
-import { isTyping, type State } from '../state';
+import { agentName, isTyping, knownLabels, timeline, type State } from '../state';
 import { ConversationActions } from './ConversationActions';
+import { LabelEditor } from './LabelEditor';
 import { MessageLog } from './MessageLog';
 import { ReplyBox } from './ReplyBox';
 import { useNow } from './useNow';
@@ -65,10 +66,18 @@ export function ConversationView(p: ConversationViewProps) {
           onAssign={(agentId) => ctl.assign(id, agentId)}
           onStatus={(status, until) => ctl.setStatus(id, status, until)}
         />
+        <LabelEditor
+          labels={c.labels}
+          known={knownLabels(p.state)}
+          onChange={(labels) => ctl.update(id, { labels })}
+        />
       </div>
       <MessageLog
         key={c.conversationId}
         thread={thread}
+        items={timeline(p.state, id)}
+        seenUpTo={c.visitorLastReadId}
+        noteAuthor={(agentId) => (agentId ? agentName(p.state, agentId) : 'Agent')}
         ownIds={ctl.ownIds}
         now={now}
         onLoadOlder={() => ctl.loadOlder(id)}
@@ -81,6 +90,12 @@ export function ConversationView(p: ConversationViewProps) {
         key={c.conversationId}
         tenantId={ctl.auth.tenantId}
         conversationId={id}
+        mode={p.state.composeMode}
+        onMode={(mode) => ctl.setComposeMode(mode)}
+        notesSupported={p.state.notesSupport !== 'unsupported'}
+        canned={p.state.canned}
+        fillCanned={(response) => ctl.fillCanned(id, response)}
+        onNote={(text) => ctl.addNote(id, text)}
         onSend={(text) => ctl.send(id, text)}
         onTyping={(t) => ctl.typing(id, t)}
       />

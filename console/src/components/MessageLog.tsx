@@ -1,22 +1,33 @@
-// The open conversation's messages, oldest first; older pages load when the
-// agent scrolls to the top, and the view stays where the reader is.
+// The open conversation as the agent reads it: messages oldest first, with
+// internal notes in their place (styled apart, marked "Internal note").
+// Older pages load when the agent scrolls to the top, and the view stays
+// where the reader is. Agent messages carry a receipt: Sent, or Seen once the
+// visitor's read mark covers them.
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { isCoveredBy } from '../../../shared/ordering';
 import { shortTime } from '../lib/format';
-import type { Thread, ThreadMessage } from '../state';
+import type { Note } from '../lib/types';
+import type { Thread, ThreadMessage, TimelineItem } from '../state';
 
-export function MessageLog(props: {
+export interface MessageLogProps {
   thread: Thread | undefined;
+  items: TimelineItem[];
   ownIds: Set<string>;
+  /** The visitor's read mark (visitorLastReadId). */
+  seenUpTo: string | null;
   now: number;
+  noteAuthor: (agentId: string | null) => string;
   onLoadOlder: () => Promise<void>;
   onRetry: (clientMessageId: string) => void;
-}) {
+}
+
+export function MessageLog(props: MessageLogProps) {
   const ref = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
   const anchor = useRef<{ height: number; top: number } | null>(null);
   const [loadingOlder, setLoadingOlder] = useState(false);
-  const messages = props.thread?.messages ?? [];
-  const hasOlder = props.thread?.nextBefore != null;
+  const { thread, items } = props;
+  const hasOlder = thread?.nextBefore != null;
 
   // Keep the reader's place: at the bottom for new messages, in place when
   // older ones are added above.
@@ -29,7 +40,7 @@ export function MessageLog(props: {
     } else if (stick.current) {
       el.scrollTop = el.scrollHeight;
     }
-  }, [messages]);
+  }, [items]);
 
   const older = async () => {
     const el = ref.current;
@@ -50,6 +61,7 @@ export function MessageLog(props: {
     if (el.scrollTop < 40) void older();
   };
 
+  const loading = !thread || (!thread.loaded && items.length === 0);
   return (
     <div class="log" ref={ref} onScroll={onScroll} role="log" aria-live="polite" aria-label="Messages" tabIndex={0}>
       {hasOlder && (
@@ -57,18 +69,60 @@ export function MessageLog(props: {
           {loadingOlder ? 'Loading…' : 'Load older messages'}
         </button>
       )}
-      {props.thread && !props.thread.loaded && messages.length === 0 && <p class="empty">Loading…</p>}
-      {props.thread?.loaded && messages.length === 0 && <p class="empty">No messages yet.</p>}
-      {!props.thread && <p class="empty">Loading…</p>}
-      {messages.map((m) => (
-        <Bubble key={m.clientMessageId ? `c:${m.clientMessageId}` : m.messageId} m={m} own={m.clientMessageId !== null && props.ownIds.has(m.clientMessageId)} now={props.now} onRetry={props.onRetry} />
-      ))}
+      {loading && <p class="empty">Loading…</p>}
+      {thread?.loaded && items.length === 0 && <p class="empty">No messages yet.</p>}
+      {items.map((item) =>
+        item.kind === 'note' ? (
+          <NoteCard key={`n:${item.note.noteId}`} note={item.note} author={props.noteAuthor(item.note.agentId)} now={props.now} />
+        ) : (
+          <Bubble
+            key={item.message.clientMessageId ? `c:${item.message.clientMessageId}` : item.message.messageId}
+            m={item.message}
+            own={item.message.clientMessageId !== null && props.ownIds.has(item.message.clientMessageId)}
+            seen={isCoveredBy(item.message.messageId, props.seenUpTo)}
+            now={props.now}
+            onRetry={props.onRetry}
+          />
+        ),
+      )}
     </div>
   );
 }
 
-export function Bubble({ m, own, now, onRetry }: { m: ThreadMessage; own: boolean; now: number; onRetry: (id: string) => void }) {
-  const who = m.sender === 'agent' ? (own ? 'You' : (m.senderName ?? 'Agent')) : m.sender === 'system' ? 'System' : (m.senderName ?? 'Visitor');
+function NoteCard({ note, author, now }: { note: Note; author: string; now: number }) {
+  return (
+    <div class="note" data-note-id={note.noteId}>
+      <div class="msg-meta">
+        <span class="note-tag">Internal note</span>
+        <span class="msg-who">{author}</span>
+        <time dateTime={note.createdAt}>{shortTime(note.createdAt, now)}</time>
+      </div>
+      <div class="msg-text">{note.text}</div>
+    </div>
+  );
+}
+
+function Receipt({ seen }: { seen: boolean }) {
+  return (
+    <span class={`receipt${seen ? ' seen' : ''}`} data-receipt={seen ? 'seen' : 'sent'}>
+      <span aria-hidden="true">{seen ? '✓✓ ' : '✓ '}</span>
+      {seen ? 'Seen' : 'Sent'}
+    </span>
+  );
+}
+
+export interface BubbleProps {
+  m: ThreadMessage;
+  own: boolean;
+  seen: boolean;
+  now: number;
+  onRetry: (id: string) => void;
+}
+
+export function Bubble({ m, own, seen, now, onRetry }: BubbleProps) {
+  const who =
+    m.sender === 'agent' ? (own ? 'You' : (m.senderName ?? 'Agent')) : m.sender === 'system' ? 'System' : (m.senderName ?? 'Visitor');
+  const stored = m.delivery === 'sent';
   return (
     <div class={`msg msg-${m.sender}${own ? ' own' : ''}`} data-message-id={m.messageId} data-delivery={m.delivery}>
       <div class="msg-meta">
@@ -79,7 +133,7 @@ export function Bubble({ m, own, now, onRetry }: { m: ThreadMessage; own: boolea
       {own && (
         <div class="msg-state">
           {m.delivery === 'sending' && 'Sending…'}
-          {m.delivery === 'sent' && 'Sent'}
+          {stored && <Receipt seen={seen} />}
           {m.delivery === 'failed' && (
             <>
               <span class="failed">Not sent.</span>{' '}
@@ -88,6 +142,11 @@ export function Bubble({ m, own, now, onRetry }: { m: ThreadMessage; own: boolea
               </button>
             </>
           )}
+        </div>
+      )}
+      {!own && m.sender === 'agent' && stored && (
+        <div class="msg-receipt">
+          <Receipt seen={seen} />
         </div>
       )}
     </div>

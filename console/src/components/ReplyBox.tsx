@@ -1,89 +1,167 @@
-// The reply box: Enter sends, Shift+Enter adds a line; the draft is kept per
-// conversation (sessionStorage) and "typing" is signalled while writing.
+// Where the agent writes, in one of two modes that look different: a Reply
+// goes to the visitor; a Note stays with the agents (yellow, "Internal note",
+// its own draft, no typing signal), so a note cannot be sent by mistake.
+// Enter sends, Shift+Enter adds a line; `/shortcut` offers canned responses.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { MAX_TEXT_LENGTH as MAX_LEN } from '../../../shared/types';
-import { loadDraft, saveDraft } from '../lib/storage';
+import { MAX_TEXT_LENGTH } from '../../../shared/types';
+import { insertCanned, matchCanned, slashQueryAt, type SlashQuery } from '../lib/canned';
+import { loadDraft, saveDraft, type DraftKind } from '../lib/storage';
+import type { CannedResponse } from '../lib/types';
+import { CANNED_LIST_ID, CannedSuggestions, cannedOptionId } from './CannedSuggestions';
+import { useTypingSignal } from './useTypingSignal';
 
-/** How often "still typing" is repeated, and how long a pause means "stopped". */
-const TYPING_REPEAT_MS = 3000;
-const TYPING_IDLE_MS = 2500;
-
-export function ReplyBox(props: {
+export interface ReplyBoxProps {
   tenantId: string;
   conversationId: string;
+  mode: DraftKind;
+  onMode: (mode: DraftKind) => void;
+  notesSupported: boolean;
+  canned: CannedResponse[];
+  fillCanned: (response: CannedResponse) => string;
   onSend: (text: string) => void;
+  onNote: (text: string) => Promise<boolean>;
   onTyping: (isTyping: boolean) => void;
-}) {
-  const [text, setText] = useState(() => loadDraft(props.tenantId, props.conversationId));
-  const lastTypingSent = useRef(0);
-  const idle = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
-  const onTypingRef = useRef(props.onTyping);
-  onTypingRef.current = props.onTyping;
+}
 
-  const stopTyping = () => {
-    clearTimeout(idle.current);
-    if (lastTypingSent.current !== 0) {
-      lastTypingSent.current = 0;
-      onTypingRef.current(false);
-    }
+export function ReplyBox(p: ReplyBoxProps) {
+  const [drafts, setDrafts] = useState(() => ({
+    reply: loadDraft(p.tenantId, p.conversationId, 'reply'),
+    note: loadDraft(p.tenantId, p.conversationId, 'note'),
+  }));
+  const [slash, setSlash] = useState<SlashQuery | null>(null);
+  const [active, setActive] = useState(0);
+  const [busy, setBusy] = useState(false);
+  const box = useRef<HTMLTextAreaElement>(null);
+  const caretAfter = useRef<number | null>(null);
+  const typing = useTypingSignal(p.onTyping);
+  const note = p.mode === 'note';
+  const text = drafts[p.mode];
+
+  useEffect(() => {
+    if (caretAfter.current === null || !box.current) return;
+    box.current.setSelectionRange(caretAfter.current, caretAfter.current);
+    caretAfter.current = null;
+  }, [text]);
+  // Leaving reply mode is leaving the visitor's side: stop "typing" there.
+  useEffect(() => {
+    if (note) typing.stop();
+  }, [note]);
+
+  const matches = slash ? matchCanned(p.canned, slash.query) : [];
+  const suggesting = matches.length > 0;
+
+  const write = (value: string, caret: number): void => {
+    setDrafts((d) => ({ ...d, [p.mode]: value }));
+    saveDraft(p.tenantId, p.conversationId, value, p.mode);
+    const q = slashQueryAt(value, caret);
+    setSlash(q);
+    if (q?.query !== slash?.query) setActive(0);
+    if (!note) typing.keystroke(value.trim() === '');
   };
 
-  useEffect(() => stopTyping, []);
-
-  const input = (value: string) => {
-    setText(value);
-    saveDraft(props.tenantId, props.conversationId, value);
-    if (value.trim() === '') {
-      stopTyping();
-      return;
-    }
-    const now = Date.now();
-    if (now - lastTypingSent.current > TYPING_REPEAT_MS) {
-      lastTypingSent.current = now;
-      props.onTyping(true);
-    }
-    clearTimeout(idle.current);
-    idle.current = setTimeout(stopTyping, TYPING_IDLE_MS);
+  const choose = (response: CannedResponse): void => {
+    if (!slash) return;
+    const next = insertCanned(text, slash, p.fillCanned(response));
+    caretAfter.current = next.caret;
+    write(next.text, next.caret);
+    setSlash(null);
   };
 
-  const submit = () => {
+  const submit = async (): Promise<void> => {
     const t = text.trim();
-    if (t === '' || t.length > MAX_LEN) return;
-    props.onSend(t);
-    stopTyping();
-    setText('');
-    saveDraft(props.tenantId, props.conversationId, '');
+    if (t === '' || t.length > MAX_TEXT_LENGTH || busy) return;
+    if (note) {
+      setBusy(true);
+      const stored = await p.onNote(t);
+      setBusy(false);
+      if (!stored) return; // the draft stays; the banner says why
+    } else {
+      p.onSend(t);
+      typing.stop();
+    }
+    setDrafts((d) => ({ ...d, [p.mode]: '' }));
+    saveDraft(p.tenantId, p.conversationId, '', p.mode);
+    setSlash(null);
   };
 
-  const tooLong = text.trim().length > MAX_LEN;
+  const onKeyDown = (e: KeyboardEvent): void => {
+    if (suggesting) {
+      if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+        e.preventDefault();
+        const step = e.key === 'ArrowDown' ? 1 : -1;
+        setActive((a) => (a + step + matches.length) % matches.length);
+        return;
+      }
+      if (e.key === 'Enter' || e.key === 'Tab') {
+        e.preventDefault();
+        const chosen = matches[Math.min(active, matches.length - 1)];
+        if (chosen) choose(chosen);
+        return;
+      }
+      if (e.key === 'Escape') {
+        e.preventDefault();
+        e.stopPropagation();
+        setSlash(null);
+        return;
+      }
+    }
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      void submit();
+    }
+  };
+
+  const tooLong = text.trim().length > MAX_TEXT_LENGTH;
   return (
     <form
-      class="reply"
+      class={`reply${note ? ' note-mode' : ''}`}
+      data-mode={p.mode}
       onSubmit={(e) => {
         e.preventDefault();
-        submit();
+        void submit();
       }}
     >
+      <div class="mode-switch" role="group" aria-label="Write a">
+        <button type="button" aria-pressed={!note} onClick={() => p.onMode('reply')}>
+          Reply
+        </button>
+        <button
+          type="button"
+          aria-pressed={note}
+          onClick={() => p.onMode('note')}
+          disabled={!p.notesSupported}
+          title={p.notesSupported ? 'Only agents see notes' : 'Notes are not supported by this server yet'}
+        >
+          Note
+        </button>
+        <span class="mode-hint" aria-live="polite">
+          {note ? 'Internal note: only agents see it, never the visitor.' : 'The visitor sees this reply.'}
+        </span>
+      </div>
+      {suggesting && <CannedSuggestions matches={matches} active={active} onChoose={choose} />}
       <textarea
+        ref={box}
         id="reply"
         rows={2}
-        placeholder="Write a reply — Enter to send, Shift+Enter for a new line"
-        aria-label="Reply"
+        placeholder={
+          note
+            ? 'Internal note — Enter to add, Shift+Enter for a new line'
+            : 'Write a reply — Enter to send, Shift+Enter for a new line, / for canned responses'
+        }
+        aria-label={note ? 'Internal note' : 'Reply'}
+        aria-controls={suggesting ? CANNED_LIST_ID : undefined}
+        aria-activedescendant={suggesting ? cannedOptionId(active) : undefined}
         value={text}
-        onInput={(e) => input(e.currentTarget.value)}
-        onKeyDown={(e) => {
-          if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
-            e.preventDefault();
-            submit();
-          }
-        }}
+        onInput={(e) => write(e.currentTarget.value, e.currentTarget.selectionStart ?? e.currentTarget.value.length)}
+        onKeyDown={onKeyDown}
+        onBlur={() => setSlash(null)}
       />
-      <button type="submit" class="primary" disabled={text.trim() === '' || tooLong}>
-        Send
+      <button type="submit" class={note ? 'note-button' : 'primary'} disabled={text.trim() === '' || tooLong || busy}>
+        {note ? 'Add note' : 'Send'}
       </button>
       {tooLong && (
         <p class="error" role="alert">
-          A message is at most {MAX_LEN} characters.
+          A message is at most {MAX_TEXT_LENGTH} characters.
         </p>
       )}
     </form>

@@ -95,16 +95,19 @@ export function lastLogin(): { tenantId: string; email: string } {
   }
 }
 
-function draftKey(tenantId: string, conversationId: string): string {
-  return `${DRAFT_PREFIX}${tenantId}:${conversationId}`;
+/** A reply and an internal note are two drafts, so a note never turns into a reply by a mode switch. */
+export type DraftKind = 'reply' | 'note';
+
+function draftKey(tenantId: string, conversationId: string, kind: DraftKind): string {
+  return `${DRAFT_PREFIX}${tenantId}:${conversationId}${kind === 'note' ? ':note' : ''}`;
 }
 
-export function loadDraft(tenantId: string, conversationId: string): string {
-  return get(draftKey(tenantId, conversationId)) ?? '';
+export function loadDraft(tenantId: string, conversationId: string, kind: DraftKind = 'reply'): string {
+  return get(draftKey(tenantId, conversationId, kind)) ?? '';
 }
 
-export function saveDraft(tenantId: string, conversationId: string, text: string): void {
-  set(draftKey(tenantId, conversationId), text === '' ? null : text);
+export function saveDraft(tenantId: string, conversationId: string, text: string, kind: DraftKind = 'reply'): void {
+  set(draftKey(tenantId, conversationId, kind), text === '' ? null : text);
 }
 
 export function loadActive(tenantId: string): string | null {

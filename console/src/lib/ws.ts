@@ -3,13 +3,14 @@
 // payloads.
 import { io, type Socket } from 'socket.io-client';
 import { isObj, parseAgent, parseAgents, parseErrorBody, parseMessage, parseMessages, parseOnlineUser, parseOnlineUsers } from './parse';
-import { parseConversationUpdate } from './parseDesk';
+import { parseConversationUpdate, parseNote } from './parseDesk';
 import {
   CONVERSATION_STATUSES,
   type AgentPresence,
   type Conversation,
   type ConversationStatus,
   type Message,
+  type Note,
   type OnlineUser,
 } from './types';
 
@@ -32,6 +33,7 @@ export interface SocketHandlers {
   conversationStatus(conversationId: string, status: ConversationStatus): void;
   /** A whole conversation after a change (status, assignee, labels, read marks). */
   conversationUpdated(c: Conversation): void;
+  noteCreated(note: Note): void;
 }
 
 export class AckError extends Error {
@@ -139,6 +141,10 @@ export class ConsoleSocket {
       if (id && CONVERSATION_STATUSES.includes(status)) h.conversationStatus(id, status);
     };
     s.on('conversation_updated', onConversation);
+    s.on('note_created', (p: unknown) => {
+      const note = parseNote(p);
+      if (note) h.noteCreated(note);
+    });
     s.on('conversation_status', onConversation);
   }
 

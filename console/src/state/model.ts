@@ -2,14 +2,17 @@
 // (HTTP pages, socket events, acks) and every choice of the agent becomes one
 // action; reducer.ts applies them, purely, so the unit tests cover it.
 import type { QueueView } from '../lib/api';
+import type { DraftKind } from '../lib/storage';
 import type { LinkStatus } from '../lib/ws';
 import type {
   Agent,
   AgentPresence,
   AgentRole,
+  CannedResponse,
   Conversation,
   ConversationStatus,
   Message,
+  Note,
   OnlineUser,
 } from '../lib/types';
 import type { Thread } from './threads';
@@ -46,6 +49,11 @@ export interface State {
   /** The tenant's agents (`GET /api/agents`), for assignment and names. */
   staff: Record<string, Agent>;
   staffSupport: Support;
+  /** Internal notes per conversation, oldest first. */
+  notes: Record<string, Note[]>;
+  notesSupport: Support;
+  canned: CannedResponse[];
+  cannedSupport: Support;
   /** Whether the server reports agent presence at all. */
   agentPresenceSeen: boolean;
   listNextBefore: string | null;
@@ -54,6 +62,8 @@ export interface State {
   searchQuery: string;
   searchHits: Record<string, true>;
   filter: Filter;
+  /** What the reply box writes: a reply to the visitor or an internal note. */
+  composeMode: DraftKind;
   link: LinkStatus;
   /** A problem to show in the banner until dismissed. */
   notice: string | null;
@@ -70,12 +80,17 @@ export const initialState: State = {
   me: { agentId: null, name: '', role: null },
   staff: {},
   staffSupport: 'unknown',
+  notes: {},
+  notesSupport: 'unknown',
+  canned: [],
+  cannedSupport: 'unknown',
   agentPresenceSeen: false,
   listNextBefore: null,
   listLoading: false,
   searchQuery: '',
   searchHits: {},
   filter: { view: 'all', status: 'open', label: null, search: '' },
+  composeMode: 'reply',
   link: 'connecting',
   notice: null,
 };
@@ -111,8 +126,14 @@ export type Action =
   | { type: 'conversation_updated'; conversation: Conversation }
   | { type: 'staff_loaded'; agents: Agent[] }
   | { type: 'staff_unsupported' }
+  | { type: 'notes_loaded'; conversationId: string; notes: Note[] }
+  | { type: 'note_added'; note: Note }
+  | { type: 'notes_unsupported' }
+  | { type: 'canned_loaded'; responses: CannedResponse[] }
+  | { type: 'canned_unsupported' }
   | { type: 'agents_list'; agents: AgentPresence[] }
   | { type: 'agent_online'; agent: AgentPresence }
   | { type: 'agent_offline'; agentId: string }
+  | { type: 'compose_mode'; mode: DraftKind }
   | { type: 'link'; link: LinkStatus }
   | { type: 'notice'; notice: string | null };

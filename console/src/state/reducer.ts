@@ -1,6 +1,6 @@
 // The pure reducer: where duplicates are dropped, unread counts kept and
 // typing signals expire. See model.ts for the state and the actions.
-import type { AgentPresence, Conversation, Message, OnlineUser } from '../lib/types';
+import type { AgentPresence, Conversation, Message, Note, OnlineUser } from '../lib/types';
 import { mergeConversation, omit, stubConversation, timestamp, withLastMessage } from './conversations';
 import { initialState, TYPING_TTL_MS, type Action, type State } from './model';
 import { emptyThread, isNewer, mergeMessages, setDelivery } from './threads';
@@ -79,6 +79,15 @@ function loadHistory(state: State, action: Extract<Action, { type: 'history_load
   };
 }
 
+/** One entry per noteId (the POST answer and `note_created` both bring it), oldest first. */
+function mergeNotes(known: Note[], incoming: Note[]): Note[] {
+  const byId = new Map(known.map((n) => [n.noteId, n]));
+  for (const n of incoming) byId.set(n.noteId, n);
+  return [...byId.values()].sort(
+    (a, b) => timestamp(a.createdAt) - timestamp(b.createdAt) || (a.noteId < b.noteId ? -1 : 1),
+  );
+}
+
 function typingKey(state: State, conversationId: string | null, sessionId: string | null): string | null {
   if (conversationId !== null) return conversationId;
   if (sessionId === null) return null;
@@ -133,7 +142,9 @@ export function reducer(state: State, action: Action): State {
 
     case 'open_conversation': {
       const id = action.conversationId;
-      return { ...state, activeId: id, unread: id === null ? state.unread : omit(state.unread, id) };
+      // Another conversation starts in Reply mode: a note is always a choice made for it.
+      const composeMode = id === state.activeId ? state.composeMode : 'reply';
+      return { ...state, activeId: id, composeMode, unread: id === null ? state.unread : omit(state.unread, id) };
     }
 
     case 'presence_list':
@@ -181,6 +192,27 @@ export function reducer(state: State, action: Action): State {
     case 'staff_unsupported':
       return { ...state, staffSupport: 'unsupported' };
 
+    case 'notes_loaded': {
+      const known = state.notes[action.conversationId] ?? [];
+      const notes = mergeNotes(known, action.notes);
+      return { ...state, notesSupport: 'loaded', notes: { ...state.notes, [action.conversationId]: notes } };
+    }
+
+    case 'note_added': {
+      const id = action.note.conversationId;
+      const notes = mergeNotes(state.notes[id] ?? [], [action.note]);
+      return { ...state, notes: { ...state.notes, [id]: notes } };
+    }
+
+    case 'notes_unsupported':
+      return { ...state, notesSupport: 'unsupported' };
+
+    case 'canned_loaded':
+      return { ...state, cannedSupport: 'loaded', canned: action.responses };
+
+    case 'canned_unsupported':
+      return { ...state, cannedSupport: 'unsupported' };
+
     case 'agents_list':
       return { ...state, agentPresenceSeen: true, agents: byKey(action.agents, agentOf) };
 
@@ -189,6 +221,9 @@ export function reducer(state: State, action: Action): State {
 
     case 'agent_offline':
       return { ...state, agentPresenceSeen: true, agents: omit(state.agents, action.agentId) };
+
+    case 'compose_mode':
+      return { ...state, composeMode: action.mode };
 
     case 'link':
       return state.link === action.link ? state : { ...state, link: action.link };

@@ -1,10 +1,12 @@
 // Read-only views of the state for the panes.
 import type { QueueView } from '../lib/api';
 import { conversationEmail, conversationName, shortId } from '../lib/format';
-import type { Agent, Conversation, OnlineUser } from '../lib/types';
+import type { Agent, Conversation, Note, OnlineUser } from '../lib/types';
 import { timestamp } from './conversations';
 import type { Filter, State } from './model';
-import type { Thread } from './threads';
+import type { Thread, ThreadMessage } from './threads';
+
+export type TimelineItem = { kind: 'message'; message: ThreadMessage } | { kind: 'note'; note: Note };
 
 export function isTyping(state: State, c: Conversation, now: number): boolean {
   const keys = [c.conversationId];
@@ -88,4 +90,24 @@ export function totalUnread(state: State): number {
 
 export function activeConversation(state: State): Conversation | null {
   return state.activeId ? (state.conversations[state.activeId] ?? null) : null;
+}
+
+/**
+ * The conversation as the agent reads it: messages in their order (by
+ * messageId), each internal note placed by its time among them.
+ */
+export function timeline(state: State, conversationId: string): TimelineItem[] {
+  const messages = state.threads[conversationId]?.messages ?? [];
+  const notes = state.notes[conversationId] ?? [];
+  const out: TimelineItem[] = [];
+  let n = 0;
+  for (const message of messages) {
+    while (n < notes.length && timestamp(notes[n]!.createdAt) < timestamp(message.createdAt)) {
+      out.push({ kind: 'note', note: notes[n]! });
+      n += 1;
+    }
+    out.push({ kind: 'message', message });
+  }
+  for (; n < notes.length; n++) out.push({ kind: 'note', note: notes[n]! });
+  return out;
 }

@@ -3,7 +3,7 @@
 import type { AgentSocket, ConsoleApi } from '../controller';
 import type { ConversationPage, HistoryPage } from '../lib/api';
 import type { SocketHandlers } from '../lib/ws';
-import type { Agent, Conversation, ConversationPatch, Message, UserInfo } from '../lib/types';
+import type { Agent, CannedResponse, Conversation, ConversationPatch, Message, Note, UserInfo } from '../lib/types';
 import type { Filter } from '../state';
 
 let seq = 0;
@@ -71,6 +71,25 @@ export class FakeApi implements ConsoleApi {
     this.patches.push({ conversationId, patch });
     const known = this.list.find((c) => c.conversationId === conversationId);
     return known ? { ...known, ...patch } : null;
+  }
+
+  notesBy: Record<string, Note[]> = {};
+  addedNotes: Array<{ conversationId: string; text: string }> = [];
+  canned: CannedResponse[] = [];
+
+  async notes(conversationId: string): Promise<Note[]> {
+    return this.notesBy[conversationId] ?? [];
+  }
+
+  async addNote(conversationId: string, text: string): Promise<Note> {
+    if (this.failWith) throw this.failWith;
+    this.addedNotes.push({ conversationId, text });
+    const n = this.addedNotes.length;
+    return { noteId: `n${n}`, conversationId, agentId: 'ann', text, createdAt: new Date().toISOString() };
+  }
+
+  async cannedResponses(): Promise<CannedResponse[]> {
+    return this.canned;
   }
 
   async agents(): Promise<Agent[]> {
