@@ -13,15 +13,12 @@ from webchat.services import Services
 
 log = logging.getLogger(__name__)
 
-# A snoozed conversation reopens within 60 s of its time (CONTRACT §8): looking every
-# 15 s keeps well inside that for one indexed query per node.
-SNOOZE_CHECK_SECONDS = 15.0
-
-
 class Upkeep:
     def __init__(self, services: Services) -> None:
         self.jobs: list[tuple[float, Callable[[], Awaitable[object]]]] = [
-            (SNOOZE_CHECK_SECONDS, lambda: do_wake_snoozed(services)),
+            # Snoozed conversations reopen within 60 s of their time (CONTRACT §8): one
+            # indexed query per node every `snooze_check_seconds` (15 s) keeps inside it.
+            (services.settings.snooze_check_seconds, lambda: do_wake_snoozed(services)),
         ]
         self._tasks: list[asyncio.Task[None]] = []
 
