@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from webchat.api.deps import ServicesDep, StaffDep
+from webchat.api.openapi import COMMON, error_responses
 from webchat.clock import isoformat
 from webchat.db.records import AgentRecord
 from webchat.db.tenants import find_agent, find_agent_anywhere, list_agents
@@ -15,7 +16,7 @@ from webchat.gateway.passwords import verify_password
 from webchat.gateway.tokens import AgentClaims
 from webchat.schemas import AgentLoginRequest
 
-router = APIRouter(tags=["agent"])
+router = APIRouter(tags=["agent"], responses=error_responses(*COMMON))
 
 
 @router.post("/api/agent/login")

@@ -17,6 +17,7 @@ from webchat.actions.messages import do_send_agent_message
 from webchat.actions.notes import do_add_note
 from webchat.actions.read_marks import do_mark_read
 from webchat.api.deps import ServicesDep, StaffDep
+from webchat.api.openapi import COMMON, error_responses
 from webchat.clock import as_utc
 from webchat.db.conversation_list import UNASSIGNED, ConversationFilter, list_conversations
 from webchat.db.notes import list_notes
@@ -32,7 +33,7 @@ from webchat.errors import invalid_request
 from webchat.ids import ULID_PATTERN
 from webchat.schemas import ReplyRequest, conversation_json, message_json
 
-router = APIRouter(tags=["conversations"])
+router = APIRouter(tags=["conversations"], responses=error_responses(*COMMON, 404))
 
 MAX_PAGE = 200
 MAX_NOTES = 1000

@@ -13,6 +13,7 @@ from webchat.actions.notes import (
 )
 from webchat.actions.settings import do_update_settings, tenant_settings
 from webchat.api.deps import AdminDep, ServicesDep, StaffDep
+from webchat.api.openapi import COMMON, error_responses
 from webchat.db.notes import list_canned_responses
 from webchat.desk_schemas import (
     CannedResponseCreate,
@@ -22,7 +23,7 @@ from webchat.desk_schemas import (
 )
 from webchat.ids import ULID_PATTERN
 
-router = APIRouter(tags=["desk"])
+router = APIRouter(tags=["desk"], responses=error_responses(*COMMON, 404, 409))
 
 MAX_CANNED = 500
 CannedId = Annotated[str, Path(pattern=ULID_PATTERN.pattern)]

@@ -9,9 +9,10 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from webchat.api.deps import ServicesDep
+from webchat.api.openapi import error_responses
 from webchat.errors import error_body
 
-router = APIRouter(tags=["operations"])
+router = APIRouter(tags=["operations"], responses=error_responses(503))
 
 # A readiness probe must answer even when a dependency hangs.
 READY_TIMEOUT_SECONDS = 2

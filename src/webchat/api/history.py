@@ -8,12 +8,13 @@ from fastapi import APIRouter, Header, Query
 
 from webchat.actions.conversations import find_conversation
 from webchat.api.deps import PrincipalDep, ServicesDep
+from webchat.api.openapi import COMMON, error_responses
 from webchat.db.messages import list_messages
 from webchat.errors import ApiError, forbidden, invalid_request, invalid_token
 from webchat.ids import ULID_PATTERN, canonical_uuid
 from webchat.schemas import message_json
 
-router = APIRouter(tags=["history"])
+router = APIRouter(tags=["history"], responses=error_responses(*COMMON, 404))
 
 MAX_PAGE = 200
 

@@ -10,10 +10,11 @@ from webchat.actions.messages import do_send_visitor_message
 from webchat.actions.read_marks import do_mark_read
 from webchat.actions.visitors import do_open_session
 from webchat.api.deps import PublicKeyDep, ServicesDep, client_ip
+from webchat.api.openapi import COMMON, error_responses
 from webchat.desk_schemas import VisitorReadRequest
 from webchat.schemas import MessageRequest, SessionRequest, message_json
 
-router = APIRouter(tags=["visitor"])
+router = APIRouter(tags=["visitor"], responses=error_responses(*COMMON, 404))
 
 
 @router.post("/webchat/session")
