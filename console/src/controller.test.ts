@@ -4,7 +4,7 @@ import { ApiError } from './lib/api';
 import { visibleConversations } from './state';
 import { FakeApi, FakeSocket, conversation, message, settle } from './test/fakes';
 
-function setup(api = new FakeApi()) {
+function setup(api = new FakeApi(), visible: { shown: boolean } = { shown: true }) {
   const sockets: FakeSocket[] = [];
   const expired = vi.fn();
   let n = 0;
@@ -18,6 +18,7 @@ function setup(api = new FakeApi()) {
       return socket;
     },
     newId: () => `cmid-${++n}`,
+    isPageVisible: () => visible.shown,
   });
   controller.start();
   return { controller, api, socket: () => sockets[0]!, expired };
@@ -226,5 +227,70 @@ describe('ConsoleController', () => {
     expect(controller.state.composeMode).toBe('note');
     controller.open('c2');
     expect(controller.state.composeMode).toBe('reply');
+  });
+
+  it('uses the server unreadCount, and marks the open conversation read while the tab is shown', async () => {
+    const api = new FakeApi();
+    const [m1, m2] = [message({ text: 'one' }), message({ text: 'two' })];
+    api.list = [conversation({ unreadCount: 2, lastMessage: m2 })];
+    api.histories.c1 = [m1, m2];
+    const { controller, socket } = setup(api);
+    socket().accept();
+    await settle();
+    expect(controller.state.unread.c1).toBe(2);
+    controller.open('c1');
+    await settle();
+    expect(socket().reads).toEqual([{ conversationId: 'c1', upTo: m2.messageId }]);
+    expect(controller.state.conversations.c1?.agentLastReadId).toBe(m2.messageId);
+    expect(controller.state.unread.c1).toBeUndefined();
+    // A new visitor message in the open conversation is read at once, once.
+    const m3 = message({ text: 'three' });
+    socket().handlers.message(m3);
+    await settle();
+    socket().handlers.message(m3);
+    await settle();
+    expect(socket().reads.map((r) => r.upTo)).toEqual([m2.messageId, m3.messageId]);
+  });
+
+  it('a hidden tab reads nothing: the message stays unread until the tab is shown', async () => {
+    const api = new FakeApi();
+    const m1 = message();
+    api.list = [conversation({ lastMessage: m1 })];
+    api.histories.c1 = [m1];
+    const visible = { shown: true };
+    const { controller, socket } = setup(api, visible);
+    socket().accept();
+    await settle();
+    controller.open('c1');
+    await settle();
+    visible.shown = false;
+    controller.pageVisibilityChanged();
+    const m2 = message({ text: 'while away' });
+    socket().handlers.message(m2);
+    await settle();
+    expect(controller.state.unread.c1).toBe(1);
+    expect(socket().reads.map((r) => r.upTo)).toEqual([m1.messageId]);
+    visible.shown = true;
+    controller.pageVisibilityChanged();
+    await settle();
+    expect(controller.state.unread.c1).toBeUndefined();
+    expect(socket().reads.map((r) => r.upTo)).toEqual([m1.messageId, m2.messageId]);
+  });
+
+  it('follows messages_read: the visitor has seen the agent, another agent has read', async () => {
+    const api = new FakeApi();
+    const m1 = message();
+    api.list = [conversation({ lastMessage: m1, unreadCount: 1 })];
+    const { controller, socket } = setup(api);
+    socket().accept();
+    await settle();
+    socket().handlers.messagesRead({ conversationId: 'c1', reader: 'visitor', agentId: null, upTo: m1.messageId, readAt: null });
+    expect(controller.state.conversations.c1?.visitorLastReadId).toBe(m1.messageId);
+    socket().handlers.messagesRead({ conversationId: 'c1', reader: 'agent', agentId: 'bob', upTo: m1.messageId, readAt: null });
+    expect(controller.state.unread.c1).toBeUndefined();
+    // A stale page does not move the marks back.
+    api.list = [conversation({ lastMessage: m1, unreadCount: 0, visitorLastReadId: null })];
+    await controller.loadList(false);
+    expect(controller.state.conversations.c1?.visitorLastReadId).toBe(m1.messageId);
   });
 });

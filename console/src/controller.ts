@@ -5,6 +5,7 @@
 import { Api, ApiError, type ConversationPage, type HistoryPage } from './lib/api';
 import { tokenClaims, type Claims } from './lib/jwt';
 import { loadActive, saveActive, type Auth, type DraftKind } from './lib/storage';
+import { newerId } from '../../shared/ordering';
 import { fillTemplate } from './lib/canned';
 import { conversationEmail } from './lib/format';
 import type {
@@ -46,6 +47,7 @@ export interface ConsoleApi {
   notes(conversationId: string): Promise<Note[]>;
   addNote(conversationId: string, text: string): Promise<Note>;
   cannedResponses(): Promise<CannedResponse[]>;
+  markRead(conversationId: string, upTo: string): Promise<void>;
 }
 
 /** The socket calls the controller makes (lib/ws.ts's ConsoleSocket; a fake in tests). */
@@ -57,6 +59,7 @@ export interface AgentSocket {
   send(conversationId: string, text: string, clientMessageId: string): Promise<Message>;
   typing(conversationId: string, sessionId: string | null, isTyping: boolean): void;
   sync(conversationId: string, sessionId: string | null, after: string): Promise<Message[]>;
+  read(conversationId: string, upTo: string): Promise<void>;
   close(): void;
 }
 
@@ -67,6 +70,12 @@ export interface ControllerOptions {
   api?: ConsoleApi;
   openSocket?: (token: string, handlers: SocketHandlers) => AgentSocket;
   newId?: () => string;
+  /** Whether the console's tab is shown (the Page Visibility API; a stub in tests). */
+  isPageVisible?: () => boolean;
+}
+
+function documentVisible(): boolean {
+  return typeof document === 'undefined' || document.visibilityState !== 'hidden';
 }
 
 /** What a failed call tells the agent. */
@@ -121,6 +130,11 @@ export class ConsoleController {
   #unknownTimer: ReturnType<typeof setTimeout> | undefined;
   #typingTimer: ReturnType<typeof setInterval> | undefined;
   #restorePending: string | null = null;
+  readonly #isPageVisible: () => boolean;
+  /** The read mark last sent per conversation, so each is sent once. */
+  readonly #readSent = new Map<string, string>();
+  #readSupported = true;
+  readonly #onVisibility = (): void => this.pageVisibilityChanged();
 
   constructor(options: ControllerOptions) {
     this.auth = options.auth;
@@ -129,9 +143,11 @@ export class ConsoleController {
     this.#api = options.api ?? new Api(options.auth.token, () => this.#expire());
     this.#openSocket = options.openSocket ?? ((token, handlers) => new ConsoleSocket(token, handlers));
     this.#newId = options.newId ?? uuid;
+    this.#isPageVisible = options.isPageVisible ?? documentVisible;
     this.state = {
       ...initialState,
       me: { agentId: this.claims.sub, name: this.myName, role: this.claims.role },
+      pageVisible: this.#isPageVisible(),
     };
   }
 
@@ -155,6 +171,7 @@ export class ConsoleController {
     void this.loadList(false);
     void this.loadStaff();
     void this.loadCanned();
+    if (typeof document !== 'undefined') document.addEventListener('visibilitychange', this.#onVisibility);
   }
 
   destroy(): void {
@@ -166,6 +183,7 @@ export class ConsoleController {
     this.#socket?.close();
     this.#socket = null;
     this.#listeners.clear();
+    if (typeof document !== 'undefined') document.removeEventListener('visibilitychange', this.#onVisibility);
   }
 
   // ---- the list -------------------------------------------------------------
@@ -211,6 +229,7 @@ export class ConsoleController {
     if (prev !== conversationId) this.#socket?.join(conversationId);
     if (!this.state.threads[conversationId]?.loaded) void this.#loadHistory(conversationId, false);
     if (!(conversationId in this.state.notes)) void this.#loadNotes(conversationId);
+    this.#markActiveRead();
   }
 
   loadOlder(conversationId: string): Promise<void> {
@@ -340,6 +359,12 @@ export class ConsoleController {
     this.#dispatch({ type: 'compose_mode', mode });
   }
 
+  /** The tab was shown or hidden: what is open and now shown gets marked read. */
+  pageVisibilityChanged(): void {
+    this.#dispatch({ type: 'page_visibility', visible: this.#isPageVisible() });
+    this.#markActiveRead();
+  }
+
   dismissNotice(): void {
     this.#dispatch({ type: 'notice', notice: null });
   }
@@ -397,8 +422,47 @@ export class ConsoleController {
     try {
       const page = await this.#api.history(conversationId, before);
       this.#dispatch({ type: 'history_loaded', conversationId, messages: page.messages, nextBefore: page.nextBefore, older });
+      if (conversationId === this.state.activeId) this.#markActiveRead();
     } catch (err) {
       if (!isUnauthorized(err)) this.#notice(`Could not load messages: ${describeError(err)}`);
+    }
+  }
+
+  /**
+   * Tell the server the agent has read the open conversation, when the tab is
+   * shown and something newer than the agents' read mark is on screen.
+   */
+  #markActiveRead(): void {
+    const id = this.state.activeId;
+    if (id === null || !this.#readSupported || !this.state.pageVisible) return;
+    const thread = this.state.threads[id];
+    const upTo = thread?.loaded ? lastStoredMessageId(thread) : null;
+    if (upTo === null) return;
+    const mark = newerId(this.state.conversations[id]?.agentLastReadId ?? null, this.#readSent.get(id) ?? null);
+    if (mark !== null && upTo <= mark) return;
+    this.#readSent.set(id, upTo);
+    void this.#sendRead(id, upTo);
+  }
+
+  async #sendRead(conversationId: string, upTo: string): Promise<void> {
+    try {
+      const sock = this.#socket;
+      if (sock?.connected) {
+        try {
+          await sock.read(conversationId, upTo);
+        } catch {
+          await this.#api.markRead(conversationId, upTo); // an older server or a lost ack
+        }
+      } else {
+        await this.#api.markRead(conversationId, upTo);
+      }
+      this.#dispatch({
+        type: 'messages_read',
+        read: { conversationId, reader: 'agent', agentId: this.state.me.agentId, upTo, readAt: null },
+      });
+    } catch (err) {
+      if (isUnsupported(err)) this.#readSupported = false;
+      else this.#readSent.delete(conversationId); // try again with the next message
     }
   }
 
@@ -468,6 +532,7 @@ export class ConsoleController {
         // A new conversation, or one reopened by the visitor: fetch its details.
         if (!known || (known.status === 'closed' && m.sender === 'visitor')) this.#refreshSoon();
         this.#restoreActive();
+        if (m.conversationId === this.state.activeId) this.#markActiveRead();
       },
       onlineList: (users) => this.#dispatch({ type: 'presence_list', users }),
       userOnline: (user) => this.#dispatch({ type: 'user_online', user }),
@@ -479,6 +544,7 @@ export class ConsoleController {
       conversationStatus: (conversationId, status) => this.#dispatch({ type: 'status_changed', conversationId, status }),
       conversationUpdated: (conversation) => this.#dispatch({ type: 'conversation_updated', conversation }),
       noteCreated: (note) => this.#dispatch({ type: 'note_added', note }),
+      messagesRead: (read) => this.#dispatch({ type: 'messages_read', read }),
     };
   }
 }

@@ -13,7 +13,7 @@ function json(status: number, body: unknown): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
 }
 
-function setup(history: ChatMessage[] = [], nextBefore: string | null = null) {
+function setup(history: ChatMessage[] = [], nextBefore: string | null = null, visible = { shown: true }) {
   const session = new SessionManager(memoryStorage());
   const requests: Array<{ url: URL; init: RequestInit }> = [];
   const fetch = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
@@ -42,7 +42,7 @@ function setup(history: ChatMessage[] = [], nextBefore: string | null = null) {
       return socket;
     },
   });
-  const controller = new ChatController({ session, api, ws });
+  const controller = new ChatController({ session, api, ws, isVisible: () => visible.shown });
   controller.start();
   sockets[0]!.accept();
   return { controller, session, sockets, requests, socket: () => sockets[sockets.length - 1]! };
@@ -139,6 +139,49 @@ describe('ChatController', () => {
     expect(controller.state.agentTyping).toBe(true);
     socket().fire('meta_message_created', message({ sender: 'agent' }));
     expect(controller.state.agentTyping).toBe(false);
+  });
+
+  it('sends read once for the agent messages the open panel shows, and only while visible', async () => {
+    const visible = { shown: false };
+    const { controller, socket } = setup([], null, visible);
+    const first = message({ sender: 'agent' });
+    socket().fire('meta_message_created', first);
+    controller.open();
+    await flush();
+    expect(socket().sent('read')).toHaveLength(0); // the page is hidden
+    visible.shown = true;
+    controller.markRead();
+    controller.markRead();
+    expect(socket().sent('read').map((e) => e.payload.upTo)).toEqual([first.messageId]);
+    socket().sent('read')[0]!.ack!({ ok: true });
+    // The visitor's own message is no reason to send a mark; an agent's is.
+    socket().fire('meta_message_created', message({ sender: 'visitor', clientMessageId: crypto.randomUUID() }));
+    const second = message({ sender: 'agent' });
+    socket().fire('meta_message_created', second);
+    expect(socket().sent('read').map((e) => e.payload.upTo)).toEqual([first.messageId, second.messageId]);
+  });
+
+  it('shows "Seen" under the visitor’s last message once an agent has read it', async () => {
+    const env = setup();
+    env.controller.open();
+    const mine = message({ sender: 'visitor', clientMessageId: crypto.randomUUID() });
+    env.socket().fire('meta_message_created', mine);
+    expect(env.controller.state.seenUpTo).toBeNull();
+    env.socket().fire('messages_read', { conversationId: 'conv', reader: 'agent', agentId: 'a1', upTo: mine.messageId });
+    expect(env.controller.state.seenUpTo).toBe(mine.messageId);
+    const container = document.createElement('div');
+    document.body.appendChild(container);
+    act(() => {
+      render(
+        h(App, { controller: env.controller, strings: pickStrings('fr'), title: 'Chat', greeting: '', position: 'right', hideLauncher: false }),
+        container,
+      );
+    });
+    expect(container.querySelector('.wc-seen')?.textContent).toBe('Vu');
+    // A newer message of the visitor is not seen yet.
+    env.socket().fire('meta_message_created', message({ sender: 'visitor', clientMessageId: crypto.randomUUID() }));
+    await flush();
+    expect(container.querySelector('.wc-seen')).toBeNull();
   });
 
   it('refuses empty and over-long text', () => {

@@ -3,7 +3,7 @@
 // count, typing indicator and connection status. The UI only renders this
 // state and calls these methods.
 
-import { compareIds } from '../../shared/ordering';
+import { compareIds, isCoveredBy, newerId } from '../../shared/ordering';
 import { ChatAPI, ChatError, type ChatMessage, type Sender } from './lib/api';
 import { Emitter } from './lib/emitter';
 import type { Identity, SessionManager } from './lib/session';
@@ -42,6 +42,8 @@ export interface ChatState {
   errorCode: string | null;
   /** The newest incoming message, for the ARIA live region. */
   latestIncoming: ViewMessage | null;
+  /** How far an agent has read (`messages_read`): the visitor's messages up to it are "Seen". */
+  seenUpTo: string | null;
 }
 
 /** Events a host page may listen to with `WebChat.on`. */
@@ -63,6 +65,12 @@ export interface ChatControllerOptions {
   api: ChatAPI;
   ws: ChatWebSocket;
   newId?: () => string;
+  /** Whether the visitor can see the page (shown and focused); a stub in tests. */
+  isVisible?: () => boolean;
+}
+
+function pageInView(): boolean {
+  return typeof document !== 'undefined' && document.visibilityState === 'visible' && document.hasFocus();
 }
 
 function keyOf(message: { messageId: string | null; clientMessageId: string | null }): string {
@@ -108,6 +116,9 @@ export class ChatController extends Emitter<WebChatEvents> {
   readonly #stateListeners = new Set<(state: ChatState) => void>();
   readonly #cleanups: Array<() => void> = [];
   #restartQueued = false;
+  readonly #isVisible: () => boolean;
+  /** The read mark this visitor last sent (or another of their tabs did). */
+  #readSent: string | null = null;
 
   state: ChatState = {
     open: false,
@@ -120,6 +131,7 @@ export class ChatController extends Emitter<WebChatEvents> {
     hasOlder: false,
     errorCode: null,
     latestIncoming: null,
+    seenUpTo: null,
   };
 
   constructor(options: ChatControllerOptions) {
@@ -128,6 +140,7 @@ export class ChatController extends Emitter<WebChatEvents> {
     this.#api = options.api;
     this.#ws = options.ws;
     this.#newId = options.newId ?? (() => crypto.randomUUID());
+    this.#isVisible = options.isVisible ?? pageInView;
   }
 
   start(): void {
@@ -142,6 +155,14 @@ export class ChatController extends Emitter<WebChatEvents> {
         if (connection === 'online' && this.state.open && !this.state.historyLoaded) void this.#loadHistory();
       }),
       ws.on('error', (error) => this.#onSocketError(error)),
+      ws.on('read', ({ reader, upTo }) => {
+        if (reader === 'visitor') {
+          this.#readSent = newerId(this.#readSent, upTo); // another tab of this visitor
+          return;
+        }
+        const seenUpTo = newerId(this.state.seenUpTo, upTo);
+        if (seenUpTo !== this.state.seenUpTo) this.#update({ seenUpTo });
+      }),
       this.#session.subscribe((change) => {
         if (change !== 'token') this.#queueRestart();
       }),
@@ -172,6 +193,26 @@ export class ChatController extends Emitter<WebChatEvents> {
       this.emit('unread', 0);
     }
     if (!this.state.historyLoaded) void this.#loadHistory();
+    this.markRead();
+  }
+
+  /**
+   * Tell the agents what the visitor has seen: called when the panel opens,
+   * when a message arrives in it, and when the page is shown or focused again.
+   * Only a new agent (or system) message on screen sends a mark.
+   */
+  markRead(): void {
+    if (!this.state.open || !this.#isVisible()) return;
+    let newest: string | null = null;
+    for (const m of this.#entries.values()) {
+      if (m.sender !== 'visitor' && m.messageId) newest = newerId(newest, m.messageId);
+    }
+    if (newest === null || isCoveredBy(newest, this.#readSent)) return;
+    const upTo = newest;
+    this.#readSent = upTo;
+    this.#ws.markRead(upTo).catch(() => {
+      if (this.#readSent === upTo) this.#readSent = null; // the next chance tries again
+    });
   }
 
   close(): void {
@@ -289,6 +330,7 @@ export class ChatController extends Emitter<WebChatEvents> {
     // Older pages do not move nextBefore forward once we reached the start.
     if (before === undefined || before === this.#nextBefore) this.#nextBefore = page.nextBefore;
     this.#update({ historyLoaded: true, hasOlder: this.#nextBefore !== null, errorCode: null });
+    this.markRead();
   }
 
   /** Run `call` with a visitor token, getting one first if needed and once more if it expired. */
@@ -325,6 +367,7 @@ export class ChatController extends Emitter<WebChatEvents> {
     this.#update(patch);
     this.emit('message', message);
     if (patch.unread !== undefined) this.emit('unread', patch.unread);
+    if (incoming) this.markRead();
   }
 
   /** Adds or updates a stored message; true when it was not shown before. */
@@ -379,7 +422,9 @@ export class ChatController extends Emitter<WebChatEvents> {
     this.#keyByMessageId.clear();
     this.#nextBefore = null;
     this.#historyRequest = null;
+    this.#readSent = null;
     this.#update({
+      seenUpTo: null,
       messages: [],
       unread: 0,
       agentTyping: false,

@@ -13,6 +13,8 @@ export interface Strings {
   send: string;
   sending: string;
   sent: string;
+  /** Under the visitor's last message once an agent has read it. */
+  seen: string;
   failed: string;
   retry: string;
   you: string;
@@ -41,6 +43,7 @@ const en: Strings = {
   send: 'Send',
   sending: 'Sending…',
   sent: 'Sent',
+  seen: 'Seen',
   failed: 'Not sent.',
   retry: 'Retry',
   you: 'You',
@@ -77,6 +80,7 @@ const fr: Strings = {
   send: 'Envoyer',
   sending: 'Envoi…',
   sent: 'Envoyé',
+  seen: 'Vu',
   failed: 'Non envoyé.',
   retry: 'Réessayer',
   you: 'Vous',

@@ -3,13 +3,14 @@
 // payloads.
 import { io, type Socket } from 'socket.io-client';
 import { isObj, parseAgent, parseAgents, parseErrorBody, parseMessage, parseMessages, parseOnlineUser, parseOnlineUsers } from './parse';
-import { parseConversationUpdate, parseNote } from './parseDesk';
+import { parseConversationUpdate, parseMessagesRead, parseNote } from './parseDesk';
 import {
   CONVERSATION_STATUSES,
   type AgentPresence,
   type Conversation,
   type ConversationStatus,
   type Message,
+  type MessagesRead,
   type Note,
   type OnlineUser,
 } from './types';
@@ -34,6 +35,7 @@ export interface SocketHandlers {
   /** A whole conversation after a change (status, assignee, labels, read marks). */
   conversationUpdated(c: Conversation): void;
   noteCreated(note: Note): void;
+  messagesRead(read: MessagesRead): void;
 }
 
 export class AckError extends Error {
@@ -141,6 +143,10 @@ export class ConsoleSocket {
       if (id && CONVERSATION_STATUSES.includes(status)) h.conversationStatus(id, status);
     };
     s.on('conversation_updated', onConversation);
+    s.on('messages_read', (p: unknown) => {
+      const read = parseMessagesRead(p);
+      if (read) h.messagesRead(read);
+    });
     s.on('note_created', (p: unknown) => {
       const note = parseNote(p);
       if (note) h.noteCreated(note);
@@ -197,6 +203,11 @@ export class ConsoleSocket {
   typing(conversationId: string, sessionId: string | null, isTyping: boolean): void {
     if (!this.socket.connected) return;
     this.socket.emit('typing', { sessionId, conversationId, isTyping });
+  }
+
+  /** The agent has read the conversation up to `upTo` (§8); acked `{ok: true}`. */
+  async read(conversationId: string, upTo: string): Promise<void> {
+    await this.request('read', { conversationId, upTo });
   }
 
   async sync(conversationId: string, sessionId: string | null, after: string): Promise<Message[]> {

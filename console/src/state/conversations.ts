@@ -2,6 +2,7 @@
 // not seen yet makes a stub, a newer message moves its last message and
 // activity time, a fresh list page replaces what it knows better.
 import type { Conversation, Message, UserInfo } from '../lib/types';
+import { newerId } from '../../../shared/ordering';
 import { isNewer } from './threads';
 
 export function timestamp(iso: string | null): number {
@@ -52,6 +53,9 @@ export function mergeConversation(known: Conversation | undefined, fresh: Conver
   const userInfo = Object.keys(fresh.visitor.userInfo).length ? fresh.visitor.userInfo : known.visitor.userInfo;
   return {
     ...fresh,
+    // Read marks only move forward; a page fetched before a live mark must not undo it.
+    visitorLastReadId: newerId(known.visitorLastReadId, fresh.visitorLastReadId),
+    agentLastReadId: newerId(known.agentLastReadId, fresh.agentLastReadId),
     visitor: { ...fresh.visitor, userInfo },
     lastMessage: newer.lastMessage,
     lastActivityAt:

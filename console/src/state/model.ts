@@ -12,6 +12,7 @@ import type {
   Conversation,
   ConversationStatus,
   Message,
+  MessagesRead,
   Note,
   OnlineUser,
 } from '../lib/types';
@@ -65,6 +66,8 @@ export interface State {
   /** What the reply box writes: a reply to the visitor or an internal note. */
   composeMode: DraftKind;
   link: LinkStatus;
+  /** Whether the console's tab is shown: messages arriving while it is hidden stay unread. */
+  pageVisible: boolean;
   /** A problem to show in the banner until dismissed. */
   notice: string | null;
 }
@@ -92,6 +95,7 @@ export const initialState: State = {
   filter: { view: 'all', status: 'open', label: null, search: '' },
   composeMode: 'reply',
   link: 'connecting',
+  pageVisible: true,
   notice: null,
 };
 
@@ -135,5 +139,7 @@ export type Action =
   | { type: 'agent_online'; agent: AgentPresence }
   | { type: 'agent_offline'; agentId: string }
   | { type: 'compose_mode'; mode: DraftKind }
+  | { type: 'messages_read'; read: MessagesRead }
+  | { type: 'page_visibility'; visible: boolean }
   | { type: 'link'; link: LinkStatus }
   | { type: 'notice'; notice: string | null };

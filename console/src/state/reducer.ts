@@ -1,6 +1,7 @@
 // The pure reducer: where duplicates are dropped, unread counts kept and
 // typing signals expire. See model.ts for the state and the actions.
-import type { AgentPresence, Conversation, Message, Note, OnlineUser } from '../lib/types';
+import { newerId } from '../../../shared/ordering';
+import type { AgentPresence, Conversation, Message, MessagesRead, Note, OnlineUser } from '../lib/types';
 import { mergeConversation, omit, stubConversation, timestamp, withLastMessage } from './conversations';
 import { initialState, TYPING_TTL_MS, type Action, type State } from './model';
 import { emptyThread, isNewer, mergeMessages, setDelivery } from './threads';
@@ -30,12 +31,50 @@ function receive(state: State, m: Message): State {
     ? { ...state.threads, [cid]: { ...thread, messages: mergeMessages(thread.messages, [m]) } }
     : state.threads;
   let unread = state.unread;
-  if (fresh && m.sender === 'visitor' && state.activeId !== cid) {
+  if (fresh && m.sender === 'visitor' && !isBeingRead(state, cid)) {
     unread = { ...unread, [cid]: (unread[cid] ?? 0) + 1 };
   }
   // A visitor who has sent a message has stopped typing it.
   const typing = m.sender === 'visitor' ? omit(state.typing, cid) : state.typing;
   return { ...state, conversations, threads, unread, typing };
+}
+
+/** The agent has this conversation in front of them: open, in a visible tab. */
+function isBeingRead(state: State, conversationId: string): boolean {
+  return state.activeId === conversationId && state.pageVisible;
+}
+
+/** The server's unreadCount (§8) wins over local counting when it sends one. */
+function withServerUnread(state: State, unread: Record<string, number>, c: Conversation): Record<string, number> {
+  if (c.unreadCount === null) return unread;
+  const count = isBeingRead(state, c.conversationId) ? 0 : c.unreadCount;
+  if ((unread[c.conversationId] ?? 0) === count) return unread;
+  return count === 0 ? omit(unread, c.conversationId) : { ...unread, [c.conversationId]: count };
+}
+
+function unreadAfter(state: State, conversationId: string, upTo: string): number | null {
+  const thread = state.threads[conversationId];
+  if (thread?.loaded) {
+    return thread.messages.filter((m) => m.sender === 'visitor' && m.delivery === 'sent' && m.messageId > upTo).length;
+  }
+  const last = state.conversations[conversationId]?.lastMessage;
+  return last && last.messageId <= upTo ? 0 : null;
+}
+
+function readMark(state: State, read: MessagesRead): State {
+  const known = state.conversations[read.conversationId];
+  if (!known) return state;
+  if (read.reader === 'visitor') {
+    const visitorLastReadId = newerId(known.visitorLastReadId, read.upTo);
+    if (visitorLastReadId === known.visitorLastReadId) return state;
+    return { ...state, conversations: { ...state.conversations, [known.conversationId]: { ...known, visitorLastReadId } } };
+  }
+  const agentLastReadId = newerId(known.agentLastReadId, read.upTo) ?? read.upTo;
+  const left = unreadAfter(state, known.conversationId, agentLastReadId);
+  const conversations = { ...state.conversations, [known.conversationId]: { ...known, agentLastReadId } };
+  let unread = state.unread;
+  if (left !== null) unread = left === 0 ? omit(unread, known.conversationId) : { ...unread, [known.conversationId]: left };
+  return { ...state, conversations, unread };
 }
 
 function loadConversations(state: State, action: Extract<Action, { type: 'conversations_loaded' }>): State {
@@ -47,9 +86,10 @@ function loadConversations(state: State, action: Extract<Action, { type: 'conver
     const known = state.conversations[c.conversationId];
     const last = c.lastMessage;
     const missed = known && last && last.sender === 'visitor' && isNewer(last, known.lastMessage);
-    if (missed && c.conversationId !== state.activeId) {
+    if (missed && c.unreadCount === null && !isBeingRead(state, c.conversationId)) {
       unread = { ...unread, [c.conversationId]: (unread[c.conversationId] ?? 0) + 1 };
     }
+    unread = withServerUnread(state, unread, c);
     conversations[c.conversationId] = mergeConversation(known, c);
   }
   const query = action.query?.trim() ?? '';
@@ -183,7 +223,8 @@ export function reducer(state: State, action: Action): State {
     case 'conversation_updated': {
       const c = action.conversation;
       const merged = mergeConversation(state.conversations[c.conversationId], c);
-      return { ...state, conversations: { ...state.conversations, [c.conversationId]: merged } };
+      const unread = withServerUnread(state, state.unread, c);
+      return { ...state, unread, conversations: { ...state.conversations, [c.conversationId]: merged } };
     }
 
     case 'staff_loaded':
@@ -221,6 +262,16 @@ export function reducer(state: State, action: Action): State {
 
     case 'agent_offline':
       return { ...state, agentPresenceSeen: true, agents: omit(state.agents, action.agentId) };
+
+    case 'messages_read':
+      return readMark(state, action.read);
+
+    case 'page_visibility': {
+      if (state.pageVisible === action.visible) return state;
+      const id = state.activeId;
+      const unread = action.visible && id !== null ? omit(state.unread, id) : state.unread;
+      return { ...state, pageVisible: action.visible, unread };
+    }
 
     case 'compose_mode':
       return { ...state, composeMode: action.mode };

@@ -88,6 +88,12 @@ export class FakeApi implements ConsoleApi {
     return { noteId: `n${n}`, conversationId, agentId: 'ann', text, createdAt: new Date().toISOString() };
   }
 
+  httpReads: Array<{ conversationId: string; upTo: string }> = [];
+
+  async markRead(conversationId: string, upTo: string): Promise<void> {
+    this.httpReads.push({ conversationId, upTo });
+  }
+
   async cannedResponses(): Promise<CannedResponse[]> {
     return this.canned;
   }
@@ -139,6 +145,12 @@ export class FakeSocket implements AgentSocket {
 
   typing(conversationId: string, _sessionId: string | null, isTyping: boolean): void {
     this.typingSignals.push({ conversationId, isTyping });
+  }
+
+  reads: Array<{ conversationId: string; upTo: string }> = [];
+
+  async read(conversationId: string, upTo: string): Promise<void> {
+    this.reads.push({ conversationId, upTo });
   }
 
   async sync(): Promise<Message[]> {

@@ -140,6 +140,11 @@ export class ChatAPI {
     return this.#request('POST', '/webchat/message', { body });
   }
 
+  /** The visitor has seen the conversation up to `upTo` (contract §8), when the socket is down. */
+  markRead(body: VisitorFields & { upTo: string }): Promise<{ ok: boolean }> {
+    return this.#request('POST', '/webchat/read', { body });
+  }
+
   /** One page of history, oldest first; `nextBefore` names the next older page. */
   getMessages(query: HistoryQuery, token: string): Promise<HistoryPage> {
     return this.#request<HistoryPage>('GET', '/api/chat/messages', {

@@ -53,6 +53,8 @@ export type ConnectionStatus = 'connecting' | 'online' | 'offline';
 
 export interface ChatWebSocketEvents {
   message: ChatMessage;
+  /** `messages_read`: the visitor (another tab) or an agent has read up to `upTo`. */
+  read: { reader: 'visitor' | 'agent'; upTo: string };
   typing: { isTyping: boolean };
   status: ConnectionStatus;
   session: ServerSession;
@@ -188,6 +190,12 @@ export class ChatWebSocket extends Emitter<ChatWebSocketEvents> {
       this.emit('session', payload);
     }));
     socket.on('meta_message_created', mine((payload: unknown) => this.#receive(payload)));
+    socket.on('messages_read', mine((payload: { reader?: unknown; upTo?: unknown } | null) => {
+      const reader = payload?.reader;
+      if ((reader === 'agent' || reader === 'visitor') && typeof payload?.upTo === 'string') {
+        this.emit('read', { reader, upTo: payload.upTo });
+      }
+    }));
     // The socket hears only its own conversation's room. The event names the
     // conversation's session, which for a logged-in user may be another of
     // their sessions, so only a typing visitor (another tab) is filtered out.
@@ -256,6 +264,18 @@ export class ChatWebSocket extends Emitter<ChatWebSocketEvents> {
         await this.#pause(delay, !limited);
       }
     }
+  }
+
+  /** Tell the agents the visitor has seen everything up to `upTo`: over the socket, else HTTP. */
+  async markRead(upTo: string): Promise<void> {
+    const socket = this.#socket;
+    const { session, api } = this.#options;
+    if (socket?.connected) {
+      const reply = (await this.#emitWithAck(socket, 'read', { sessionId: session.sessionId, upTo })) as { ok?: boolean } | null;
+      if (!reply?.ok) throw errorFromPayload(reply);
+      return;
+    }
+    await api.markRead({ ...session.fields(), upTo });
   }
 
   /** Ask for everything after the newest message seen; replies go through dedupe. */

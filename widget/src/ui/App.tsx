@@ -58,6 +58,17 @@ export function App({ controller, strings, title, greeting, position, hideLaunch
     wasOpen.current = state.open;
   }, [state.open]);
 
+  // Coming back to the page (tab shown, window focused) reads what the open panel shows.
+  useEffect(() => {
+    const read = (): void => controller.markRead();
+    document.addEventListener('visibilitychange', read);
+    window.addEventListener('focus', read);
+    return () => {
+      document.removeEventListener('visibilitychange', read);
+      window.removeEventListener('focus', read);
+    };
+  }, [controller]);
+
   const offline = state.connection === 'offline' || (state.connection === 'connecting' && everOnline.current);
   const unreadLabel = state.unread > 0 ? `, ${strings.unread(state.unread)}` : '';
 
@@ -97,6 +108,7 @@ export function App({ controller, strings, title, greeting, position, hideLaunch
           open={state.open}
           hasOlder={state.hasOlder}
           loading={state.loadingHistory}
+          seenUpTo={state.seenUpTo}
           strings={strings}
           onLoadOlder={() => void controller.loadOlder()}
           onRetry={(key) => controller.retry(key)}

@@ -1,6 +1,7 @@
 import { useLayoutEffect, useRef } from 'preact/hooks';
 import type { ViewMessage } from '../chat';
 import type { Strings } from '../i18n';
+import { isCoveredBy } from '../../../shared/ordering';
 import { linkify } from '../linkify';
 
 // How close to an edge (px) counts as "at" it.
@@ -12,6 +13,8 @@ interface MessageListProps {
   open: boolean;
   hasOlder: boolean;
   loading: boolean;
+  /** An agent has read up to here: the visitor's last message up to it shows "Seen". */
+  seenUpTo: string | null;
   strings: Strings;
   onLoadOlder: () => void;
   onRetry: (key: string) => void;
@@ -40,9 +43,10 @@ function senderLabel(message: ViewMessage, strings: Strings): string {
   return message.senderName || strings.agent;
 }
 
-function Message({ message, showName, strings, onRetry }: {
+function Message({ message, showName, seen, strings, onRetry }: {
   message: ViewMessage;
   showName: boolean;
+  seen: boolean;
   strings: Strings;
   onRetry: (key: string) => void;
 }) {
@@ -57,6 +61,7 @@ function Message({ message, showName, strings, onRetry }: {
         </span>
       </div>
       {message.state === 'sending' ? <span class="wc-status">{strings.sending}</span> : null}
+      {seen ? <span class="wc-status wc-seen">{strings.seen}</span> : null}
       {message.state === 'failed' ? (
         <span class="wc-status" role="alert">
           {strings.failed}
@@ -69,8 +74,18 @@ function Message({ message, showName, strings, onRetry }: {
   );
 }
 
+function lastStoredVisitorMessage(messages: ViewMessage[]): ViewMessage | null {
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i]!;
+    if (m.sender === 'visitor' && m.messageId) return m;
+  }
+  return null;
+}
+
 export function MessageList(props: MessageListProps) {
   const { messages, strings } = props;
+  const lastOwn = lastStoredVisitorMessage(messages);
+  const seenKey = lastOwn && isCoveredBy(lastOwn.messageId!, props.seenUpTo) ? lastOwn.key : null;
   const log = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   const previous = useRef({ firstKey: '', lastKey: '', height: 0 });
@@ -120,6 +135,7 @@ export function MessageList(props: MessageListProps) {
             key={message.key}
             message={message}
             showName={message.sender !== 'visitor' && messages[index - 1]?.sender !== message.sender}
+            seen={message.key === seenKey}
             strings={strings}
             onRetry={props.onRetry}
           />
