@@ -3,13 +3,17 @@
 // (conversations, the open conversation, online now).
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { ConsoleController } from './controller';
+import { unlockAudio } from './lib/alerts';
+import { neighbour, type ShortcutAction } from './lib/shortcuts';
 import type { Auth } from './lib/storage';
 import { activeConversation, onlineList, totalUnread, visibleConversations } from './state';
 import { ConversationList } from './components/ConversationList';
 import { ConversationView } from './components/ConversationView';
 import { OnlinePanel } from './components/OnlinePanel';
+import { HelpOverlay } from './components/HelpOverlay';
 import { TopBar } from './components/TopBar';
 import { useControllerState } from './components/useController';
+import { useFirstGesture, useShortcuts } from './components/useShortcuts';
 
 type Pane = 'list' | 'chat' | 'online';
 
@@ -29,10 +33,19 @@ export function Console({ auth, onSignOut, onExpired }: ConsoleProps) {
   const state = useControllerState(controller);
   const [pane, setPane] = useState<Pane>('list');
 
+  const [helpShown, setHelpShown] = useState(false);
+
   const unread = totalUnread(state);
+  const titleCount = state.alertPrefs.title && unread > 0;
   useEffect(() => {
-    document.title = unread > 0 ? `(${unread}) webchat console` : 'webchat console';
-  }, [unread]);
+    document.title = titleCount ? `(${unread}) webchat console` : 'webchat console';
+  }, [unread, titleCount]);
+
+  // Browsers allow sound and the permission prompt only after a user gesture.
+  useFirstGesture(() => {
+    unlockAudio();
+    void controller.askNotificationPermission();
+  });
 
   const open = (conversationId: string): void => {
     controller.open(conversationId);
@@ -47,12 +60,54 @@ export function Console({ auth, onSignOut, onExpired }: ConsoleProps) {
   const online = onlineList(state);
   const active = activeConversation(state);
 
+  const focusReply = (): void => {
+    setPane('chat');
+    setTimeout(() => document.getElementById('reply')?.focus(), 0);
+  };
+  useShortcuts((action: ShortcutAction): boolean => {
+    switch (action) {
+      case 'next':
+      case 'previous': {
+        const ids = list.map((c) => c.conversationId);
+        const id = neighbour(ids, state.activeId, action === 'next' ? 1 : -1);
+        if (id) open(id);
+        return true;
+      }
+      case 'assignToMe':
+        if (active) void controller.desk.assignToMe(active.conversationId);
+        return active !== null;
+      case 'close':
+        if (active && active.status !== 'closed') void controller.desk.setStatus(active.conversationId, 'closed');
+        return active !== null;
+      case 'focusReply':
+      case 'noteMode':
+        if (!active) return false;
+        controller.setComposeMode(action === 'noteMode' ? 'note' : 'reply');
+        focusReply();
+        return true;
+      case 'focusSearch':
+        setPane('list');
+        setTimeout(() => document.querySelector<HTMLInputElement>('.search')?.focus(), 0);
+        return true;
+      case 'help':
+        setHelpShown(true);
+        return true;
+    }
+  }, !helpShown);
+
   return (
     <div class="console" data-pane={pane}>
       <a class="skip" href="#reply">
         Skip to reply
       </a>
-      <TopBar state={state} tenantId={auth.tenantId} myName={controller.myName} onSignOut={onSignOut} />
+      <TopBar
+        state={state}
+        tenantId={auth.tenantId}
+        myName={controller.myName}
+        onAlerts={(change) => controller.setAlertPrefs(change)}
+        onHelp={() => setHelpShown(true)}
+        onSignOut={onSignOut}
+      />
 
       <nav class="tabs" aria-label="Panes">
         <button type="button" aria-pressed={pane === 'list'} onClick={() => setPane('list')}>
@@ -91,6 +146,7 @@ export function Console({ auth, onSignOut, onExpired }: ConsoleProps) {
           }}
         />
       </div>
+      {helpShown && <HelpOverlay onClose={() => setHelpShown(false)} />}
     </div>
   );
 }

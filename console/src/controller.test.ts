@@ -1,10 +1,21 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConsoleController } from './controller';
+import type { Alert } from './lib/alerts';
 import { ApiError } from './lib/api';
 import { visibleConversations } from './state';
 import { FakeApi, FakeSocket, conversation, message, settle } from './test/fakes';
 
-function setup(api = new FakeApi(), visible: { shown: boolean } = { shown: true }) {
+function fakeAlerts() {
+  const raised: Alert[] = [];
+  return {
+    raised,
+    permission: 'default' as NotificationPermission | 'unsupported',
+    requestPermission: vi.fn(async () => 'granted' as const),
+    alert: (a: Alert) => void raised.push(a),
+  };
+}
+
+function setup(api = new FakeApi(), visible: { shown: boolean } = { shown: true }, alerts = fakeAlerts()) {
   const sockets: FakeSocket[] = [];
   const expired = vi.fn();
   let n = 0;
@@ -19,9 +30,10 @@ function setup(api = new FakeApi(), visible: { shown: boolean } = { shown: true 
     },
     newId: () => `cmid-${++n}`,
     isPageVisible: () => visible.shown,
+    alerts,
   });
   controller.start();
-  return { controller, api, socket: () => sockets[0]!, expired };
+  return { controller, api, socket: () => sockets[0]!, expired, alerts };
 }
 
 afterEach(() => {
@@ -97,7 +109,7 @@ describe('ConsoleController', () => {
     const { controller, expired } = setup(api);
     await settle();
     api.failWith = new ApiError(404, 'not_found', 'no');
-    await controller.setStatus('c1', 'closed');
+    await controller.desk.setStatus('c1', 'closed');
     expect(controller.state.notice).toMatch(/does not support this yet/);
     controller.dismissNotice();
     expect(controller.state.notice).toBeNull();
@@ -151,9 +163,9 @@ describe('ConsoleController', () => {
     api.list = [conversation()];
     const { controller } = setup(api);
     await settle();
-    await controller.assignToMe('c1');
+    await controller.desk.assignToMe('c1');
     const until = new Date(Date.now() + 3600_000);
-    await controller.setStatus('c1', 'snoozed', until);
+    await controller.desk.setStatus('c1', 'snoozed', until);
     expect(api.patches.map((p) => p.patch)).toEqual([
       { assigneeId: 'ann' },
       { status: 'snoozed', snoozedUntil: until.toISOString() },
@@ -182,7 +194,7 @@ describe('ConsoleController', () => {
     controller.open('c1');
     await settle();
     expect(controller.state.notes.c1?.map((n) => n.text)).toEqual(['VIP customer']);
-    expect(await controller.addNote('c1', 'Refund approved')).toBe(true);
+    expect(await controller.desk.addNote('c1', 'Refund approved')).toBe(true);
     const stored = controller.state.notes.c1!.at(-1)!;
     socket().handlers.noteCreated(stored);
     expect(controller.state.notes.c1?.map((n) => n.text)).toEqual(['VIP customer', 'Refund approved']);
@@ -197,7 +209,7 @@ describe('ConsoleController', () => {
     const { controller } = setup(api);
     await settle();
     api.failWith = new ApiError(404, 'not_found', 'no');
-    expect(await controller.addNote('c1', 'x')).toBe(false);
+    expect(await controller.desk.addNote('c1', 'x')).toBe(false);
     expect(controller.state.notice).toMatch(/Could not add the note: The server does not support this yet/);
     expect(controller.state.notesSupport).toBe('unsupported');
     controller.setComposeMode('note');
@@ -209,7 +221,7 @@ describe('ConsoleController', () => {
     api.list = [conversation({ userInfo: { name: 'Maria', email: 'maria@example.com' } })];
     const { controller } = setup(api);
     await settle();
-    const text = controller.fillCanned('c1', {
+    const text = controller.desk.fillCanned('c1', {
       cannedResponseId: 'r1',
       shortcut: 'hi',
       text: 'Hi {{visitor.name}} ({{visitor.email}}), {{agent.name}} here.',
@@ -292,5 +304,39 @@ describe('ConsoleController', () => {
     api.list = [conversation({ lastMessage: m1, unreadCount: 0, visitorLastReadId: null })];
     await controller.loadList(false);
     expect(controller.state.conversations.c1?.visitorLastReadId).toBe(m1.messageId);
+  });
+
+  it('alerts, while the tab is hidden, for a new conversation and for messages in mine only', async () => {
+    const api = new FakeApi();
+    api.list = [conversation({ conversationId: 'mine', assigneeId: 'ann' }), conversation({ conversationId: 'bobs', assigneeId: 'bob' })];
+    const visible = { shown: false };
+    const { controller, socket, alerts } = setup(api, visible);
+    socket().accept();
+    await settle();
+    const fresh = message({ conversationId: 'new', senderName: 'Maria', text: 'Hello?' });
+    socket().handlers.message(fresh);
+    socket().handlers.message(fresh); // a second copy alerts nobody
+    socket().handlers.message(message({ conversationId: 'mine', text: 'for Ann' }));
+    socket().handlers.message(message({ conversationId: 'bobs', text: 'for Bob' }));
+    socket().handlers.message(message({ conversationId: 'mine', sender: 'agent', text: 'an agent' }));
+    expect(alerts.raised.map((a) => [a.kind, a.conversationId, a.text])).toEqual([
+      ['new_conversation', 'new', 'Hello?'],
+      ['message', 'mine', 'for Ann'],
+    ]);
+    visible.shown = true;
+    controller.pageVisibilityChanged();
+    socket().handlers.message(message({ conversationId: 'other', text: 'seen live' }));
+    expect(alerts.raised).toHaveLength(2);
+  });
+
+  it('asks for the notification permission once, and remembers the alert choices', async () => {
+    const { controller, alerts } = setup();
+    await controller.askNotificationPermission();
+    await controller.askNotificationPermission();
+    expect(alerts.requestPermission).toHaveBeenCalledTimes(1);
+    expect(controller.state.notificationPermission).toBe('granted');
+    controller.setAlertPrefs({ sound: false });
+    expect(JSON.parse(localStorage.getItem('webchat.console.alerts')!)).toMatchObject({ sound: false, permissionAsked: true });
+    localStorage.clear();
   });
 });

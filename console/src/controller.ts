@@ -1,24 +1,29 @@
 // The signed-in console's controller, like the widget's chat.ts: a plain
 // class that owns the state (through the pure reducer), the HTTP client and
-// the socket. The views only render `state` and call these methods; the unit
-// tests drive it with a fake Api and a fake socket.
-import { Api, ApiError, type ConversationPage, type HistoryPage } from './lib/api';
+// the socket. The views only render `state` and call these methods (and the
+// help-desk ones on `desk`); the unit tests drive it with a fake Api and a
+// fake socket. Its parts: controller/desk.ts (status, assignment, labels,
+// notes, canned responses), controller/reads.ts (the read mark),
+// controller/alertRules.ts (what alerts the agent).
+import { Alerter, type AlertSink } from './lib/alerts';
+import { Api } from './lib/api';
 import { tokenClaims, type Claims } from './lib/jwt';
-import { loadActive, saveActive, type Auth, type DraftKind } from './lib/storage';
-import { newerId } from '../../shared/ordering';
-import { fillTemplate } from './lib/canned';
-import { conversationEmail } from './lib/format';
-import type {
-  Agent,
-  CannedResponse,
-  Conversation,
-  ConversationPatch,
-  ConversationStatus,
-  Message,
-  Note,
-} from './lib/types';
+import {
+  loadActive,
+  loadAlertPrefs,
+  saveActive,
+  saveAlertPrefs,
+  type AlertPrefs,
+  type Auth,
+  type DraftKind,
+} from './lib/storage';
+import type { Message } from './lib/types';
 import { uuid } from './lib/uuid';
 import { ConsoleSocket, type SocketHandlers } from './lib/ws';
+import { alertFor } from './controller/alertRules';
+import { Desk } from './controller/desk';
+import { describeError, isUnauthorized, type AgentSocket, type ConsoleApi, type Store } from './controller/ports';
+import { ReadMarker } from './controller/reads';
 import {
   conversationForSession,
   initialState,
@@ -30,38 +35,15 @@ import {
   type State,
 } from './state';
 
+export type { AgentSocket, ConsoleApi } from './controller/ports';
+export { describeError } from './controller/ports';
+
 /** How often Online now is re-read in full (one HGETALL on the server). */
 const PRESENCE_REFRESH_MS = 20000;
 /** A pause in the search box this long sends the query. */
 const SEARCH_DEBOUNCE_MS = 250;
 /** Unknown conversations seen in a burst of messages are fetched once. */
 const UNKNOWN_REFRESH_MS = 300;
-
-/** The HTTP calls the controller makes (lib/api.ts's Api; a fake in tests). */
-export interface ConsoleApi {
-  conversations(filter: Filter, before: string | null): Promise<ConversationPage>;
-  history(conversationId: string, before: string | null): Promise<HistoryPage>;
-  patch(conversationId: string, patch: ConversationPatch): Promise<Conversation | null>;
-  reply(conversationId: string, text: string, clientMessageId: string): Promise<Message>;
-  agents(): Promise<Agent[]>;
-  notes(conversationId: string): Promise<Note[]>;
-  addNote(conversationId: string, text: string): Promise<Note>;
-  cannedResponses(): Promise<CannedResponse[]>;
-  markRead(conversationId: string, upTo: string): Promise<void>;
-}
-
-/** The socket calls the controller makes (lib/ws.ts's ConsoleSocket; a fake in tests). */
-export interface AgentSocket {
-  readonly connected: boolean;
-  requestOnlineUsers(): void;
-  join(conversationId: string): void;
-  leave(conversationId: string): void;
-  send(conversationId: string, text: string, clientMessageId: string): Promise<Message>;
-  typing(conversationId: string, sessionId: string | null, isTyping: boolean): void;
-  sync(conversationId: string, sessionId: string | null, after: string): Promise<Message[]>;
-  read(conversationId: string, upTo: string): Promise<void>;
-  close(): void;
-}
 
 export interface ControllerOptions {
   auth: Auth;
@@ -72,43 +54,12 @@ export interface ControllerOptions {
   newId?: () => string;
   /** Whether the console's tab is shown (the Page Visibility API; a stub in tests). */
   isPageVisible?: () => boolean;
+  /** Sound and desktop notifications (lib/alerts.ts's Alerter; a fake in tests). */
+  alerts?: AlertSink & { requestPermission(): Promise<NotificationPermission | 'unsupported'>; readonly permission: NotificationPermission | 'unsupported' };
 }
 
 function documentVisible(): boolean {
   return typeof document === 'undefined' || document.visibilityState !== 'hidden';
-}
-
-/** What a failed call tells the agent. */
-export function describeError(err: unknown): string {
-  if (err instanceof ApiError) {
-    if (err.status === 404 || err.status === 405) return 'The server does not support this yet.';
-    if (err.status === 0) return 'The server could not be reached.';
-    return err.message;
-  }
-  return err instanceof Error ? err.message : 'Something went wrong.';
-}
-
-function isUnauthorized(err: unknown): boolean {
-  return err instanceof ApiError && err.status === 401;
-}
-
-function isUnsupported(err: unknown): boolean {
-  return err instanceof ApiError && (err.status === 404 || err.status === 405);
-}
-
-const STATUS_VERB: Record<ConversationStatus, string> = {
-  open: 'reopen',
-  pending: 'mark pending',
-  snoozed: 'snooze',
-  closed: 'close',
-};
-
-/** What a change does, for "Could not … the conversation". */
-function describePatch(patch: ConversationPatch): string {
-  if (patch.status) return STATUS_VERB[patch.status];
-  if (patch.assigneeId !== undefined) return patch.assigneeId === null ? 'unassign' : 'assign';
-  if (patch.labels) return 'label';
-  return 'change';
 }
 
 export class ConsoleController {
@@ -131,10 +82,12 @@ export class ConsoleController {
   #typingTimer: ReturnType<typeof setInterval> | undefined;
   #restorePending: string | null = null;
   readonly #isPageVisible: () => boolean;
-  /** The read mark last sent per conversation, so each is sent once. */
-  readonly #readSent = new Map<string, string>();
-  #readSupported = true;
   readonly #onVisibility = (): void => this.pageVisibilityChanged();
+  readonly #store: Store;
+  readonly #reads: ReadMarker;
+  readonly #alerts: NonNullable<ControllerOptions['alerts']>;
+  /** Status, snooze, assignment, labels, notes, canned responses, staff. */
+  readonly desk: Desk;
 
   constructor(options: ControllerOptions) {
     this.auth = options.auth;
@@ -144,11 +97,25 @@ export class ConsoleController {
     this.#openSocket = options.openSocket ?? ((token, handlers) => new ConsoleSocket(token, handlers));
     this.#newId = options.newId ?? uuid;
     this.#isPageVisible = options.isPageVisible ?? documentVisible;
+    this.#alerts =
+      options.alerts ?? new Alerter({ prefs: () => this.state.alertPrefs, onOpen: (id) => this.open(id) });
     this.state = {
       ...initialState,
       me: { agentId: this.claims.sub, name: this.myName, role: this.claims.role },
       pageVisible: this.#isPageVisible(),
+      alertPrefs: loadAlertPrefs(),
+      notificationPermission: this.#alerts.permission,
     };
+    const controller = this;
+    this.#store = {
+      get state() {
+        return controller.state;
+      },
+      dispatch: (action) => this.#dispatch(action),
+      notice: (text) => this.#notice(text),
+    };
+    this.desk = new Desk(this.#api, this.#store);
+    this.#reads = new ReadMarker(this.#api, this.#store, () => this.#socket);
   }
 
   get myName(): string {
@@ -169,8 +136,8 @@ export class ConsoleController {
     }, PRESENCE_REFRESH_MS);
     this.#timers.add(presence);
     void this.loadList(false);
-    void this.loadStaff();
-    void this.loadCanned();
+    void this.desk.loadStaff();
+    void this.desk.loadCanned();
     if (typeof document !== 'undefined') document.addEventListener('visibilitychange', this.#onVisibility);
   }
 
@@ -228,8 +195,8 @@ export class ConsoleController {
     saveActive(this.auth.tenantId, conversationId);
     if (prev !== conversationId) this.#socket?.join(conversationId);
     if (!this.state.threads[conversationId]?.loaded) void this.#loadHistory(conversationId, false);
-    if (!(conversationId in this.state.notes)) void this.#loadNotes(conversationId);
-    this.#markActiveRead();
+    if (!(conversationId in this.state.notes)) void this.desk.loadNotes(conversationId);
+    this.#reads.markOpenConversation();
   }
 
   loadOlder(conversationId: string): Promise<void> {
@@ -273,85 +240,31 @@ export class ConsoleController {
     void this.#deliver(conversationId, m.text, clientMessageId);
   }
 
-  /** PATCH the conversation; the server's answer (or the patch itself) is applied. */
-  async update(conversationId: string, patch: ConversationPatch): Promise<boolean> {
-    try {
-      const updated = await this.#api.patch(conversationId, patch);
-      const known = this.state.conversations[conversationId];
-      const next = updated ?? (known ? { ...known, ...patch } : null);
-      if (next) this.#dispatch({ type: 'conversation_updated', conversation: next });
-      return true;
-    } catch (err) {
-      if (!isUnauthorized(err)) {
-        this.#notice(`Could not ${describePatch(patch)} the conversation: ${describeError(err)}`);
-      }
-      return false;
-    }
-  }
-
-  setStatus(conversationId: string, status: ConversationStatus, snoozedUntil?: Date): Promise<boolean> {
-    const patch: ConversationPatch =
-      status === 'snoozed' && snoozedUntil ? { status, snoozedUntil: snoozedUntil.toISOString() } : { status };
-    return this.update(conversationId, patch);
-  }
-
-  assign(conversationId: string, agentId: string | null): Promise<boolean> {
-    return this.update(conversationId, { assigneeId: agentId });
-  }
-
-  assignToMe(conversationId: string): Promise<boolean> {
-    const me = this.state.me.agentId;
-    if (me === null) {
-      this.#notice('Could not assign the conversation: the token does not name this agent.');
-      return Promise.resolve(false);
-    }
-    return this.assign(conversationId, me);
-  }
-
-  /** An internal note: staff only, never sent to the visitor. False (and a notice) if it was not stored. */
-  async addNote(conversationId: string, text: string): Promise<boolean> {
-    try {
-      const note = await this.#api.addNote(conversationId, text);
-      this.#dispatch({ type: 'note_added', note });
-      return true;
-    } catch (err) {
-      if (isUnsupported(err)) this.#dispatch({ type: 'notes_unsupported' });
-      if (!isUnauthorized(err)) this.#notice(`Could not add the note: ${describeError(err)}`);
-      return false;
-    }
-  }
-
-  /** A canned response's text with the conversation's visitor and this agent filled in. */
-  fillCanned(conversationId: string, response: CannedResponse): string {
-    const c = this.state.conversations[conversationId];
-    const name = c ? (c.visitor.name ?? c.visitor.userInfo.name ?? null) : null;
-    return fillTemplate(response.text, {
-      'visitor.name': name,
-      'visitor.email': c ? conversationEmail(c) : null,
-      'agent.name': this.myName,
-    });
-  }
-
-  async loadCanned(): Promise<void> {
-    try {
-      this.#dispatch({ type: 'canned_loaded', responses: await this.#api.cannedResponses() });
-    } catch (err) {
-      if (isUnsupported(err)) this.#dispatch({ type: 'canned_unsupported' });
-    }
-  }
-
-  /** The tenant's agents, for the assignment control; a server without the route leaves it empty. */
-  async loadStaff(): Promise<void> {
-    try {
-      this.#dispatch({ type: 'staff_loaded', agents: await this.#api.agents() });
-    } catch (err) {
-      if (isUnsupported(err)) this.#dispatch({ type: 'staff_unsupported' });
-    }
-  }
-
   typing(conversationId: string, isTyping: boolean): void {
     const c = this.state.conversations[conversationId];
     this.#socket?.typing(conversationId, c?.sessionId ?? null, isTyping);
+  }
+
+  /** Sound, desktop notifications, title count: on or off, remembered in localStorage. */
+  setAlertPrefs(change: Partial<AlertPrefs>): void {
+    const prefs = { ...this.state.alertPrefs, ...change };
+    saveAlertPrefs(prefs);
+    this.#dispatch({ type: 'alert_prefs', prefs, permission: this.#alerts.permission });
+    if (change.desktop) void this.askNotificationPermission(true);
+  }
+
+  /**
+   * Ask for the notification permission, from a click or key press only.
+   * Asked once: after the first answer (or `force` from the Alerts menu) it is not asked again.
+   */
+  async askNotificationPermission(force = false): Promise<void> {
+    const prefs = this.state.alertPrefs;
+    if (!prefs.desktop || (prefs.permissionAsked && !force) || this.#alerts.permission !== 'default') return;
+    const asked = { ...prefs, permissionAsked: true };
+    saveAlertPrefs(asked);
+    this.#dispatch({ type: 'alert_prefs', prefs: asked, permission: this.#alerts.permission });
+    const permission = await this.#alerts.requestPermission();
+    this.#dispatch({ type: 'alert_prefs', prefs: this.state.alertPrefs, permission });
   }
 
   setComposeMode(mode: DraftKind): void {
@@ -362,7 +275,7 @@ export class ConsoleController {
   /** The tab was shown or hidden: what is open and now shown gets marked read. */
   pageVisibilityChanged(): void {
     this.#dispatch({ type: 'page_visibility', visible: this.#isPageVisible() });
-    this.#markActiveRead();
+    this.#reads.markOpenConversation();
   }
 
   dismissNotice(): void {
@@ -422,58 +335,9 @@ export class ConsoleController {
     try {
       const page = await this.#api.history(conversationId, before);
       this.#dispatch({ type: 'history_loaded', conversationId, messages: page.messages, nextBefore: page.nextBefore, older });
-      if (conversationId === this.state.activeId) this.#markActiveRead();
+      if (conversationId === this.state.activeId) this.#reads.markOpenConversation();
     } catch (err) {
       if (!isUnauthorized(err)) this.#notice(`Could not load messages: ${describeError(err)}`);
-    }
-  }
-
-  /**
-   * Tell the server the agent has read the open conversation, when the tab is
-   * shown and something newer than the agents' read mark is on screen.
-   */
-  #markActiveRead(): void {
-    const id = this.state.activeId;
-    if (id === null || !this.#readSupported || !this.state.pageVisible) return;
-    const thread = this.state.threads[id];
-    const upTo = thread?.loaded ? lastStoredMessageId(thread) : null;
-    if (upTo === null) return;
-    const mark = newerId(this.state.conversations[id]?.agentLastReadId ?? null, this.#readSent.get(id) ?? null);
-    if (mark !== null && upTo <= mark) return;
-    this.#readSent.set(id, upTo);
-    void this.#sendRead(id, upTo);
-  }
-
-  async #sendRead(conversationId: string, upTo: string): Promise<void> {
-    try {
-      const sock = this.#socket;
-      if (sock?.connected) {
-        try {
-          await sock.read(conversationId, upTo);
-        } catch {
-          await this.#api.markRead(conversationId, upTo); // an older server or a lost ack
-        }
-      } else {
-        await this.#api.markRead(conversationId, upTo);
-      }
-      this.#dispatch({
-        type: 'messages_read',
-        read: { conversationId, reader: 'agent', agentId: this.state.me.agentId, upTo, readAt: null },
-      });
-    } catch (err) {
-      if (isUnsupported(err)) this.#readSupported = false;
-      else this.#readSent.delete(conversationId); // try again with the next message
-    }
-  }
-
-  async #loadNotes(conversationId: string): Promise<void> {
-    if (this.state.notesSupport === 'unsupported') return;
-    try {
-      const notes = await this.#api.notes(conversationId);
-      this.#dispatch({ type: 'notes_loaded', conversationId, notes });
-    } catch (err) {
-      if (isUnsupported(err)) this.#dispatch({ type: 'notes_unsupported' });
-      else if (!isUnauthorized(err)) this.#notice(`Could not load the notes: ${describeError(err)}`);
     }
   }
 
@@ -527,12 +391,15 @@ export class ConsoleController {
       },
       authFailed: () => this.#expire(),
       message: (m) => {
-        const known = this.state.conversations[m.conversationId];
+        const before = this.state;
+        const known = before.conversations[m.conversationId];
         this.#dispatch({ type: 'message_received', message: m });
+        const alert = alertFor(before, this.state, m);
+        if (alert) this.#alerts.alert(alert);
         // A new conversation, or one reopened by the visitor: fetch its details.
         if (!known || (known.status === 'closed' && m.sender === 'visitor')) this.#refreshSoon();
         this.#restoreActive();
-        if (m.conversationId === this.state.activeId) this.#markActiveRead();
+        if (m.conversationId === this.state.activeId) this.#reads.markOpenConversation();
       },
       onlineList: (users) => this.#dispatch({ type: 'presence_list', users }),
       userOnline: (user) => this.#dispatch({ type: 'user_online', user }),

@@ -63,13 +63,13 @@ export function ConversationView(p: ConversationViewProps) {
         <ConversationActions
           state={p.state}
           conversation={c}
-          onAssign={(agentId) => ctl.assign(id, agentId)}
-          onStatus={(status, until) => ctl.setStatus(id, status, until)}
+          onAssign={(agentId) => ctl.desk.assign(id, agentId)}
+          onStatus={(status, until) => ctl.desk.setStatus(id, status, until)}
         />
         <LabelEditor
           labels={c.labels}
           known={knownLabels(p.state)}
-          onChange={(labels) => ctl.update(id, { labels })}
+          onChange={(labels) => ctl.desk.setLabels(id, labels)}
         />
       </div>
       <MessageLog
@@ -94,8 +94,8 @@ export function ConversationView(p: ConversationViewProps) {
         onMode={(mode) => ctl.setComposeMode(mode)}
         notesSupported={p.state.notesSupport !== 'unsupported'}
         canned={p.state.canned}
-        fillCanned={(response) => ctl.fillCanned(id, response)}
-        onNote={(text) => ctl.addNote(id, text)}
+        fillCanned={(response) => ctl.desk.fillCanned(id, response)}
+        onNote={(text) => ctl.desk.addNote(id, text)}
         onSend={(text) => ctl.send(id, text)}
         onTyping={(t) => ctl.typing(id, t)}
       />

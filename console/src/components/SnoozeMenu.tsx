@@ -2,6 +2,7 @@
 // the agent's time zone) and a custom date and time. Escape closes it and
 // gives focus back to its button.
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { useDismiss } from './useDismiss';
 import { describeWhen, parseLocalDateTime, snoozeUntil, toLocalDateTime } from '../lib/snooze';
 
 export interface SnoozeMenuProps {
@@ -15,6 +16,8 @@ export function SnoozeMenu({ disabled, onSnooze }: SnoozeMenuProps) {
   const [error, setError] = useState<string | null>(null);
   const button = useRef<HTMLButtonElement>(null);
   const first = useRef<HTMLButtonElement>(null);
+  const root = useRef<HTMLDivElement>(null);
+  useDismiss(root, open, () => setOpen(false));
 
   useEffect(() => {
     if (open) first.current?.focus();
@@ -41,7 +44,7 @@ export function SnoozeMenu({ disabled, onSnooze }: SnoozeMenuProps) {
 
   const tomorrow = snoozeUntil('tomorrow');
   return (
-    <div class="menu-wrap">
+    <div class="menu-wrap" ref={root}>
       <button
         ref={button}
         type="button"

@@ -1,15 +1,19 @@
+import type { AlertPrefs } from '../lib/storage';
 import type { State } from '../state';
+import { AlertsMenu } from './AlertsMenu';
 
 export interface TopBarProps {
   state: State;
   tenantId: string;
   myName: string;
+  onAlerts: (change: Partial<AlertPrefs>) => void;
+  onHelp: () => void;
   onSignOut: () => void;
 }
 
 const LINK_LABEL = { live: 'Live', connecting: 'Connecting…', reconnecting: 'Reconnecting…' } as const;
 
-export function TopBar({ state, tenantId, myName, onSignOut }: TopBarProps) {
+export function TopBar({ state, tenantId, myName, onAlerts, onHelp, onSignOut }: TopBarProps) {
   const agents = Object.values(state.agents);
   return (
     <header class="topbar">
@@ -26,6 +30,10 @@ export function TopBar({ state, tenantId, myName, onSignOut }: TopBarProps) {
         </span>
       )}
       <span class="me">{myName}</span>
+      <AlertsMenu prefs={state.alertPrefs} permission={state.notificationPermission} onChange={onAlerts} />
+      <button type="button" class="ghost" onClick={onHelp} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)">
+        ?
+      </button>
       <button type="button" class="ghost" onClick={onSignOut}>
         Sign out
       </button>

@@ -7,6 +7,7 @@ const AUTH_KEY = 'webchat.console.auth';
 const LAST_KEY = 'webchat.console.last';
 const DRAFT_PREFIX = 'webchat.console.draft:';
 const ACTIVE_KEY = 'webchat.console.active';
+const ALERTS_KEY = 'webchat.console.alerts';
 
 export interface Auth {
   token: string;
@@ -136,4 +137,29 @@ export function clearDrafts(): void {
   } catch {
     // nothing to do
   }
+}
+
+/** Which alerts the agent wants; kept in localStorage, for every tab and the next visit. */
+export interface AlertPrefs {
+  sound: boolean;
+  desktop: boolean;
+  title: boolean;
+  /** Whether the browser's notification permission was asked already (it is asked once). */
+  permissionAsked: boolean;
+}
+
+export const DEFAULT_ALERT_PREFS: AlertPrefs = { sound: true, desktop: true, title: true, permissionAsked: false };
+
+export function loadAlertPrefs(): AlertPrefs {
+  try {
+    const v = JSON.parse(get(ALERTS_KEY, lasting) ?? '{}') as Partial<Record<keyof AlertPrefs, unknown>>;
+    const flag = (k: keyof AlertPrefs): boolean => (typeof v[k] === 'boolean' ? (v[k] as boolean) : DEFAULT_ALERT_PREFS[k]);
+    return { sound: flag('sound'), desktop: flag('desktop'), title: flag('title'), permissionAsked: flag('permissionAsked') };
+  } catch {
+    return { ...DEFAULT_ALERT_PREFS };
+  }
+}
+
+export function saveAlertPrefs(prefs: AlertPrefs): void {
+  set(ALERTS_KEY, JSON.stringify(prefs), lasting);
 }

@@ -2,7 +2,7 @@
 // (HTTP pages, socket events, acks) and every choice of the agent becomes one
 // action; reducer.ts applies them, purely, so the unit tests cover it.
 import type { QueueView } from '../lib/api';
-import type { DraftKind } from '../lib/storage';
+import { DEFAULT_ALERT_PREFS, type AlertPrefs, type DraftKind } from '../lib/storage';
 import type { LinkStatus } from '../lib/ws';
 import type {
   Agent,
@@ -68,6 +68,8 @@ export interface State {
   link: LinkStatus;
   /** Whether the console's tab is shown: messages arriving while it is hidden stay unread. */
   pageVisible: boolean;
+  alertPrefs: AlertPrefs;
+  notificationPermission: NotificationPermission | 'unsupported';
   /** A problem to show in the banner until dismissed. */
   notice: string | null;
 }
@@ -96,6 +98,8 @@ export const initialState: State = {
   composeMode: 'reply',
   link: 'connecting',
   pageVisible: true,
+  alertPrefs: DEFAULT_ALERT_PREFS,
+  notificationPermission: 'unsupported',
   notice: null,
 };
 
@@ -141,5 +145,6 @@ export type Action =
   | { type: 'compose_mode'; mode: DraftKind }
   | { type: 'messages_read'; read: MessagesRead }
   | { type: 'page_visibility'; visible: boolean }
+  | { type: 'alert_prefs'; prefs: AlertPrefs; permission: NotificationPermission | 'unsupported' }
   | { type: 'link'; link: LinkStatus }
   | { type: 'notice'; notice: string | null };

@@ -273,6 +273,9 @@ export function reducer(state: State, action: Action): State {
       return { ...state, pageVisible: action.visible, unread };
     }
 
+    case 'alert_prefs':
+      return { ...state, alertPrefs: action.prefs, notificationPermission: action.permission };
+
     case 'compose_mode':
       return { ...state, composeMode: action.mode };
 
