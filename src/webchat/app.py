@@ -13,7 +13,16 @@ from starlette.types import ASGIApp
 
 from webchat import __version__
 from webchat.actions.tenants import ensure_demo_tenant
-from webchat.api import agents, conversations, desk, health, history, pages, visitors
+from webchat.api import (
+    agents,
+    contact,
+    conversations,
+    desk,
+    health,
+    history,
+    pages,
+    visitors,
+)
 from webchat.api.errors import install_error_handlers
 from webchat.config import Settings
 from webchat.gateway.middleware import BodySizeLimit, NoSniff
@@ -71,7 +80,7 @@ def create_app(settings: Settings, services: Services | None = None) -> ASGIApp:
     install_error_handlers(api)
     api.include_router(health.router)
     if role != "realtime":
-        for module in (visitors, history, agents, conversations, desk, pages):
+        for module in (visitors, contact, history, agents, conversations, desk, pages):
             api.include_router(module.router)
     # The widget runs on customers' sites: any origin may call; the gateway then checks
     # the tenant's allowed origins per request. No cookies are used, so no credentials.

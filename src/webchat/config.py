@@ -40,6 +40,13 @@ class Settings(BaseSettings):
     # How often each node looks for snoozed conversations that are due (CONTRACT §8: they
     # reopen within 60 s of their time). Lower only to make tests quick.
     snooze_check_seconds: float = Field(default=15.0, gt=0, le=60)
+    # E-mail (CONTRACT §9): off unless both are set.
+    smtp_url: str = ""
+    mail_from: str = ""
+    # An agent reply the visitor has not read this long after it was sent is e-mailed.
+    email_delay: str = "5m"
+    # The address visitors and agents reach this server at, for links in e-mails.
+    public_url: str = ""
     log_level: str = "info"
     metrics_enabled: bool = True
 
@@ -71,6 +78,31 @@ class Settings(BaseSettings):
             raise ValueError(f"must be at least {MIN_JWT_SECRET_LENGTH} random characters")
         return value
 
+    @field_validator("smtp_url")
+    @classmethod
+    def check_smtp_url(cls, value: str) -> str:
+        if value and not value.startswith(("smtp://", "smtps://")):
+            raise ValueError("must be smtp://[user:pass@]host:port or smtps://…")
+        return value
+
+    @field_validator("email_delay")
+    @classmethod
+    def check_email_delay(cls, value: str) -> str:
+        parse_duration(value)
+        return value
+
+    @property
+    def mail_enabled(self) -> bool:
+        return bool(self.smtp_url and self.mail_from)
+
+    @property
+    def email_delay_seconds(self) -> float:
+        return parse_duration(self.email_delay)
+
+    @property
+    def base_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
     @property
     def embedded_redis(self) -> bool:
         return self.redis_url == EMBEDDED_REDIS
@@ -100,6 +132,23 @@ class Settings(BaseSettings):
             file.write(secret)
         os.replace(temporary, path)
         return secret
+
+
+_DURATION_UNITS = {"s": 1, "m": 60, "h": 3600}
+
+
+def parse_duration(value: str) -> float:
+    """ "90s", "5m", "2h" (a plain number is seconds)."""
+    text = value.strip().lower()
+    unit = _DURATION_UNITS.get(text[-1:], 0)
+    number = text[:-1] if unit else text
+    try:
+        seconds = float(number) * (unit or 1)
+    except ValueError:
+        raise ValueError("must be a duration like 30s, 5m or 1h") from None
+    if not 0 <= seconds <= 7 * 24 * 3600:
+        raise ValueError("must be between 0 and 7 days")
+    return seconds
 
 
 class SettingsError(Exception):

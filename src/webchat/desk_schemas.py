@@ -100,16 +100,6 @@ class CannedResponsePatch(Payload):
     text: TextField | None = None
 
 
-class SettingsPatch(Payload):
-    """The settings of CONTRACT §9 that the desk uses; the rest come with availability."""
-
-    assignment: Literal["manual", "auto"] | None = None
-    agentCapacity: Annotated[int, Field(ge=1, le=1000)] | None = None
-
-
-DEFAULT_SETTINGS: dict[str, Any] = {"assignment": "manual", "agentCapacity": 10}
-
-
 def note_json(note: NoteRecord) -> dict[str, Any]:
     return {
         "noteId": note.note_id,

@@ -43,3 +43,9 @@ class Metrics:
             ["code"],
             registry=self.registry,
         )
+        self.emails = Counter(
+            "webchat_emails_sent_total",
+            "E-mails handed to the SMTP server",
+            ["kind"],
+            registry=self.registry,
+        )

@@ -190,7 +190,6 @@ def conversation_json(
     conversation: ConversationRecord, last_message: MessageRecord | None
 ) -> dict[str, Any]:
     """A conversation as CONTRACT §8 shows it to staff (never to a visitor)."""
-    info = conversation.user_info
     return {
         "conversationId": conversation.conversation_id,
         "tenantId": conversation.tenant_id,
@@ -198,9 +197,9 @@ def conversation_json(
         "userId": conversation.user_id,
         "visitor": {
             "userId": conversation.user_id,
-            "userInfo": info,
-            "email": info.get("email"),
-            "name": info.get("name"),
+            "userInfo": conversation.user_info,
+            "email": conversation.email,
+            "name": conversation.name,
         },
         "status": conversation.status,
         "assigneeId": conversation.assignee_id,
@@ -212,6 +211,27 @@ def conversation_json(
         "agentLastReadId": conversation.agent_last_read_id,
         "unreadCount": conversation.unread_count,
         "lastMessage": message_json(last_message) if last_message else None,
+        "lastActivityAt": isoformat(conversation.last_activity_at),
+        "createdAt": isoformat(conversation.created_at),
+    }
+
+
+def visitor_conversation_json(conversation: ConversationRecord) -> dict[str, Any]:
+    """What the visitor may see of their own conversation: no assignment, labels or the
+    agents' read mark."""
+    return {
+        "conversationId": conversation.conversation_id,
+        "tenantId": conversation.tenant_id,
+        "sessionId": conversation.session_id,
+        "userId": conversation.user_id,
+        "visitor": {
+            "userId": conversation.user_id,
+            "userInfo": conversation.user_info,
+            "email": conversation.email,
+            "name": conversation.name,
+        },
+        "status": conversation.status,
+        "visitorLastReadId": conversation.visitor_last_read_id,
         "lastActivityAt": isoformat(conversation.last_activity_at),
         "createdAt": isoformat(conversation.created_at),
     }

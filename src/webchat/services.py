@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from webchat.actions.events import Emitter, NullEmitter
+from webchat.actions.settings import SettingsCache
 from webchat.config import Settings
 from webchat.db import Database
 from webchat.db.writer import MessageWriter
@@ -29,6 +30,7 @@ class Services:
     refusal_limiter: RateLimiter
     writer: MessageWriter
     streams: StreamAppender
+    settings_cache: SettingsCache
     # Replaced by the Socket.IO server (or its write-only Redis manager) when the app starts.
     emitter: Emitter = field(default_factory=NullEmitter)
     node_id: str = field(default_factory=new_ulid)
@@ -49,6 +51,7 @@ def create_services(settings: Settings) -> Services:
         writer=MessageWriter(db),
         store=store,
         streams=StreamAppender(store),
+        settings_cache=SettingsCache(db),
         tokens=TokenIssuer(settings.resolved_jwt_secret()),
         metrics=Metrics(),
         visitor_limiter=RateLimiter(settings.visitor_rate_limit),

@@ -9,9 +9,11 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from webchat.actions.conversations import do_wake_snoozed
+from webchat.mail.sender import MailSender
 from webchat.services import Services
 
 log = logging.getLogger(__name__)
+
 
 class Upkeep:
     def __init__(self, services: Services) -> None:
@@ -21,9 +23,12 @@ class Upkeep:
             (services.settings.snooze_check_seconds, lambda: do_wake_snoozed(services)),
         ]
         self._tasks: list[asyncio.Task[None]] = []
+        self.mail = MailSender(services) if services.settings.mail_enabled else None
 
     def start(self) -> None:
         self._tasks = [asyncio.create_task(self._every(s, job)) for s, job in self.jobs]
+        if self.mail is not None:
+            self._tasks.append(asyncio.create_task(self.mail.run()))
 
     async def stop(self) -> None:
         for task in self._tasks:

@@ -21,6 +21,7 @@ TABLES = {
     "conversation_labels",
     "notes",
     "canned_responses",
+    "email_outbox",
     "messages",
     "alembic_version",
 }
@@ -44,7 +45,7 @@ async def test_upgrade_twice_is_idempotent(db: Database) -> None:
         versions = (
             await connection.exec_driver_sql("SELECT version_num FROM alembic_version")
         ).all()
-    assert versions == [("0002",)]
+    assert versions == [("0003",)]
 
 
 async def test_migrations_build_what_the_models_describe(db: Database) -> None:

@@ -7,6 +7,7 @@ what is checked is exactly what `actions/events.py` hands to the sockets' rooms.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -220,9 +221,7 @@ async def test_auto_assignment_on_the_first_visitor_message(desk: Desk) -> None:
         "/api/settings", headers=desk.agent(), json={"assignment": "auto"}
     )
     assert settings.status_code == 200 and settings.json()["settings"]["assignment"] == "auto"
-    state = SocketState("agent", (await _agent_principal(desk)))
-    state.presence = SocketRef(T, desk.agent_id, "sid-console", "agent")
-    await desk.realtime._add_presence(state)
+    await _console_opens(desk)
     desk.take()
     conversation_id = (await desk.visitor_says("anyone?"))["message"]["conversationId"]
     sent = desk.take()
@@ -339,6 +338,36 @@ async def test_typing_goes_to_the_other_side(desk: Desk) -> None:
     )
     event = only(desk.take(), "typing")
     assert event.rooms == (f"visitor:{T}:{conversation_id}",) and event.data["sender"] == "agent"
+
+
+async def test_availability_follows_agent_consoles(desk: Desk) -> None:
+    async def config() -> dict[str, Any]:
+        response = await desk.client.get("/webchat/config", headers=desk.public)
+        assert response.status_code == 200, response.text
+        return dict(response.json()["availability"])
+
+    assert (await config())["status"] == "away"
+    state = await _console_opens(desk)
+    event = only(desk.take(), "availability")
+    assert event.rooms == (f"tenant:{T}",)
+    assert (
+        event.data == await config() == {"status": "online", "agentsOnline": 1, "nextOpenAt": None}
+    )
+    desk.realtime.sockets[state.presence.sid] = state  # type: ignore[union-attr]
+    await desk.realtime._forget(state.presence.sid)  # type: ignore[union-attr]
+    await asyncio.gather(*desk.realtime._tasks)
+    event = only(desk.take(), "availability")
+    assert event.data == await config() and event.data["status"] == "away"
+
+
+async def _console_opens(desk: Desk) -> SocketState:
+    """The demo agent's first console tab, as the socket server lists it."""
+    state = SocketState("agent", await _agent_principal(desk))
+    state.presence = SocketRef(T, desk.agent_id, "sid-console", "agent")
+    await desk.realtime._add_presence(state)
+    # Availability is announced in the background; wait for it.
+    await asyncio.gather(*desk.realtime._tasks)
+    return state
 
 
 async def _agent_principal(desk: Desk) -> Any:

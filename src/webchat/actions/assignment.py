@@ -8,8 +8,6 @@ from typing import TYPE_CHECKING
 from webchat.actions.conversations import conversation_state
 from webchat.actions.events import publish_conversation
 from webchat.db.conversation_updates import assign_if_unassigned, auto_assign
-from webchat.db.tenants import get_tenant
-from webchat.desk_schemas import DEFAULT_SETTINGS
 from webchat.store.presence import online_ids
 
 if TYPE_CHECKING:
@@ -28,10 +26,7 @@ async def do_assign_on_reply(
 async def do_auto_assign(services: Services, tenant_id: str, conversation_id: str) -> None:
     """On a conversation's first visitor message, with `assignment: auto`: the online
     agent with the fewest open assigned conversations below capacity, else nobody."""
-    tenant = await get_tenant(services.db, tenant_id)
-    if tenant is None:
-        return
-    settings = {**DEFAULT_SETTINGS, **tenant.settings}
+    settings = await services.settings_cache.get(tenant_id)
     if settings["assignment"] != "auto":
         return
     online = await online_ids(services.store, tenant_id, "agent")

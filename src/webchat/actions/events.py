@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import orjson
 
-from webchat.realtime.rooms import admin_room, conversation_room, visitor_room
+from webchat.realtime.rooms import admin_room, conversation_room, tenant_room, visitor_room
 from webchat.schemas import conversation_json, message_json
 
 if TYPE_CHECKING:
@@ -146,6 +146,13 @@ async def publish_typing(
         else visitor_room(tenant_id, conversation_id)
     )
     await send_event(services, "typing", typing, room)
+
+
+async def publish_availability(
+    services: Services, tenant_id: str, availability: dict[str, Any]
+) -> None:
+    """To every socket of the tenant (the widget shows it; the console may)."""
+    await send_event(services, "availability", availability, tenant_room(tenant_id))
 
 
 async def send_to_socket(services: Services, sid: str, event: str, data: Any) -> None:

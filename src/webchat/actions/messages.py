@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING, Literal
 
 from webchat.actions.assignment import do_assign_on_reply, do_auto_assign
+from webchat.actions.email import do_alert_new_conversation
 from webchat.actions.events import publish_conversation, publish_message
 from webchat.clock import utcnow
 from webchat.db.conversation_list import get_conversation_state
@@ -50,7 +52,13 @@ async def do_send_message(
         client_message_id=client_message_id,
         created_at=started,
     )
-    stored = await services.writer.write(record, reopen=sender == "visitor")
+    settings = services.settings
+    email_due = (
+        started + timedelta(seconds=settings.email_delay_seconds)
+        if sender == "agent" and settings.mail_enabled
+        else None
+    )
+    stored = await services.writer.write(record, reopen=sender == "visitor", email_due=email_due)
     if stored.created:
         services.metrics.messages.labels(sender, transport).inc()
         await publish_message(services, stored.message)
@@ -60,6 +68,8 @@ async def do_send_message(
             await publish_conversation(services, *state, status_changed=True)
     if stored.first and sender == "visitor":
         await do_auto_assign(services, tenant_id, conversation_id)
+        if settings.mail_enabled:
+            await do_alert_new_conversation(services, tenant_id, conversation_id)
     services.metrics.message_latency.labels(transport).observe((utcnow() - started).total_seconds())
     return stored.message
 

@@ -1,36 +1,82 @@
-"""Tenant settings (CONTRACT §9), as far as the desk needs them: assignment mode and the
-default agent capacity. Stored in `tenants.settings`; a partial PATCH changes only what
-it names."""
+"""Tenant settings (CONTRACT §9): read through a small per-node cache, changed by PATCH.
+
+The cache keeps a tenant's settings for `CACHE_SECONDS`: every node sees a change within
+that (the contract asks for 2 s), whoever made it (another node, the CLI), with no
+Redis round trip and no invalidation protocol to get wrong. The node that made a change
+drops its own entry at once.
+"""
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 
-from webchat.db.tenants import get_tenant, update_tenant_settings
-from webchat.desk_schemas import DEFAULT_SETTINGS, SettingsPatch
-from webchat.errors import not_found
+from webchat.actions.availability import do_check_availability
+from webchat.db.tenants import get_tenant, update_tenant, update_tenant_settings
+from webchat.errors import invalid_field, not_found
+from webchat.settings_schemas import COLUMNS, NULLABLE, SettingsPatch, merged_settings
 
 if TYPE_CHECKING:
+    from webchat.db import Database
     from webchat.services import Services
 
+CACHE_SECONDS = 1.0
 
-async def tenant_settings(services: Services, tenant_id: str) -> dict[str, Any]:
-    tenant = await get_tenant(services.db, tenant_id)
-    if tenant is None:
-        raise not_found("No such tenant.")
-    return {
-        "name": tenant.name,
-        "allowedOrigins": tenant.allowed_origins,
-        "identityVerification": tenant.require_identity,
-        **DEFAULT_SETTINGS,
-        **tenant.settings,
-    }
+
+class SettingsCache:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._entries: dict[str, tuple[float, dict[str, Any]]] = {}
+
+    async def get(self, tenant_id: str) -> dict[str, Any]:
+        now = time.monotonic()
+        cached = self._entries.get(tenant_id)
+        if cached and now - cached[0] < CACHE_SECONDS:
+            return cached[1]
+        tenant = await get_tenant(self.db, tenant_id)
+        if tenant is None:
+            raise not_found("No such tenant.")
+        settings = {
+            "name": tenant.name,
+            "allowedOrigins": tenant.allowed_origins,
+            "identityVerification": tenant.require_identity,
+            **merged_settings(tenant.settings),
+        }
+        self._entries[tenant_id] = (now, settings)
+        return settings
+
+    def forget(self, tenant_id: str) -> None:
+        self._entries.pop(tenant_id, None)
 
 
 async def do_update_settings(
     services: Services, tenant_id: str, patch: SettingsPatch
 ) -> dict[str, Any]:
-    changes = patch.model_dump(exclude_unset=True, exclude_none=True)
-    if changes:
-        await update_tenant_settings(services.db, tenant_id, changes)
-    return await tenant_settings(services, tenant_id)
+    given = patch.model_fields_set
+    for name in given - NULLABLE:
+        if getattr(patch, name) is None:
+            raise invalid_field(f"{name}: must not be null")
+    current = await services.settings_cache.get(tenant_id)
+    document: dict[str, Any] = {}
+    for name in given - COLUMNS:
+        value = getattr(patch, name)
+        if name in ("widget", "attachments"):
+            # Merged key by key: a PATCH of the colour keeps the greeting.
+            value = {**current[name], **value.model_dump(exclude_none=True)}
+        elif name == "businessHours" and value is not None:
+            value = value.model_dump()
+        document[name] = value
+    if document:
+        await update_tenant_settings(services.db, tenant_id, document)
+    if given & COLUMNS:
+        await update_tenant(
+            services.db,
+            tenant_id,
+            name=patch.name,
+            allowed_origins=patch.allowedOrigins,
+            require_identity=patch.identityVerification,
+        )
+    services.settings_cache.forget(tenant_id)
+    if given & {"businessHours"}:
+        await do_check_availability(services, tenant_id)
+    return await services.settings_cache.get(tenant_id)

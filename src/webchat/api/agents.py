@@ -59,6 +59,6 @@ def agent_json(agent: AgentRecord, default_capacity: int) -> dict[str, Any]:
 
 @router.get("/api/agents")
 async def get_agents(principal: StaffDep, services: ServicesDep) -> dict[str, Any]:
-    capacity = int(principal.tenant.settings.get("agentCapacity", 10))
+    capacity = int((await services.settings_cache.get(principal.tenant_id))["agentCapacity"])
     agents = await list_agents(services.db, principal.tenant_id)
     return {"agents": [agent_json(agent, capacity) for agent in agents]}

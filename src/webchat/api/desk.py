@@ -11,17 +11,17 @@ from webchat.actions.notes import (
     do_delete_canned_response,
     do_update_canned_response,
 )
-from webchat.actions.settings import do_update_settings, tenant_settings
+from webchat.actions.settings import do_update_settings
 from webchat.api.deps import AdminDep, ServicesDep, StaffDep
 from webchat.api.openapi import COMMON, error_responses
 from webchat.db.notes import list_canned_responses
 from webchat.desk_schemas import (
     CannedResponseCreate,
     CannedResponsePatch,
-    SettingsPatch,
     canned_response_json,
 )
 from webchat.ids import ULID_PATTERN
+from webchat.settings_schemas import SettingsPatch
 
 router = APIRouter(tags=["desk"], responses=error_responses(*COMMON, 404, 409))
 
@@ -74,7 +74,7 @@ async def delete_canned_response(
 
 @router.get("/api/settings")
 async def get_settings(principal: StaffDep, services: ServicesDep) -> dict[str, Any]:
-    return {"settings": await tenant_settings(services, principal.tenant_id)}
+    return {"settings": await services.settings_cache.get(principal.tenant_id)}
 
 
 @router.patch("/api/settings")

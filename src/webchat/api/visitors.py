@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
+from webchat.actions.availability import availability
 from webchat.actions.messages import do_send_visitor_message
 from webchat.actions.read_marks import do_mark_read
 from webchat.actions.visitors import do_open_session
@@ -54,3 +55,15 @@ async def mark_read(
         reader="visitor",
     )
     return {"ok": True}
+
+
+@router.get("/webchat/config")
+async def widget_config(principal: PublicKeyDep, services: ServicesDep) -> dict[str, Any]:
+    """What the widget shows before anyone writes: looks, offline mode, availability."""
+    settings = await services.settings_cache.get(principal.tenant_id)
+    return {
+        "tenantId": principal.tenant_id,
+        "widget": settings["widget"],
+        "offlineMode": settings["offlineMode"],
+        "availability": await availability(services, principal.tenant_id),
+    }

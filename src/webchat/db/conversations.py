@@ -41,6 +41,10 @@ def conversation_record(row: Conversation, unread_count: int = 0) -> Conversatio
         visitor_last_read_id=row.visitor_last_read_id,
         agent_last_read_id=row.agent_last_read_id,
         unread_count=unread_count,
+        contact_email=row.contact_email,
+        contact_name=row.contact_name,
+        email_opt_out=bool(row.email_opt_out),
+        last_page_url=row.last_page_url,
     )
 
 

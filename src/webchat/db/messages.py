@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, or_, select, tuple_, update
+from sqlalchemy import case, or_, select, text, tuple_, update
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from webchat.db import batch_write
 from webchat.db.batch_write import message_columns
 from webchat.db.engine import Database
-from webchat.db.models import Conversation, Message
+from webchat.db.models import Conversation, EmailOutbox, Message
 from webchat.db.records import MessageRecord
+from webchat.ids import new_ulid
 
 
 def message_record(row: Message) -> MessageRecord:
@@ -51,6 +53,12 @@ class _Touched:
 class PendingMessage:
     message: MessageRecord
     reopen: bool
+    # When set, a missed-reply e-mail is queued with the message, due then.
+    email_due: datetime | None = None
+
+
+def _missed_replies(batch: list[PendingMessage], inserted: set[str]) -> list[PendingMessage]:
+    return [p for p in batch if p.email_due is not None and p.message.message_id in inserted]
 
 
 async def insert_messages(db: Database, batch: list[PendingMessage]) -> list[StoredMessage]:
@@ -72,6 +80,16 @@ async def insert_messages(db: Database, batch: list[PendingMessage]) -> list[Sto
         touched = await _touch_conversations(
             session, [p for p in batch if p.message.message_id in inserted]
         )
+        queued = _missed_replies(batch, inserted)
+        if queued:
+            await session.execute(
+                sqlite.insert(EmailOutbox)
+                .values([_missed_reply_row(p) for p in queued])
+                .on_conflict_do_nothing(
+                    index_elements=["conversation_id", "kind"],
+                    index_where=text("status = 'pending' AND kind = 'missed_reply'"),
+                )
+            )
     return _results(batch, inserted, existing, touched)
 
 
@@ -115,6 +133,15 @@ async def _insert_messages_postgres(
                 if row["previous_status"] != "open" and row["status"] == "open"
             }
             touched.began = {row["id"] for row in rows if row["was_empty"]}
+        queued = _missed_replies(batch, inserted)
+        if queued:
+            await connection.execute(
+                batch_write.QUEUE_MISSED_REPLIES,
+                [new_ulid() for _ in queued],
+                [p.message.tenant_id for p in queued],
+                [p.message.conversation_id for p in queued],
+                [p.email_due for p in queued],
+            )
     return _results(batch, inserted, existing, touched)
 
 
@@ -144,6 +171,19 @@ def _results(
 async def insert_message(db: Database, message: MessageRecord, reopen: bool) -> StoredMessage:
     """One message in its own transaction (the CLI and tests; servers batch via MessageWriter)."""
     return (await insert_messages(db, [PendingMessage(message, reopen)]))[0]
+
+
+def _missed_reply_row(pending: PendingMessage) -> dict[str, Any]:
+    return {
+        "id": new_ulid(),
+        "tenant_id": pending.message.tenant_id,
+        "conversation_id": pending.message.conversation_id,
+        "kind": "missed_reply",
+        "status": "pending",
+        "due_at": pending.email_due,
+        "attempts": 0,
+        "created_at": pending.message.created_at,
+    }
 
 
 def _row(message: MessageRecord) -> dict[str, Any]:

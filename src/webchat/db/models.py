@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -119,6 +120,16 @@ class Conversation(Base):
     snoozed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     visitor_last_read_id: Mapped[str | None] = mapped_column(String(26), nullable=True)
     agent_last_read_id: Mapped[str | None] = mapped_column(String(26), nullable=True)
+    # Left by an anonymous visitor (POST /webchat/contact); a logged-in one's is userInfo's.
+    contact_email: Mapped[str | None] = mapped_column(String(320), nullable=True)
+    contact_name: Mapped[str | None] = mapped_column(String(256), nullable=True)
+    # The visitor followed an e-mail's unsubscribe link.
+    email_opt_out: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # The newest agent message already e-mailed to the visitor: each message goes in at
+    # most one missed-reply e-mail.
+    emailed_up_to: Mapped[str | None] = mapped_column(String(26), nullable=True)
+    # The page the visitor was last on (handshake `url`), linked from e-mails.
+    last_page_url: Mapped[str | None] = mapped_column(String(2048), nullable=True)
 
 
 class ConversationLabel(Base):
@@ -184,3 +195,38 @@ class Message(Base):
     text: Mapped[str] = mapped_column(Text)
     client_message_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class EmailOutbox(Base):
+    """E-mails to send (CONTRACT §9): written in the transaction of what they are about,
+    claimed by one node when due, retried with backoff."""
+
+    __tablename__ = "email_outbox"
+    __table_args__ = (
+        # The sender's claim: pending (or lease-expired) rows in due order.
+        Index("ix_email_outbox_due", "status", "due_at"),
+        # One pending missed-reply e-mail per conversation gathers all its messages.
+        Index(
+            "uq_email_outbox_pending",
+            "conversation_id",
+            "kind",
+            unique=True,
+            postgresql_where=text("status = 'pending' AND kind = 'missed_reply'"),
+            sqlite_where=text("status = 'pending' AND kind = 'missed_reply'"),
+        ),
+    )
+
+    id: Mapped[str] = mapped_column(String(26), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(63))
+    conversation_id: Mapped[str] = mapped_column(String(26))
+    # missed_reply | transcript | new_conversation
+    kind: Mapped[str] = mapped_column(String(20))
+    # The address, for kinds that know it when queued (transcripts, alerts to admins).
+    recipient: Mapped[str | None] = mapped_column(String(320), nullable=True)
+    # pending | sending | sent | skipped | failed
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

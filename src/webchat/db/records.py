@@ -57,6 +57,21 @@ class ConversationRecord:
     agent_last_read_id: str | None = None
     # The visitor's messages after `agent_last_read_id`; counted by the queries that list.
     unread_count: int = 0
+    contact_email: str | None = None
+    contact_name: str | None = None
+    email_opt_out: bool = False
+    last_page_url: str | None = None
+
+    @property
+    def email(self) -> str | None:
+        """Where to write to the visitor: the contact they left, else their userInfo."""
+        value = self.contact_email or self.user_info.get("email")
+        return str(value) if value else None
+
+    @property
+    def name(self) -> str | None:
+        value = self.contact_name or self.user_info.get("name")
+        return str(value) if value else None
 
 
 @dataclass(frozen=True)

@@ -88,6 +88,25 @@ async def update_tenant_settings(db: Database, tenant_id: str, changes: dict[str
             row.settings = {**(row.settings or {}), **changes}
 
 
+async def update_tenant(
+    db: Database,
+    tenant_id: str,
+    *,
+    name: str | None = None,
+    allowed_origins: list[str] | None = None,
+    require_identity: bool | None = None,
+) -> None:
+    values: dict[str, Any] = {
+        "name": name,
+        "allowed_origins": allowed_origins,
+        "require_identity": require_identity,
+    }
+    changes = {k: v for k, v in values.items() if v is not None}
+    if changes:
+        async with db.session() as session:
+            await session.execute(update(Tenant).where(Tenant.id == tenant_id).values(**changes))
+
+
 async def insert_api_key(
     db: Database, tenant_id: str, kind: str, prefix: str, key_hash: str
 ) -> ApiKeyRecord:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from datetime import datetime
 
 from webchat.db.engine import Database
 from webchat.db.messages import PendingMessage, StoredMessage, insert_messages
@@ -31,11 +32,13 @@ class MessageWriter:
         self._queue: asyncio.Queue[_Item] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
 
-    async def write(self, message: MessageRecord, reopen: bool) -> StoredMessage:
+    async def write(
+        self, message: MessageRecord, reopen: bool, email_due: datetime | None = None
+    ) -> StoredMessage:
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._run())
         future: asyncio.Future[StoredMessage] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait((PendingMessage(message, reopen), future))
+        self._queue.put_nowait((PendingMessage(message, reopen, email_due), future))
         return await future
 
     async def close(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from webchat.actions.visitors import do_open_session
+from webchat.db.outbox import remember_page
 from webchat.errors import ApiError, forbidden, invalid_api_key, invalid_request
 from webchat.gateway.credentials import authenticate_agent_token, authenticate_key
 from webchat.gateway.keys import key_kind
@@ -39,6 +40,9 @@ async def authenticate_socket(
         if claims.tenant_id != principal.tenant_id or claims.session_id != handshake.sessionId:
             raise forbidden("This visitor token belongs to another session.")
     visitor = await do_open_session(services, principal.tenant, handshake, client_ip)
+    if handshake.url and handshake.url.startswith(("https://", "http://")):
+        # Linked from e-mails ("continue the conversation"); written only when it changed.
+        await remember_page(services.db, visitor.conversation_id, handshake.url)
     state = SocketState("visitor", principal, visitor=visitor, url=handshake.url)
     return state, handshake.lastMessageId
 

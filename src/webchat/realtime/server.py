@@ -10,12 +10,14 @@ from typing import TYPE_CHECKING, Any
 
 import socketio
 
+from webchat.actions.availability import do_check_availability
 from webchat.actions.events import publish_presence, send_to_socket
 from webchat.clock import isoformat, utcnow
 from webchat.db.messages import list_messages_after
 from webchat.errors import ApiError, invalid_api_key, invalid_request
 from webchat.faults import as_api_error
 from webchat.realtime import handlers
+from webchat.realtime.availability import watch_hours
 from webchat.realtime.emitter import ServerEmitter
 from webchat.realtime.handshake import authenticate_socket, refusal
 from webchat.realtime.json_codec import UNKNOWN_EVENT, UNREADABLE, OrjsonCodec
@@ -76,6 +78,7 @@ class RealtimeServer:
         self._upkeep: asyncio.Task[None] | None = None
         self.revocations = RevocationWatcher(services.db, self._close_revoked)
         self._revocation_task: asyncio.Task[None] | None = None
+        self._hours_task: asyncio.Task[None] | None = None
         self.sio.on("connect", self._on_connect)
         self.sio.on("disconnect", self._on_disconnect)
         for event, handler in handlers.EVENTS.items():
@@ -89,9 +92,12 @@ class RealtimeServer:
         await self._beat()
         self._upkeep = asyncio.create_task(self._upkeep_loop())
         self._revocation_task = asyncio.create_task(self.revocations.run())
+        self._hours_task = asyncio.create_task(
+            watch_hours(self.services, lambda: {s.tenant_id for s in self.sockets.values()})
+        )
 
     async def stop(self) -> None:
-        for task in (self._upkeep, self._revocation_task):
+        for task in (self._upkeep, self._revocation_task, self._hours_task):
             if task:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -116,6 +122,7 @@ class RealtimeServer:
         for socket, entry in await reap_dead_nodes(self.services.store):
             event = "agent_offline" if socket.kind == "agent" else "user_offline"
             await publish_presence(self.services, socket.tenant_id, event, entry)
+            self._presence_changed(socket.tenant_id, socket.kind)
 
     async def _relist_tabs(self) -> None:
         for sid, state in list(self.sockets.items()):
@@ -153,6 +160,12 @@ class RealtimeServer:
         )
         if tabs == 1:
             await publish_presence(self.services, state.tenant_id, event, entry)
+            self._presence_changed(state.tenant_id, state.kind)
+
+    def _presence_changed(self, tenant_id: str, kind: str) -> None:
+        """An agent's first console opened or last one closed: availability may change."""
+        if kind == "agent":
+            self._spawn(do_check_availability(self.services, tenant_id))
 
     # --- connection ------------------------------------------------------------------
 
@@ -221,6 +234,7 @@ class RealtimeServer:
             entry["lastSeenAt"] = isoformat(utcnow())
             event = "agent_offline" if state.kind == "agent" else "user_offline"
             await publish_presence(self.services, state.tenant_id, event, entry)
+            self._presence_changed(state.tenant_id, state.kind)
 
     async def _close_revoked(self, key_ids: set[str]) -> None:
         for sid, state in list(self.sockets.items()):

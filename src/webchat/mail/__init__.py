@@ -1,0 +1,1 @@
+"""E-mail: what is written (templates) and how it leaves (the outbox sender, SMTP)."""

@@ -1,0 +1,140 @@
+"""Tenant settings (CONTRACT §9): their shape, defaults and validation. A PATCH names only
+what it changes; `widget` and `attachments` merge key by key, `businessHours` is
+replaced whole (or cleared with null)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from itertools import pairwise
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, Field
+
+from webchat.hours import DAYS, minutes
+from webchat.schemas import Payload
+
+COLOR_PATTERN = r"^#[0-9a-fA-F]{6}$"
+LOCALE_PATTERN = r"^[a-z]{2}(-[A-Z]{2})?$"
+ORIGIN_PATTERN = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
+MAX_RANGES_PER_DAY = 6
+MAX_HOLIDAYS = 366
+MAX_ATTACHMENT_BYTES = 100 * 1024 * 1024
+
+DEFAULT_SETTINGS: dict[str, Any] = {
+    "widget": {
+        "color": "#2563eb",
+        "position": "right",
+        "greeting": "Hi! How can we help?",
+        "offlineGreeting": "We're away right now. Leave a message and we'll reply by e-mail.",
+        "locale": "en",
+    },
+    "businessHours": None,
+    "offlineMode": "chat",
+    "assignment": "manual",
+    "agentCapacity": 10,
+    "retentionDays": None,
+    "attachments": {"maxBytes": 10 * 1024 * 1024},
+}
+
+
+def _check_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("must be an IANA time zone name, e.g. Europe/Paris") from None
+    return value
+
+
+def _check_range(value: list[str]) -> list[str]:
+    if len(value) != 2:
+        raise ValueError('must be ["HH:MM", "HH:MM"]')
+    start, end = (minutes(v) for v in value)
+    if not start < end:
+        raise ValueError("a range must end after it starts (split ranges across midnight)")
+    return value
+
+
+def _check_weekly(value: dict[str, list[list[str]]]) -> dict[str, list[list[str]]]:
+    for day, ranges in value.items():
+        if day not in DAYS:
+            raise ValueError(f"days are {', '.join(DAYS)}")
+        spans = sorted((minutes(a), minutes(b)) for a, b in ranges)
+        if any(later[0] < earlier[1] for earlier, later in pairwise(spans)):
+            raise ValueError(f"{day}: ranges overlap")
+    return value
+
+
+def _check_day(value: str) -> str:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        raise ValueError("holidays are dates YYYY-MM-DD") from None
+    return value
+
+
+def _check_origin(value: str) -> str:
+    if not ORIGIN_PATTERN.match(value):
+        raise ValueError("origins look like https://www.example.com (no path)")
+    return value
+
+
+RangeField = Annotated[list[Annotated[str, Field(max_length=5)]], AfterValidator(_check_range)]
+
+
+class BusinessHoursSetting(Payload):
+    timezone: Annotated[str, Field(max_length=64), AfterValidator(_check_zone)]
+    weekly: Annotated[
+        dict[str, Annotated[list[RangeField], Field(max_length=MAX_RANGES_PER_DAY)]],
+        AfterValidator(_check_weekly),
+    ]
+    holidays: Annotated[
+        list[Annotated[str, Field(max_length=10), AfterValidator(_check_day)]],
+        Field(max_length=MAX_HOLIDAYS),
+    ] = []
+
+
+class WidgetPatch(Payload):
+    color: Annotated[str, Field(pattern=COLOR_PATTERN)] | None = None
+    position: Literal["right", "left"] | None = None
+    greeting: Annotated[str, Field(max_length=500)] | None = None
+    offlineGreeting: Annotated[str, Field(max_length=500)] | None = None
+    locale: Annotated[str, Field(pattern=LOCALE_PATTERN)] | None = None
+
+
+class AttachmentsPatch(Payload):
+    maxBytes: Annotated[int, Field(ge=1024, le=MAX_ATTACHMENT_BYTES)] | None = None
+
+
+class SettingsPatch(Payload):
+    name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    allowedOrigins: (
+        Annotated[
+            list[Annotated[str, Field(max_length=300), AfterValidator(_check_origin)]],
+            Field(max_length=50),
+        ]
+        | None
+    ) = None
+    identityVerification: bool | None = None
+    widget: WidgetPatch | None = None
+    businessHours: BusinessHoursSetting | None = None
+    offlineMode: Literal["chat", "form", "hide"] | None = None
+    assignment: Literal["manual", "auto"] | None = None
+    agentCapacity: Annotated[int, Field(ge=1, le=1000)] | None = None
+    retentionDays: Annotated[int, Field(ge=1, le=36500)] | None = None
+    attachments: AttachmentsPatch | None = None
+
+
+# Fields that may be set to null (clearing them); every other null is refused.
+NULLABLE = {"businessHours", "retentionDays"}
+# Fields kept in tenant columns rather than in the settings document.
+COLUMNS = {"name", "allowedOrigins", "identityVerification"}
+
+
+def merged_settings(stored: dict[str, Any]) -> dict[str, Any]:
+    """The stored settings over the defaults, nested objects merged key by key."""
+    result = {**DEFAULT_SETTINGS, **stored}
+    for nested in ("widget", "attachments"):
+        result[nested] = {**DEFAULT_SETTINGS[nested], **(stored.get(nested) or {})}
+    return result
