@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     mail_from: str = ""
     # An agent reply the visitor has not read this long after it was sent is e-mailed.
     email_delay: str = "5m"
+    # The first retry after the SMTP server refused; each next one waits twice as long
+    # (at most an hour). Lower only to make tests quick.
+    email_retry_seconds: float = Field(default=30.0, gt=0, le=3600)
     # The address visitors and agents reach this server at, for links in e-mails.
     public_url: str = ""
     log_level: str = "info"

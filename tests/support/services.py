@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import email
+import email.message
+import email.policy
 import os
 import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -354,6 +358,51 @@ class PostgresCluster(_ChildProcess):
 
     def __repr__(self) -> str:
         return f"<PostgresCluster port={self.port} running={self.running}>"
+
+
+class SmtpServer(_ChildProcess):
+    """aiosmtpd (``tests/support/smtp_server.py``) on a free port; the messages it
+    accepts are files in ``self.maildir``. ``refuse=N`` answers 451 to the first N."""
+
+    name = "smtp"
+
+    def __init__(self, refuse: int = 0) -> None:
+        super().__init__()
+        self.port = free_port()
+        self.dir = Path(tempfile.mkdtemp(prefix="webchat-smtp-"))
+        self.maildir = self.dir / "mail"
+        self.maildir.mkdir()
+        self.log_path = self.dir / "smtp.log"
+        self.refuse = refuse
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
+
+    def start(self) -> SmtpServer:
+        if self.running:
+            return self
+        script = Path(__file__).with_name("smtp_server.py")
+        argv = [sys.executable, str(script), "--port", str(self.port), "--dir", str(self.maildir)]
+        self._spawn([*argv, "--refuse", str(self.refuse)])
+        try:
+            wait_until(lambda: port_open(self.port), START_TIMEOUT, what=f"smtp on {self.port}")
+        except TimeoutError as exc:
+            self.kill()
+            raise RuntimeError(f"smtp did not start:\n{self.log_tail()}") from exc
+        return self
+
+    def messages(self) -> list[email.message.EmailMessage]:
+        parsed = []
+        for path in sorted(self.maildir.glob("*.eml")):
+            message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            assert isinstance(message, email.message.EmailMessage)
+            parsed.append(message)
+        return parsed
+
+    def cleanup(self) -> None:
+        self.kill()
+        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 @atexit.register

@@ -40,8 +40,8 @@ POLL_SECONDS = 2.0
 BATCH = 20
 # A claimed e-mail not settled within this is claimed again (its node died mid-send).
 LEASE = timedelta(minutes=2)
-# Retries: 30 s, 1 min, 2 min, … at most an hour apart; given up after this many tries.
-FIRST_RETRY_SECONDS = 30
+# Retries: `email_retry_seconds` (30 s), then twice as long each time, at most an hour
+# apart; given up after this many tries (about half a day).
 MAX_RETRY_SECONDS = 3600
 MAX_ATTEMPTS = 12
 SMTP_TIMEOUT = 20
@@ -104,8 +104,9 @@ class MailSender:
             await settle(self.services.db, item.outbox_id, "failed", error=error)
             log.warning("e-mail %s failed for good: %s", item.outbox_id, error)
             return
-        delay = min(MAX_RETRY_SECONDS, FIRST_RETRY_SECONDS * 2 ** (item.attempts - 1))
-        log.info("e-mail %s: %s; retrying in %d s", item.outbox_id, error, delay)
+        first = self.services.settings.email_retry_seconds
+        delay = min(MAX_RETRY_SECONDS, first * 2 ** (item.attempts - 1))
+        log.info("e-mail %s: %s; retrying in %.0f s", item.outbox_id, error, delay)
         await settle(
             self.services.db,
             item.outbox_id,
