@@ -63,7 +63,7 @@ export function ConversationActions({ state, conversation: c, onAssign, onStatus
           </button>
         )}
       </div>
-      <div class="status-actions" role="group" aria-label="Status">
+      <div class="status-actions" role="group" aria-label="Set status">
         {c.status !== 'open' && (
           <button type="button" class="ghost" disabled={busy} onClick={() => void run(() => onStatus('open'))}>
             Reopen

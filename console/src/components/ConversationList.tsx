@@ -56,7 +56,7 @@ export function ConversationList({ controller, state, items, onOpen }: Conversat
             </button>
           ))}
         </div>
-        <div class="segmented status-tabs" role="group" aria-label="Status">
+        <div class="segmented status-tabs" role="group" aria-label="Show status">
           {CONVERSATION_STATUSES.map((s) => (
             <button key={s} type="button" aria-pressed={status === s} onClick={() => controller.setFilter({ status: s })}>
               {STATUS_LABEL[s]}

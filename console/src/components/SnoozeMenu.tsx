@@ -3,7 +3,7 @@
 // gives focus back to its button.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { useDismiss } from './useDismiss';
-import { describeWhen, parseLocalDateTime, snoozeUntil, toLocalDateTime } from '../lib/snooze';
+import { parseLocalDateTime, snoozeUntil, toLocalDateTime } from '../lib/snooze';
 
 export interface SnoozeMenuProps {
   disabled: boolean;
@@ -73,7 +73,8 @@ export function SnoozeMenu({ disabled, onSnooze }: SnoozeMenuProps) {
             1 hour
           </button>
           <button type="button" class="ghost" onClick={() => choose(tomorrow)} title={tomorrow.toString()}>
-            Tomorrow 9:00 <span class="muted">({describeWhen(tomorrow.toISOString())})</span>
+            Tomorrow 9:00{' '}
+            <span class="muted">({tomorrow.toLocaleDateString(undefined, { weekday: 'short', month: 'short', day: 'numeric' })})</span>
           </button>
           <form class="menu-custom" onSubmit={chooseCustom}>
             <label>
