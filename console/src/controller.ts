@@ -17,18 +17,17 @@ import {
   type Auth,
   type DraftKind,
 } from './lib/storage';
-import type { Message } from './lib/types';
 import { uuid } from './lib/uuid';
 import { ConsoleSocket, type SocketHandlers } from './lib/ws';
 import { alertFor } from './controller/alertRules';
 import { Desk } from './controller/desk';
+import { Outbox } from './controller/outbox';
 import { describeError, isUnauthorized, type AgentSocket, type ConsoleApi, type Store } from './controller/ports';
 import { ReadMarker } from './controller/reads';
 import {
   conversationForSession,
   initialState,
   lastStoredMessageId,
-  pendingId,
   reducer,
   type Action,
   type Filter,
@@ -70,7 +69,6 @@ export class ConsoleController {
   readonly ownIds = new Set<string>();
   readonly #api: ConsoleApi;
   readonly #openSocket: (token: string, handlers: SocketHandlers) => AgentSocket;
-  readonly #newId: () => string;
   readonly #onExpired: () => void;
   readonly #listeners = new Set<(state: State) => void>();
   readonly #timers = new Set<ReturnType<typeof setTimeout>>();
@@ -85,6 +83,7 @@ export class ConsoleController {
   readonly #onVisibility = (): void => this.pageVisibilityChanged();
   readonly #store: Store;
   readonly #reads: ReadMarker;
+  readonly #outbox: Outbox;
   readonly #alerts: NonNullable<ControllerOptions['alerts']>;
   /** Status, snooze, assignment, labels, notes, canned responses, staff. */
   readonly desk: Desk;
@@ -95,7 +94,6 @@ export class ConsoleController {
     this.#onExpired = options.onExpired;
     this.#api = options.api ?? new Api(options.auth.token, () => this.#expire());
     this.#openSocket = options.openSocket ?? ((token, handlers) => new ConsoleSocket(token, handlers));
-    this.#newId = options.newId ?? uuid;
     this.#isPageVisible = options.isPageVisible ?? documentVisible;
     this.#alerts =
       options.alerts ?? new Alerter({ prefs: () => this.state.alertPrefs, onOpen: (id) => this.open(id) });
@@ -116,6 +114,12 @@ export class ConsoleController {
     };
     this.desk = new Desk(this.#api, this.#store);
     this.#reads = new ReadMarker(this.#api, this.#store, () => this.#socket);
+    this.#outbox = new Outbox(this.#api, this.#store, () => this.#socket, {
+      newId: options.newId ?? uuid,
+      tenantId: this.auth.tenantId,
+      senderName: this.myName,
+      ownIds: this.ownIds,
+    });
   }
 
   get myName(): string {
@@ -211,33 +215,14 @@ export class ConsoleController {
     return c !== null;
   }
 
+  /** Send a reply to the visitor: shown at once as "Sending…", stored once however often it is retried. */
   send(conversationId: string, text: string): void {
-    const c = this.state.conversations[conversationId];
-    const clientMessageId = this.#newId();
-    this.ownIds.add(clientMessageId);
-    this.#dispatch({
-      type: 'message_pending',
-      message: {
-        messageId: pendingId(clientMessageId),
-        tenantId: this.auth.tenantId,
-        conversationId,
-        sessionId: c?.sessionId ?? null,
-        userId: c?.userId ?? null,
-        sender: 'agent',
-        senderName: this.myName,
-        text,
-        clientMessageId,
-        createdAt: new Date().toISOString(),
-      },
-    });
-    void this.#deliver(conversationId, text, clientMessageId);
+    this.#outbox.send(conversationId, text);
   }
 
+  /** Send a failed reply again, with its original clientMessageId. */
   retry(conversationId: string, clientMessageId: string): void {
-    const m = this.state.threads[conversationId]?.messages.find((x) => x.clientMessageId === clientMessageId);
-    if (!m) return;
-    this.#dispatch({ type: 'message_retry', conversationId, clientMessageId });
-    void this.#deliver(conversationId, m.text, clientMessageId);
+    this.#outbox.retry(conversationId, clientMessageId);
   }
 
   typing(conversationId: string, isTyping: boolean): void {
@@ -338,20 +323,6 @@ export class ConsoleController {
       if (conversationId === this.state.activeId) this.#reads.markOpenConversation();
     } catch (err) {
       if (!isUnauthorized(err)) this.#notice(`Could not load messages: ${describeError(err)}`);
-    }
-  }
-
-  async #deliver(conversationId: string, text: string, clientMessageId: string): Promise<void> {
-    const sock = this.#socket;
-    try {
-      const m =
-        sock && sock.connected
-          ? await sock.send(conversationId, text, clientMessageId)
-          : await this.#api.reply(conversationId, text, clientMessageId);
-      this.#dispatch({ type: 'message_acked', conversationId, clientMessageId, message: m });
-    } catch (err) {
-      this.#dispatch({ type: 'message_failed', conversationId, clientMessageId });
-      if (!isUnauthorized(err)) this.#notice(`Message not sent: ${describeError(err)}`);
     }
   }
 

@@ -24,7 +24,11 @@ export class ReadMarker {
     const upTo = thread?.loaded ? lastStoredMessageId(thread) : null;
     if (upTo === null) return;
     const mark = newerId(state.conversations[id]?.agentLastReadId ?? null, this.#sent.get(id) ?? null);
-    if (mark !== null && upTo <= mark) return;
+    // unreadCount counts the visitor's messages: only one of them past the mark needs a new mark.
+    const unreadFromVisitor = thread!.messages.some(
+      (m) => m.sender === 'visitor' && m.delivery === 'sent' && (mark === null || m.messageId > mark),
+    );
+    if (!unreadFromVisitor) return;
     this.#sent.set(id, upTo);
     void this.#send(id, upTo);
   }
