@@ -95,6 +95,7 @@ export function ConversationView(p: ConversationViewProps) {
         notesSupported={p.state.notesSupport !== 'unsupported'}
         canned={p.state.canned}
         fillCanned={(response) => ctl.desk.fillCanned(id, response)}
+        onCannedWanted={() => ctl.desk.refreshCanned()}
         onNote={(text) => ctl.desk.addNote(id, text)}
         onSend={(text) => ctl.send(id, text)}
         onTyping={(t) => ctl.typing(id, t)}

@@ -12,6 +12,7 @@ function mount(over: Partial<ReplyBoxProps> = {}) {
     notesSupported: true,
     canned: [{ cannedResponseId: 'r1', shortcut: 'refund', text: 'Hi {{visitor.name}}, refunded.' }],
     fillCanned: (r) => r.text.replace('{{visitor.name}}', 'Maria'),
+    onCannedWanted: vi.fn(),
     onSend: vi.fn(),
     onNote: vi.fn(async () => true),
     onTyping: vi.fn(),
@@ -56,6 +57,7 @@ describe('ReplyBox', () => {
   it('completes /shortcut with the filled-in canned response', () => {
     const { props, box, type, key } = mount();
     type('/ref');
+    expect(props.onCannedWanted).toHaveBeenCalledTimes(1);
     expect(document.querySelectorAll('[role="option"]')).toHaveLength(1);
     expect(box.getAttribute('aria-activedescendant')).toBe('canned-option-0');
     key('Enter');

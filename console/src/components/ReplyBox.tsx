@@ -18,6 +18,8 @@ export interface ReplyBoxProps {
   notesSupported: boolean;
   canned: CannedResponse[];
   fillCanned: (response: CannedResponse) => string;
+  /** A `/shortcut` was started: the list of canned responses may need a refresh. */
+  onCannedWanted: () => void;
   onSend: (text: string) => void;
   onNote: (text: string) => Promise<boolean>;
   onTyping: (isTyping: boolean) => void;
@@ -54,6 +56,7 @@ export function ReplyBox(p: ReplyBoxProps) {
     setDrafts((d) => ({ ...d, [p.mode]: value }));
     saveDraft(p.tenantId, p.conversationId, value, p.mode);
     const q = slashQueryAt(value, caret);
+    if (q && !slash) p.onCannedWanted();
     setSlash(q);
     if (q?.query !== slash?.query) setActive(0);
     if (!note) typing.keystroke(value.trim() === '');

@@ -22,7 +22,12 @@ function describePatch(patch: ConversationPatch): string {
   return 'change';
 }
 
+/** Canned responses have no live event: a list older than this is read again when `/` is typed. */
+const CANNED_STALE_MS = 60_000;
+
 export class Desk {
+  #cannedLoadedAt = 0;
+
   constructor(
     private readonly api: ConsoleApi,
     private readonly store: Store,
@@ -102,7 +107,14 @@ export class Desk {
     });
   }
 
+  /** Read the canned responses again if the list is stale (an admin may have added one). */
+  refreshCanned(now = Date.now()): void {
+    if (this.store.state.cannedSupport === 'unsupported' || now - this.#cannedLoadedAt < CANNED_STALE_MS) return;
+    void this.loadCanned();
+  }
+
   async loadCanned(): Promise<void> {
+    this.#cannedLoadedAt = Date.now();
     try {
       this.store.dispatch({ type: 'canned_loaded', responses: await this.api.cannedResponses() });
     } catch (err) {

@@ -301,3 +301,31 @@ describe('restart', () => {
     expect(received).toEqual([old]);
   });
 });
+
+describe('read marks', () => {
+  it('sends read over the socket, and over HTTP while it is down', async () => {
+    const { ws, socket, session } = setup();
+    // The HTTP twin: POST /webchat/read with the visitor's fields.
+    const http = vi.spyOn(ChatAPI.prototype, 'markRead').mockImplementation(async () => ({ ok: true }));
+    await ws.markRead('01A');
+    expect(http).toHaveBeenCalledWith({ ...session.fields(), upTo: '01A' });
+    socket.accept();
+    const done = ws.markRead('01B');
+    const [emit] = socket.sent('read');
+    expect(emit!.payload).toEqual({ sessionId: session.sessionId, upTo: '01B' });
+    emit!.ack!({ ok: true });
+    await done;
+    expect(http).toHaveBeenCalledTimes(1);
+    http.mockRestore();
+  });
+
+  it('passes on messages_read', () => {
+    const { ws, socket } = setup();
+    const reads: unknown[] = [];
+    ws.on('read', (r) => reads.push(r));
+    socket.accept();
+    socket.fire('messages_read', { conversationId: 'c', reader: 'agent', agentId: 'a', upTo: '01C', readAt: null });
+    socket.fire('messages_read', { conversationId: 'c', reader: 'nobody', upTo: '01D' });
+    expect(reads).toEqual([{ reader: 'agent', upTo: '01C' }]);
+  });
+});
