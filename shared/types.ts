@@ -108,3 +108,34 @@ export const MAX_TEXT_LENGTH = 4000;
 export const MAX_LABELS = 20;
 export const LABEL_PATTERN = /^[a-z0-9][a-z0-9_-]{0,31}$/;
 export const SHORTCUT_PATTERN = /^[a-z0-9_-]{1,32}$/;
+
+/** §9: `online` (inside hours, an agent's console open), `away` (inside hours, nobody), `offline` (outside hours). */
+export type AvailabilityStatus = 'online' | 'away' | 'offline';
+
+/** `GET /webchat/config`'s `availability`, and the `availability` socket event. */
+export interface Availability {
+  status: AvailabilityStatus;
+  agentsOnline: number;
+  /** The next opening when `offline`; null otherwise, or when the hours never open again. */
+  nextOpenAt: string | null;
+}
+
+/** What the widget does outside hours or with nobody online (§9). */
+export type OfflineMode = 'chat' | 'form' | 'hide';
+
+/** The tenant's widget settings (§9). */
+export interface WidgetSettings {
+  color: string;
+  position: 'left' | 'right';
+  greeting: string;
+  offlineGreeting: string;
+  locale: string;
+}
+
+/** `GET /webchat/config`: what the widget shows before anyone writes. */
+export interface WidgetConfig {
+  tenantId: string;
+  widget: WidgetSettings;
+  offlineMode: OfflineMode;
+  availability: Availability;
+}

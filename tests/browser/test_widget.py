@@ -331,7 +331,7 @@ async def test_agent_reply_appears_live_with_unread_count(
 
     await agent_reply(widget_server, demo_secret_key, sid, "Hi, Ann here. How can I help?")
     await expect(agent_bubbles(page, "Hi, Ann here.")).to_have_count(1, timeout=LIVE)
-    live_region = page.locator("[aria-live='polite']")
+    live_region = page.locator(".wc-announcer")
     await expect(live_region).to_contain_text("Hi, Ann here. How can I help?")
 
     # Closed, the launcher counts what arrives, and opening clears it.

@@ -1,54 +1,9 @@
 import { h, render } from 'preact';
 import { act } from 'preact/test-utils';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ChatController } from './chat';
-import { pickStrings } from './i18n';
-import { ChatAPI, type ChatMessage } from './lib/api';
-import { SessionManager } from './lib/session';
-import { ChatWebSocket } from './lib/ws';
-import { FakeSocket, memoryStorage, message } from './test/fakes';
+import { afterEach, describe, expect, it } from 'vitest';
+import { message } from './test/fakes';
+import { flush, setup } from './test/harness';
 import { App } from './ui/App';
-
-function json(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
-}
-
-function setup(history: ChatMessage[] = [], nextBefore: string | null = null, visible = { shown: true }) {
-  const session = new SessionManager(memoryStorage());
-  const requests: Array<{ url: URL; init: RequestInit }> = [];
-  const fetch = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
-    const url = new URL(String(input));
-    requests.push({ url, init: init! });
-    if (url.pathname === '/webchat/session') {
-      return json(200, { sessionId: session.sessionId, conversationId: 'c', token: 'jwt', expiresAt: '2999-01-01T00:00:00Z' });
-    }
-    if (url.pathname === '/api/chat/messages') {
-      return url.searchParams.get('before')
-        ? json(200, { messages: [message({ text: 'older' })].map((m) => ({ ...m, messageId: '00' + m.messageId })), nextBefore: null })
-        : json(200, { messages: history, nextBefore });
-    }
-    return json(404, { error: { code: 'not_found', message: 'no' } });
-  });
-  const api = new ChatAPI({ serverUrl: 'https://chat.test', apiKey: 'pk_x', fetch: fetch as typeof globalThis.fetch });
-  const sockets: FakeSocket[] = [];
-  const ws = new ChatWebSocket({
-    serverUrl: 'https://chat.test',
-    apiKey: 'pk_x',
-    session,
-    api,
-    socketFactory: (_url, options) => {
-      const socket = new FakeSocket(options);
-      sockets.push(socket);
-      return socket;
-    },
-  });
-  const controller = new ChatController({ session, api, ws, isVisible: () => visible.shown });
-  controller.start();
-  sockets[0]!.accept();
-  return { controller, session, sockets, requests, socket: () => sockets[sockets.length - 1]! };
-}
-
-const flush = () => act(async () => void (await new Promise((resolve) => setTimeout(resolve, 0))));
 
 afterEach(() => {
   render(null, document.body);
@@ -173,7 +128,7 @@ describe('ChatController', () => {
     document.body.appendChild(container);
     act(() => {
       render(
-        h(App, { controller: env.controller, strings: pickStrings('fr'), title: 'Chat', greeting: '', position: 'right', hideLauncher: false }),
+        h(App, { controller: env.controller, options: { locale: 'fr', title: 'Chat', greeting: '' }, hideLauncher: false }),
         container,
       );
     });
@@ -202,10 +157,7 @@ describe('App', () => {
       render(
         h(App, {
           controller: env.controller,
-          strings: pickStrings('en'),
-          title: 'Chat',
-          greeting: 'Hi there',
-          position: 'right',
+          options: { locale: 'en', title: 'Chat', greeting: 'Hi there' },
           hideLauncher: false,
         }),
         container,
@@ -236,17 +188,19 @@ describe('App', () => {
     expect(links[0]!.getAttribute('target')).toBe('_blank');
   });
 
-  it('shows the unread count on the launcher and announces new messages', () => {
+  it('shows the unread count on the launcher and announces new messages', async () => {
     const { container, socket } = renderApp();
+    await flush();
     act(() => socket().fire('meta_message_created', message({ text: 'ping', senderName: 'Ann' })));
     const launcher = container.querySelector('.wc-launcher')!;
     expect(launcher.querySelector('.wc-badge')!.textContent).toBe('1');
     expect(launcher.getAttribute('aria-label')).toBe('Open chat, 1 unread message');
-    expect(container.querySelector('[aria-live="polite"]')!.textContent).toBe('New message from Ann: ping');
+    expect(container.querySelector('.wc-announcer')!.textContent).toBe('New message from Ann: ping');
   });
 
   it('opens from the launcher, focuses the message box, and sends on Enter but not Shift+Enter', async () => {
     const { container, socket } = renderApp();
+    await flush();
     const launcher = container.querySelector<HTMLButtonElement>('.wc-launcher')!;
     act(() => launcher.click());
     await flush();

@@ -1,9 +1,12 @@
 // The chat's state, between the three lib/ clients and the UI: the message
 // list (history, live messages and the visitor's optimistic ones), unread
-// count, typing indicator and connection status. The UI only renders this
-// state and calls these methods.
+// count, typing indicator, connection status, and (contract §9) the tenant's
+// config and availability, the e-mail the visitor may leave and the
+// transcript. The UI only renders this state and calls these methods.
 
 import { compareIds, isCoveredBy, newerId } from '../../shared/ordering';
+import type { Availability, OfflineMode, WidgetConfig } from '../../shared/types';
+import { emailPromptDueAt, showsContactForm, showsLauncher } from './availability';
 import { ChatAPI, ChatError, type ChatMessage, type Sender } from './lib/api';
 import { Emitter } from './lib/emitter';
 import type { Identity, SessionManager } from './lib/session';
@@ -13,6 +16,17 @@ export const MAX_TEXT_LENGTH = 4000;
 const HISTORY_PAGE_SIZE = 50;
 // An agent whose "stopped typing" event was lost should not type forever.
 const TYPING_EXPIRY_MS = 8000;
+// The launcher waits this long for the config before showing with defaults.
+const CONFIG_WAIT_MS = 3000;
+// The server's check (contact.py): catches typos, deliverability is SMTP's business.
+const EMAIL_PATTERN = /^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$/;
+
+export type EmailPrompt = 'hidden' | 'asking' | 'thanks';
+export type TranscriptState = 'idle' | 'sending' | 'sent' | 'no_email' | 'failed';
+
+export function isEmail(value: string): boolean {
+  return value.length <= 254 && EMAIL_PATTERN.test(value);
+}
 
 export type DeliveryState = 'sending' | 'sent' | 'failed';
 
@@ -44,6 +58,27 @@ export interface ChatState {
   latestIncoming: ViewMessage | null;
   /** How far an agent has read (`messages_read`): the visitor's messages up to it are "Seen". */
   seenUpTo: string | null;
+  /** `GET /webchat/config`; null until it answers (and when it failed). */
+  config: WidgetConfig | null;
+  /** The config answered, failed or took too long: the UI may show. */
+  configured: boolean;
+  offlineMode: OfflineMode;
+  /** null while unknown; then live from the `availability` event. */
+  availability: Availability | null;
+  /** The server has an e-mail for this visitor (logged in with one, or left in this session). */
+  emailKnown: boolean;
+  /** Asking an anonymous visitor, whom nobody answered for a minute, for an e-mail. */
+  emailPrompt: EmailPrompt;
+  /** The e-mail just left, to confirm it. */
+  contactEmail: string | null;
+  contactSaving: boolean;
+  /** Why the e-mail was not taken: `email_required`, `email_invalid`, or an error code. */
+  contactError: string | null;
+  transcript: TranscriptState;
+  /** Derived: the launcher shows (see `showsLauncher`). */
+  launcher: boolean;
+  /** Derived: the offline form replaces the composer (see `showsContactForm`). */
+  contactForm: boolean;
 }
 
 /** Events a host page may listen to with `WebChat.on`. */
@@ -119,6 +154,14 @@ export class ChatController extends Emitter<WebChatEvents> {
   readonly #isVisible: () => boolean;
   /** The read mark this visitor last sent (or another of their tabs did). */
   #readSent: string | null = null;
+  /** When the visitor wrote the messages sent from this tab (the local clock, not the server's). */
+  readonly #writtenAt = new Map<string, number>();
+  #promptTimer: ReturnType<typeof setTimeout> | null = null;
+  #promptDueAt: number | null = null;
+  #configTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Bumped by each `availability` event: a config answer older than it has stale availability. */
+  #availabilitySeen = 0;
+  #everOnline = false;
 
   state: ChatState = {
     open: false,
@@ -132,6 +175,18 @@ export class ChatController extends Emitter<WebChatEvents> {
     errorCode: null,
     latestIncoming: null,
     seenUpTo: null,
+    config: null,
+    configured: false,
+    offlineMode: 'chat',
+    availability: null,
+    emailKnown: false,
+    emailPrompt: 'hidden',
+    contactEmail: null,
+    contactSaving: false,
+    contactError: null,
+    transcript: 'idle',
+    launcher: false,
+    contactForm: false,
   };
 
   constructor(options: ChatControllerOptions) {
@@ -151,8 +206,16 @@ export class ChatController extends Emitter<WebChatEvents> {
       ws.on('status', (connection) => {
         this.#update({ connection });
         this.emit('connection', connection);
+        if (connection !== 'online') return;
         // History that failed to load while offline loads once we are back.
-        if (connection === 'online' && this.state.open && !this.state.historyLoaded) void this.#loadHistory();
+        if (this.state.open && !this.state.historyLoaded) void this.#loadHistory();
+        // Availability changes pushed while we were disconnected were missed.
+        if (this.#everOnline) void this.#loadConfig();
+        this.#everOnline = true;
+      }),
+      ws.on('availability', (availability) => {
+        this.#availabilitySeen += 1;
+        this.#setAvailability(availability);
       }),
       ws.on('error', (error) => this.#onSocketError(error)),
       ws.on('read', ({ reader, upTo }) => {
@@ -164,9 +227,12 @@ export class ChatController extends Emitter<WebChatEvents> {
         if (seenUpTo !== this.state.seenUpTo) this.#update({ seenUpTo });
       }),
       this.#session.subscribe((change) => {
-        if (change !== 'token') this.#queueRestart();
+        if (change === 'contact') this.#update({});
+        else if (change !== 'token') this.#queueRestart();
       }),
     );
+    this.#configTimer = setTimeout(() => this.#update({ configured: true }), CONFIG_WAIT_MS);
+    void this.#loadConfig();
     ws.connect();
     // Later, so listeners added right after mount() still hear it.
     queueMicrotask(() => this.emit('ready', undefined));
@@ -177,8 +243,10 @@ export class ChatController extends Emitter<WebChatEvents> {
     this.#ws.disconnect();
     this.#ws.clear();
     if (this.#typingTimer) clearTimeout(this.#typingTimer);
+    if (this.#configTimer) clearTimeout(this.#configTimer);
     this.#stateListeners.clear();
     this.#clearConversation();
+    this.#schedulePrompt(null);
   }
 
   subscribe(listener: (state: ChatState) => void): () => void {
@@ -255,9 +323,60 @@ export class ChatController extends Emitter<WebChatEvents> {
       errorCode: null,
     };
     this.#entries.set(entry.key, entry);
+    this.#writtenAt.set(clientMessageId, Date.now());
     this.#update({ errorCode: null });
     void this.#deliver(entry.key);
     return true;
+  }
+
+  /**
+   * Leave an e-mail to be answered by (the offline form, the inline prompt),
+   * then send `text` if there is one. False when the e-mail was not taken
+   * (`contactError` says why).
+   */
+  async leaveContact(email: string, text = ''): Promise<boolean> {
+    const address = email.trim();
+    const invalid = !address ? 'email_required' : isEmail(address) ? null : 'email_invalid';
+    if (invalid || this.state.contactSaving) {
+      if (invalid) this.#update({ contactError: invalid });
+      return false;
+    }
+    const epoch = this.#epoch;
+    this.#update({ contactSaving: true, contactError: null });
+    try {
+      await this.#api.leaveContact({ ...this.#session.fields(), email: address });
+    } catch (error) {
+      if (epoch !== this.#epoch) return false;
+      const code = error instanceof ChatError ? error.code : 'unavailable';
+      this.#update({ contactSaving: false, contactError: code === 'invalid_request' ? 'email_invalid' : code });
+      return false;
+    }
+    if (epoch !== this.#epoch) return false;
+    const thanks = this.state.emailPrompt === 'asking';
+    this.#update({ contactSaving: false, contactEmail: address, emailPrompt: thanks ? 'thanks' : this.state.emailPrompt });
+    this.#session.setContact('given');
+    if (text.trim()) this.send(text);
+    return true;
+  }
+
+  /** "No thanks": this session never asks again. */
+  dismissEmailPrompt(): void {
+    this.#session.setContact('declined');
+    this.#update({ emailPrompt: 'hidden', contactError: null });
+  }
+
+  /** E-mail the conversation to the visitor (only offered once an e-mail is known). */
+  async requestTranscript(): Promise<void> {
+    if (this.state.transcript === 'sending') return;
+    const epoch = this.#epoch;
+    this.#update({ transcript: 'sending' });
+    let transcript: TranscriptState = 'sent';
+    try {
+      await this.#api.requestTranscript(this.#session.fields());
+    } catch (error) {
+      transcript = error instanceof ChatError && error.status === 422 ? 'no_email' : 'failed';
+    }
+    if (epoch === this.#epoch) this.#update({ transcript });
   }
 
   /** Send a failed message again, with its original clientMessageId. */
@@ -296,6 +415,34 @@ export class ChatController extends Emitter<WebChatEvents> {
       }
       this.#update({});
       this.emit('error', { code, message: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  async #loadConfig(): Promise<void> {
+    const seen = this.#availabilitySeen;
+    let config: WidgetConfig | null = null;
+    try {
+      config = await this.#api.getConfig();
+    } catch {
+      // Shown with the page's options and the defaults; a refused key or
+      // origin also refuses the socket, which reports it.
+    }
+    if (this.#configTimer) clearTimeout(this.#configTimer);
+    this.#configTimer = null;
+    if (!config) {
+      this.#update({ configured: true });
+      return;
+    }
+    this.#update({ config, configured: true, offlineMode: config.offlineMode });
+    if (seen === this.#availabilitySeen) this.#setAvailability(config.availability);
+  }
+
+  #setAvailability(availability: Availability): void {
+    this.#update({ availability });
+    // In `hide` mode the launcher shows offline only for a conversation
+    // already going, which only the history can tell.
+    if (this.state.offlineMode === 'hide' && availability.status === 'offline' && !this.state.historyLoaded) {
+      void this.#loadHistory();
     }
   }
 
@@ -423,7 +570,13 @@ export class ChatController extends Emitter<WebChatEvents> {
     this.#nextBefore = null;
     this.#historyRequest = null;
     this.#readSent = null;
+    this.#writtenAt.clear();
     this.#update({
+      emailPrompt: 'hidden',
+      contactEmail: null,
+      contactSaving: false,
+      contactError: null,
+      transcript: 'idle',
       seenUpTo: null,
       messages: [],
       unread: 0,
@@ -438,7 +591,41 @@ export class ChatController extends Emitter<WebChatEvents> {
 
   #update(patch: Partial<ChatState>): void {
     const messages = [...this.#entries.values()].sort(byDisplayOrder);
-    this.state = { ...this.state, ...patch, messages };
+    const next: ChatState = { ...this.state, ...patch, messages, emailKnown: this.#session.emailKnown };
+    next.emailPrompt = this.#emailPrompt(next);
+    next.launcher = showsLauncher({ ...next, hasConversation: messages.length > 0 });
+    next.contactForm = showsContactForm(next.offlineMode, next.availability, next.emailKnown);
+    this.state = next;
     for (const listener of this.#stateListeners) listener(this.state);
+  }
+
+  /**
+   * Ask an anonymous visitor for an e-mail a minute after a message nobody
+   * answered; once asked, the question stays until answered. Never for a
+   * logged-in visitor, nor again in a session where it was answered.
+   */
+  #emailPrompt(next: ChatState): EmailPrompt {
+    if (next.emailPrompt === 'thanks') return 'thanks';
+    const answered = this.#session.user !== null || this.#session.contact !== null || next.emailKnown;
+    const dueAt = answered
+      ? null
+      : emailPromptDueAt(
+          next.messages.map((m) => ({
+            sender: m.sender,
+            stored: m.messageId !== null,
+            at: (m.clientMessageId && this.#writtenAt.get(m.clientMessageId)) || Date.parse(m.createdAt),
+          })),
+        );
+    const asking = !answered && (next.emailPrompt === 'asking' || (dueAt !== null && dueAt <= Date.now()));
+    this.#schedulePrompt(asking ? null : dueAt);
+    return asking ? 'asking' : 'hidden';
+  }
+
+  /** One timer, for the time the prompt becomes due (or none). */
+  #schedulePrompt(dueAt: number | null): void {
+    if (dueAt === this.#promptDueAt) return;
+    if (this.#promptTimer) clearTimeout(this.#promptTimer);
+    this.#promptTimer = dueAt === null ? null : setTimeout(() => this.#update({}), Math.max(0, dueAt - Date.now()));
+    this.#promptDueAt = dueAt;
   }
 }

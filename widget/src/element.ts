@@ -2,7 +2,18 @@
 
 import { mount, type WebChatInstance, type WidgetOptions } from './mount';
 
-const ATTRIBUTES = ['api-key', 'server-url', 'locale', 'title', 'greeting', 'color', 'position', 'hide-launcher', 'open'];
+const ATTRIBUTES = [
+  'api-key',
+  'server-url',
+  'locale',
+  'title',
+  'greeting',
+  'offline-greeting',
+  'color',
+  'position',
+  'hide-launcher',
+  'open',
+];
 
 function optionsFrom(element: HTMLElement): WidgetOptions {
   const read = (name: string): string | undefined => element.getAttribute(name) ?? undefined;
@@ -13,8 +24,10 @@ function optionsFrom(element: HTMLElement): WidgetOptions {
     locale: read('locale'),
     title: read('title'),
     greeting: read('greeting'),
+    offlineGreeting: read('offline-greeting'),
     color: read('color'),
-    position: position === 'left' ? 'left' : 'right',
+    // Absent: the tenant's setting.
+    position: position === 'left' || position === 'right' ? position : undefined,
     hideLauncher: element.hasAttribute('hide-launcher'),
     open: element.hasAttribute('open'),
     container: element,

@@ -43,6 +43,7 @@ export function optionsFromScript(script: ScriptInfo): Partial<WidgetOptions> {
   if (data.locale) options.locale = data.locale;
   if (data.title) options.title = data.title;
   if (data.greeting !== undefined) options.greeting = data.greeting;
+  if (data.offlineGreeting !== undefined) options.offlineGreeting = data.offlineGreeting;
   if (data.color) options.color = data.color;
   if (data.position === 'left' || data.position === 'right') options.position = data.position;
   if (data.hideLauncher !== undefined) options.hideLauncher = data.hideLauncher !== 'false';

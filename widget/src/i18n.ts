@@ -3,8 +3,12 @@
 // no-break space, \u00a0, before ? ! : so they never wrap onto a line alone.)
 
 export interface Strings {
+  /** The table's language, for `lang` and for formatting dates. */
+  lang: string;
   title: string;
   greeting: string;
+  /** The first bubble while away or offline, unless the tenant set its own. */
+  offlineGreeting: string;
   openChat: string;
   closeChat: string;
   unread: (count: number) => string;
@@ -30,11 +34,42 @@ export interface Strings {
   conversationLabel: string;
   errors: Record<string, string>;
   genericError: string;
+  // Availability, under the title (contract §9).
+  repliesSoon: string;
+  away: string;
+  /** Away, and the visitor already left an e-mail (or is logged in with one). */
+  awayEmailKnown: string;
+  offlineNow: string;
+  backAt: (time: string) => string;
+  backTomorrowAt: (time: string) => string;
+  backOnDayAt: (weekday: string, time: string) => string;
+  backOnDateAt: (date: string, time: string) => string;
+  // The offline form (offlineMode "form").
+  formTitle: string;
+  emailLabel: string;
+  messageLabel: string;
+  formSubmit: string;
+  emailRequired: string;
+  emailInvalid: string;
+  // Asking an anonymous visitor for an e-mail when nobody answers.
+  promptTitle: string;
+  promptText: string;
+  promptSubmit: string;
+  promptDismiss: string;
+  promptThanks: (email: string) => string;
+  // The transcript.
+  transcriptAction: string;
+  transcriptSending: string;
+  transcriptSent: string;
+  transcriptNoEmail: string;
+  transcriptFailed: string;
 }
 
 const en: Strings = {
+  lang: 'en',
   title: 'Chat with us',
   greeting: 'Hi! How can we help you today?',
+  offlineGreeting: "We're away right now. Leave a message and we'll reply by e-mail.",
   openChat: 'Open chat',
   closeChat: 'Close chat',
   unread: (count) => (count === 1 ? '1 unread message' : `${count} unread messages`),
@@ -67,11 +102,37 @@ const en: Strings = {
     too_long: 'Messages are limited to 4000 characters.',
   },
   genericError: 'Something went wrong. Please try again.',
+  repliesSoon: 'Typically replies in a few minutes',
+  away: "We're away, leave your e-mail",
+  awayEmailKnown: "We're away, we'll reply by e-mail",
+  offlineNow: "We're offline",
+  backAt: (time) => `Back at ${time}`,
+  backTomorrowAt: (time) => `Back tomorrow at ${time}`,
+  backOnDayAt: (weekday, time) => `Back on ${weekday} at ${time}`,
+  backOnDateAt: (date, time) => `Back on ${date} at ${time}`,
+  formTitle: "Leave us a message and we'll answer by e-mail.",
+  emailLabel: 'Your e-mail',
+  messageLabel: 'Your message',
+  formSubmit: 'Send',
+  emailRequired: 'Please enter your e-mail address.',
+  emailInvalid: 'Please enter an e-mail address like name@example.com.',
+  promptTitle: 'Get notified by e-mail',
+  promptText: "We'll e-mail you when we reply, in case you leave.",
+  promptSubmit: 'Notify me',
+  promptDismiss: 'No thanks',
+  promptThanks: (email) => `Thanks! We'll e-mail you at ${email}.`,
+  transcriptAction: 'Send me the transcript',
+  transcriptSending: 'Sending the transcript…',
+  transcriptSent: 'Transcript requested: it will arrive by e-mail shortly.',
+  transcriptNoEmail: "We don't have your e-mail address yet.",
+  transcriptFailed: 'The transcript could not be sent. Please try again.',
 };
 
 const fr: Strings = {
+  lang: 'fr',
   title: 'Discutons',
   greeting: 'Bonjour\u00a0! Comment pouvons-nous vous aider\u00a0?',
+  offlineGreeting: 'Nous sommes absents pour le moment. Laissez un message, nous vous répondrons par e-mail.',
   openChat: 'Ouvrir la discussion',
   closeChat: 'Fermer la discussion',
   unread: (count) => (count === 1 ? '1 message non lu' : `${count} messages non lus`),
@@ -104,6 +165,30 @@ const fr: Strings = {
     too_long: 'Les messages sont limités à 4000 caractères.',
   },
   genericError: 'Une erreur est survenue. Veuillez réessayer.',
+  repliesSoon: 'Répond généralement en quelques minutes',
+  away: 'Nous sommes absents, laissez votre e-mail',
+  awayEmailKnown: 'Nous sommes absents, nous vous répondrons par e-mail',
+  offlineNow: 'Nous sommes fermés',
+  backAt: (time) => `De retour à ${time}`,
+  backTomorrowAt: (time) => `De retour demain à ${time}`,
+  backOnDayAt: (weekday, time) => `De retour ${weekday} à ${time}`,
+  backOnDateAt: (date, time) => `De retour le ${date} à ${time}`,
+  formTitle: 'Laissez-nous un message, nous vous répondrons par e-mail.',
+  emailLabel: 'Votre e-mail',
+  messageLabel: 'Votre message',
+  formSubmit: 'Envoyer',
+  emailRequired: 'Veuillez saisir votre adresse e-mail.',
+  emailInvalid: 'Veuillez saisir une adresse e-mail comme nom@exemple.fr.',
+  promptTitle: 'Être prévenu par e-mail',
+  promptText: 'Nous vous écrirons dès notre réponse, au cas où vous partiriez.',
+  promptSubmit: 'Me prévenir',
+  promptDismiss: 'Non merci',
+  promptThanks: (email) => `Merci\u00a0! Nous vous écrirons à ${email}.`,
+  transcriptAction: "M'envoyer la transcription",
+  transcriptSending: 'Envoi de la transcription…',
+  transcriptSent: 'Transcription demandée\u00a0: elle arrivera bientôt par e-mail.',
+  transcriptNoEmail: "Nous n'avons pas encore votre adresse e-mail.",
+  transcriptFailed: "La transcription n'a pas pu être envoyée. Veuillez réessayer.",
 };
 
 const TABLES: Record<string, Strings> = { en, fr };
@@ -121,11 +206,20 @@ export function pickStrings(locale?: string, browserLanguages: readonly string[]
   return en;
 }
 
+/**
+ * The locale to format dates and times with: the visitor's own (en-GB, fr-CA…)
+ * when it is a variant of the table's language, else the table's.
+ */
+export function formattingLocale(strings: Strings, browserLanguages: readonly string[] = navigatorLanguages()): string {
+  const match = browserLanguages.find((tag) => tag && tag.toLowerCase().split(/[-_]/)[0] === strings.lang);
+  return match ?? strings.lang;
+}
+
 export function errorText(strings: Strings, code: string): string {
   return strings.errors[code] ?? strings.genericError;
 }
 
-function navigatorLanguages(): readonly string[] {
+export function navigatorLanguages(): readonly string[] {
   if (typeof navigator === 'undefined') return [];
   return navigator.languages?.length ? navigator.languages : [navigator.language];
 }

@@ -4,26 +4,32 @@
 
 import { h, render } from 'preact';
 import { ChatController, type WebChatEvents } from './chat';
-import { pickStrings } from './i18n';
 import { ChatAPI } from './lib/api';
 import type { Listener } from './lib/emitter';
 import { watchPageUrl } from './lib/navigation';
 import { SessionManager, type Identity, type UserInfo } from './lib/session';
 import { ChatWebSocket } from './lib/ws';
+import type { LookOptions } from './looks';
 import { App } from './ui/App';
 import css from './ui/styles.css?inline';
 
-export interface WidgetOptions {
+/**
+ * The locale, greeting, colour and position set here win over the tenant's
+ * settings (`GET /webchat/config`), which win over the widget's defaults.
+ */
+export interface WidgetOptions extends LookOptions {
   /** The tenant's public key (`pk_…`). Required. */
   apiKey: string;
   /** The chat server's origin; the script tag's own origin by default. */
   serverUrl?: string;
-  /** "en", "fr"…; the browser's language by default. */
+  /** "en", "fr"…; the tenant's locale, else the browser's language, by default. */
   locale?: string;
   /** Header text; a translated "Chat with us" by default. */
   title?: string;
   /** First bubble of every conversation (not stored); "" hides it. */
   greeting?: string;
+  /** First bubble instead of `greeting` while nobody is online or outside hours. */
+  offlineGreeting?: string;
   /** Accent colour, any CSS colour. */
   color?: string;
   /** Corner of the launcher and panel. */
@@ -51,15 +57,7 @@ export interface WebChatInstance {
   destroy(): void;
 }
 
-/** Black or white, whichever reads better on a #rgb / #rrggbb background. */
-export function textColorFor(color: string): string {
-  const match = /^#([0-9a-f]{3}|[0-9a-f]{6})$/i.exec(color.trim());
-  if (!match) return '#ffffff';
-  const hex = match[1]!.length === 3 ? [...match[1]!].map((c) => c + c).join('') : match[1]!;
-  const [r, g, b] = [0, 2, 4].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255);
-  const luminance = 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
-  return luminance > 0.6 ? '#111827' : '#ffffff';
-}
+export { textColorFor } from './looks';
 
 // A constructed stylesheet needs no inline <style> (friendlier to strict
 // CSP); older browsers get a <style> element inside the shadow root.
@@ -85,14 +83,10 @@ export function mount(options: WidgetOptions): WebChatInstance {
   const api = new ChatAPI({ serverUrl, apiKey: options.apiKey });
   const ws = new ChatWebSocket({ serverUrl, apiKey: options.apiKey, session, api, pageUrl: window.location.href });
   const controller = new ChatController({ session, api, ws });
-  const strings = pickStrings(options.locale);
+  const { locale, title, greeting, offlineGreeting, color, position } = options;
 
   const host = document.createElement('div');
   host.setAttribute('data-webchat', '');
-  if (options.color) {
-    host.style.setProperty('--wc-accent', options.color);
-    host.style.setProperty('--wc-on-accent', textColorFor(options.color));
-  }
   (options.container ?? document.body).appendChild(host);
   const shadow = host.attachShadow({ mode: 'open' });
   applyStyles(shadow);
@@ -101,10 +95,7 @@ export function mount(options: WidgetOptions): WebChatInstance {
   render(
     h(App, {
       controller,
-      strings,
-      title: options.title || strings.title,
-      greeting: options.greeting ?? strings.greeting,
-      position: options.position === 'left' ? 'left' : 'right',
+      options: { locale, title, greeting, offlineGreeting, color, position },
       hideLauncher: options.hideLauncher === true,
     }),
     mountPoint,

@@ -53,6 +53,28 @@ describe('ChatAPI requests', () => {
     expect(JSON.parse(calls[0]!.init.body as string)).toMatchObject({ text: 'hi', clientMessageId: 'cid-1' });
   });
 
+  it('reads the widget config, leaves a contact and asks for the transcript (contract §9)', async () => {
+    const config = { tenantId: 'demo', widget: {}, offlineMode: 'form', availability: { status: 'away' } };
+    const { api, calls } = client([
+      json(200, config),
+      json(200, { conversation: { visitor: { email: 'ada@example.com' } } }),
+      json(202, { queued: true }),
+      new Response(null, { status: 202 }),
+      json(422, { error: { code: 'invalid_request', message: 'email: none known' } }),
+    ]);
+    await expect(api.getConfig()).resolves.toEqual(config);
+    expect(calls[0]!.url).toBe(`${SERVER}/webchat/config`);
+    expect(calls[0]!.init.method).toBe('GET');
+    await api.leaveContact({ ...fields, email: 'ada@example.com' });
+    expect(calls[1]!.url).toBe(`${SERVER}/webchat/contact`);
+    expect(JSON.parse(calls[1]!.init.body as string)).toEqual({ ...fields, email: 'ada@example.com' });
+    await api.requestTranscript(fields);
+    await expect(api.requestTranscript(fields)).resolves.toBeUndefined(); // no body
+    expect(calls[2]!.url).toBe(`${SERVER}/webchat/transcript`);
+    const refused = await caught(api.requestTranscript(fields));
+    expect([refused.status, refused.code]).toEqual([422, 'invalid_request']);
+  });
+
   it('reads history with the visitor token and the query', async () => {
     const { api, calls } = client([json(200, { messages: [], nextBefore: null })]);
     await api.getMessages({ sessionId: fields.sessionId, before: '01J0', limit: 50 }, 'visitor-jwt');

@@ -1,7 +1,7 @@
 // ChatAPI: the widget's HTTP client (contract §4), used for the session,
 // history, and as the fallback for sending when the socket is down.
 
-import type { Message as ChatMessage } from '../../../shared/types';
+import type { Conversation, Message as ChatMessage, WidgetConfig } from '../../../shared/types';
 import type { ServerSession, VisitorFields } from './session';
 
 /** A message as the server sends it, over HTTP and the socket alike (one type for widget and console). */
@@ -145,6 +145,21 @@ export class ChatAPI {
     return this.#request('POST', '/webchat/read', { body });
   }
 
+  /** The tenant's looks, offline mode and current availability (contract §9). */
+  getConfig(): Promise<WidgetConfig> {
+    return this.#request<WidgetConfig>('GET', '/webchat/config', {});
+  }
+
+  /** The visitor leaves an e-mail (and a name) to be answered by e-mail; a malformed one is 422. */
+  leaveContact(body: VisitorFields & { email: string; name?: string }): Promise<{ conversation: Pick<Conversation, 'conversationId' | 'visitor'> }> {
+    return this.#request('POST', '/webchat/contact', { body });
+  }
+
+  /** E-mail the whole conversation to the visitor: 202, or 422 when no e-mail is known. */
+  requestTranscript(body: VisitorFields): Promise<unknown> {
+    return this.#request('POST', '/webchat/transcript', { body });
+  }
+
   /** One page of history, oldest first; `nextBefore` names the next older page. */
   getMessages(query: HistoryQuery, token: string): Promise<HistoryPage> {
     return this.#request<HistoryPage>('GET', '/api/chat/messages', {
@@ -179,7 +194,10 @@ export class ChatAPI {
       } catch (cause) {
         throw new ChatError(NETWORK_ERROR, cause instanceof Error ? cause.message : 'network error');
       }
-      if (response.ok) return (await response.json()) as T;
+      if (response.ok) {
+        const text = await response.text(); // a 202 or 204 may have no body
+        return (text ? JSON.parse(text) : undefined) as T;
+      }
       const error = await errorFromResponse(response);
       const wait = error.retryAfter ?? 1;
       if (error.status === 429 && attempt < this.#rateLimitRetries && wait <= this.#maxRetryAfterSeconds) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  CONTACT_KEY,
   FINGERPRINT_KEY,
   SESSION_ID_KEY,
   SessionManager,
@@ -155,6 +156,41 @@ describe('SessionManager', () => {
     } finally {
       Object.defineProperty(window, 'localStorage', original);
     }
+  });
+});
+
+describe('the visitor’s answer about an e-mail', () => {
+  it('is kept per session, shared by tabs, and forgotten with the session', () => {
+    const storage = memoryStorage();
+    const session = new SessionManager(storage);
+    expect(session.contact).toBeNull();
+    session.setContact('declined');
+    expect(new SessionManager(storage).contact).toBe('declined');
+    expect(storage.data.get(CONTACT_KEY)).not.toContain('@'); // never the address
+    session.reset();
+    expect(session.contact).toBeNull();
+    storage.data.set(CONTACT_KEY, '{not json');
+    expect(session.contact).toBeNull();
+  });
+
+  it('says an e-mail is known when one was left, or the user has one', () => {
+    const session = new SessionManager(memoryStorage());
+    expect(session.emailKnown).toBe(false);
+    session.identify({ userId: 'u1', userInfo: { email: 'ada@example.com' } });
+    expect(session.emailKnown).toBe(true);
+    session.reset();
+    session.setContact('given');
+    expect(session.emailKnown).toBe(true);
+  });
+
+  it('follows an answer given in another tab', () => {
+    const session = new SessionManager(memoryStorage());
+    const target = new EventTarget();
+    const changes: SessionChange[] = [];
+    session.subscribe((change) => changes.push(change));
+    session.watchOtherTabs(target as unknown as Window);
+    target.dispatchEvent(new StorageEvent('storage', { key: CONTACT_KEY }));
+    expect(changes).toEqual(['contact']);
   });
 });
 

@@ -9,6 +9,8 @@
 
 export const SESSION_ID_KEY = 'chat_session_id';
 export const FINGERPRINT_KEY = 'chat_fingerprint';
+/** `{sessionId, state}`: whether this session's visitor left an e-mail or declined to. */
+export const CONTACT_KEY = 'chat_contact';
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const FINGERPRINT_PATTERN = /^[A-Za-z0-9_-]{8,128}$/;
@@ -46,7 +48,10 @@ export interface KeyValueStorage {
   removeItem(key: string): void;
 }
 
-export type SessionChange = 'identity' | 'reset' | 'token';
+export type SessionChange = 'identity' | 'reset' | 'token' | 'contact';
+
+/** The visitor left an e-mail in this session, or said no to being asked. */
+export type ContactState = 'given' | 'declined';
 
 export function isSessionId(value: unknown): value is string {
   return typeof value === 'string' && UUID_PATTERN.test(value);
@@ -96,6 +101,10 @@ export class SessionManager {
   #server: ServerSession | null = null;
   readonly #listeners = new Set<(change: SessionChange) => void>();
   readonly #onStorage = (event: StorageEvent): void => {
+    if (event.key === CONTACT_KEY) {
+      this.#emit('contact'); // another tab got the visitor's answer
+      return;
+    }
     if (event.key === SESSION_ID_KEY || event.key === FINGERPRINT_KEY || event.key === null) {
       // Another tab reset the session (a logout): follow it, and forget the
       // identity this tab was given, which belonged to the old session.
@@ -138,6 +147,33 @@ export class SessionManager {
 
   get conversationId(): string | null {
     return this.#server && this.#server.sessionId === this.sessionId ? this.#server.conversationId : null;
+  }
+
+  /**
+   * Whether the visitor left an e-mail (or declined to) in this session. Kept in
+   * storage, so every tab and reload knows not to ask again; a new session
+   * (reset, another user) starts with no answer. Only the answer is stored,
+   * never the address.
+   */
+  get contact(): ContactState | null {
+    let stored: { sessionId?: unknown; state?: unknown } | null = null;
+    try {
+      stored = JSON.parse(this.#storage.getItem(CONTACT_KEY) ?? 'null');
+    } catch {
+      return null;
+    }
+    if (!stored || stored.sessionId !== this.sessionId) return null;
+    return stored.state === 'given' || stored.state === 'declined' ? stored.state : null;
+  }
+
+  setContact(state: ContactState): void {
+    this.#storage.setItem(CONTACT_KEY, JSON.stringify({ sessionId: this.sessionId, state }));
+    this.#emit('contact');
+  }
+
+  /** The server has an e-mail for this visitor: a logged-in user's `userInfo.email`, or one they left. */
+  get emailKnown(): boolean {
+    return Boolean(this.#identity?.userInfo?.email) || this.contact === 'given';
   }
 
   /** The fields that name this visitor on every request. */
@@ -201,6 +237,7 @@ export class SessionManager {
   #resetStorage(): void {
     this.#storage.setItem(SESSION_ID_KEY, newSessionId());
     this.#storage.setItem(FINGERPRINT_KEY, newFingerprint());
+    this.#storage.removeItem(CONTACT_KEY);
   }
 
   // Read storage on every access rather than caching: another tab may have

@@ -14,6 +14,7 @@
 //   `sync` asks again for anything newer, in case the replay was cut short.
 
 import { io } from 'socket.io-client';
+import type { Availability } from '../../../shared/types';
 import { ChatAPI, ChatError, isRetryable, TIMEOUT, type ChatMessage } from './api';
 import { newerId } from '../../../shared/ordering';
 import { Emitter } from './emitter';
@@ -56,6 +57,8 @@ export interface ChatWebSocketEvents {
   /** `messages_read`: the visitor (another tab) or an agent has read up to `upTo`. */
   read: { reader: 'visitor' | 'agent'; upTo: string };
   typing: { isTyping: boolean };
+  /** The tenant's availability changed (contract §9). */
+  availability: Availability;
   status: ConnectionStatus;
   session: ServerSession;
   error: ChatError;
@@ -111,6 +114,15 @@ export function errorFromPayload(payload: unknown, fallbackCode = 'unavailable')
   const code = inner && typeof inner.code === 'string' ? inner.code : fallbackCode;
   const message = inner && typeof inner.message === 'string' ? inner.message : code;
   return new ChatError(code, message);
+}
+
+export function isAvailability(value: unknown): value is Availability {
+  const a = value as Partial<Availability> | null;
+  return (
+    !!a &&
+    (a.status === 'online' || a.status === 'away' || a.status === 'offline') &&
+    (a.nextOpenAt === null || a.nextOpenAt === undefined || typeof a.nextOpenAt === 'string')
+  );
 }
 
 export function isChatMessage(value: unknown): value is ChatMessage {
@@ -199,6 +211,9 @@ export class ChatWebSocket extends Emitter<ChatWebSocketEvents> {
     // The socket hears only its own conversation's room. The event names the
     // conversation's session, which for a logged-in user may be another of
     // their sessions, so only a typing visitor (another tab) is filtered out.
+    socket.on('availability', mine((payload: unknown) => {
+      if (isAvailability(payload)) this.emit('availability', { ...payload, nextOpenAt: payload.nextOpenAt ?? null });
+    }));
     socket.on('typing', mine((payload: { sender?: string; isTyping?: unknown } | null) => {
       if (payload && payload.sender !== 'visitor') this.emit('typing', { isTyping: payload.isTyping === true });
     }));

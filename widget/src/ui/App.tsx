@@ -1,16 +1,21 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { availabilityText, isUnattended } from '../availability';
 import type { ChatController, ChatState, ViewMessage } from '../chat';
 import { errorText, type Strings } from '../i18n';
+import { resolveLooks, textColorFor, type LookOptions } from '../looks';
 import { Composer } from './Composer';
+import { ContactForm } from './ContactForm';
+import { EmailPrompt } from './EmailPrompt';
 import { MessageList } from './MessageList';
+import { Transcript } from './Transcript';
 
 export interface AppProps {
   controller: ChatController;
-  strings: Strings;
-  title: string;
-  greeting: string;
-  position: 'left' | 'right';
+  /** The page's own options; they win over the tenant's settings. */
+  options: LookOptions;
   hideLauncher: boolean;
+  /** The browser's languages (tests pass their own). */
+  languages?: readonly string[];
 }
 
 function useChatState(controller: ChatController): ChatState {
@@ -36,20 +41,28 @@ function ChatIcon() {
   );
 }
 
-export function App({ controller, strings, title, greeting, position, hideLauncher }: AppProps) {
+export function App({ controller, options, hideLauncher, languages }: AppProps) {
   const state = useChatState(controller);
+  const looks = useMemo(
+    () => resolveLooks(options, state.config?.widget ?? null, languages),
+    [options, state.config, languages],
+  );
+  const { strings } = looks;
   const root = useRef<HTMLDivElement>(null);
   const launcher = useRef<HTMLButtonElement>(null);
   const input = useRef<HTMLTextAreaElement>(null);
+  const contactEmail = useRef<HTMLInputElement>(null);
   const wasOpen = useRef(state.open);
+  const hadForm = useRef(state.contactForm);
   const everOnline = useRef(false);
   if (state.connection === 'online') everOnline.current = true;
+  const firstField = (): HTMLElement | null => (state.contactForm ? contactEmail.current : input.current);
 
-  // Focus follows the panel: into the message box on open, back to the
+  // Focus follows the panel: into the first field on open, back to the
   // launcher on close (only if focus was inside the widget, so a host page
   // closing us programmatically does not steal focus).
   useEffect(() => {
-    if (state.open && !wasOpen.current) input.current?.focus();
+    if (state.open && !wasOpen.current) firstField()?.focus();
     if (!state.open && wasOpen.current) {
       const shadow = root.current?.getRootNode() as ShadowRoot | Document | undefined;
       const inside = shadow && 'host' in shadow ? shadow.activeElement !== null : false;
@@ -57,6 +70,16 @@ export function App({ controller, strings, title, greeting, position, hideLaunch
     }
     wasOpen.current = state.open;
   }, [state.open]);
+
+  // The offline form gives way to the composer once the e-mail is taken (or
+  // someone comes online): focus follows, rather than falling to the page.
+  useEffect(() => {
+    if (state.open && hadForm.current !== state.contactForm) {
+      const shadow = root.current?.getRootNode() as ShadowRoot | undefined;
+      if (!shadow?.activeElement || shadow.activeElement === document.body) firstField()?.focus();
+    }
+    hadForm.current = state.contactForm;
+  }, [state.contactForm, state.open]);
 
   // Coming back to the page (tab shown, window focused) reads what the open panel shows.
   useEffect(() => {
@@ -71,14 +94,23 @@ export function App({ controller, strings, title, greeting, position, hideLaunch
 
   const offline = state.connection === 'offline' || (state.connection === 'connecting' && everOnline.current);
   const unreadLabel = state.unread > 0 ? `, ${strings.unread(state.unread)}` : '';
+  const status = availabilityText(strings, state.availability, state.emailKnown, looks.formatLocale);
+  const accent = looks.color ? { '--wc-accent': looks.color, '--wc-on-accent': textColorFor(looks.color) } : undefined;
+  const hasStored = state.messages.some((m) => m.messageId !== null);
+  const answerPrompt = async (email: string): Promise<boolean> => {
+    const taken = await controller.leaveContact(email);
+    if (taken) input.current?.focus();
+    return taken;
+  };
 
   return (
-    <div ref={root} class={`wc-root wc-${position}${state.open ? ' wc-open' : ''}`}>
+    <div ref={root} lang={strings.lang} style={accent} class={`wc-root wc-${looks.position}${state.open ? ' wc-open' : ''}`}>
       <section
         id="wc-panel"
         class="wc-panel"
         role="dialog"
         aria-labelledby="wc-title"
+        aria-describedby={status ? 'wc-availability' : undefined}
         hidden={!state.open}
         onKeyDown={(event) => {
           if (event.key === 'Escape') {
@@ -88,7 +120,12 @@ export function App({ controller, strings, title, greeting, position, hideLaunch
         }}
       >
         <header class="wc-header">
-          <h2 id="wc-title">{title}</h2>
+          <div class="wc-heading">
+            <h2 id="wc-title">{looks.title}</h2>
+            <p id="wc-availability" class="wc-availability" role="status" aria-live="polite">
+              {status}
+            </p>
+          </div>
           <button type="button" class="wc-close" aria-label={strings.closeChat} onClick={() => controller.close()}>
             <span aria-hidden="true">×</span>
           </button>
@@ -104,7 +141,7 @@ export function App({ controller, strings, title, greeting, position, hideLaunch
         ) : null}
         <MessageList
           messages={state.messages}
-          greeting={greeting}
+          greeting={isUnattended(state.availability) ? looks.offlineGreeting : looks.greeting}
           open={state.open}
           hasOlder={state.hasOlder}
           loading={state.loadingHistory}
@@ -112,18 +149,47 @@ export function App({ controller, strings, title, greeting, position, hideLaunch
           strings={strings}
           onLoadOlder={() => void controller.loadOlder()}
           onRetry={(key) => controller.retry(key)}
-        />
+          childrenKey={state.contactForm ? '' : state.emailPrompt}
+        >
+          {state.contactForm ? null : (
+            <EmailPrompt
+              state={state.emailPrompt}
+              strings={strings}
+              saving={state.contactSaving}
+              error={state.contactError}
+              email={state.contactEmail}
+              onSubmit={answerPrompt}
+              onDismiss={() => {
+                controller.dismissEmailPrompt();
+                input.current?.focus();
+              }}
+            />
+          )}
+        </MessageList>
         <div class="wc-typing-slot" role="status">
           {state.agentTyping ? <span class="wc-typing">{strings.agentTyping}</span> : null}
         </div>
-        <Composer
-          strings={strings}
-          inputRef={input}
-          onSend={(text) => controller.send(text)}
-          onTyping={() => controller.typing()}
-        />
+        {state.contactForm ? (
+          <ContactForm
+            strings={strings}
+            saving={state.contactSaving}
+            error={state.contactError}
+            emailRef={contactEmail}
+            onSubmit={(email, text) => controller.leaveContact(email, text)}
+          />
+        ) : (
+          <Composer
+            strings={strings}
+            inputRef={input}
+            onSend={(text) => controller.send(text)}
+            onTyping={() => controller.typing()}
+          />
+        )}
+        {state.emailKnown && hasStored && !state.contactForm ? (
+          <Transcript state={state.transcript} strings={strings} onRequest={() => void controller.requestTranscript()} />
+        ) : null}
       </section>
-      {hideLauncher ? null : (
+      {hideLauncher || !state.launcher ? null : (
         <button
           ref={launcher}
           type="button"
@@ -141,8 +207,11 @@ export function App({ controller, strings, title, greeting, position, hideLaunch
           ) : null}
         </button>
       )}
-      <div class="wc-sr-only" aria-live="polite" aria-atomic="true">
+      <div class="wc-sr-only wc-announcer" aria-live="polite" aria-atomic="true">
         {announcement(state.latestIncoming, strings)}
+      </div>
+      <div class="wc-sr-only" aria-live="polite">
+        {state.emailPrompt === 'asking' && !state.contactForm ? strings.promptTitle : ''}
       </div>
     </div>
   );

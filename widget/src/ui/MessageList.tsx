@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import { useLayoutEffect, useRef } from 'preact/hooks';
 import type { ViewMessage } from '../chat';
 import type { Strings } from '../i18n';
@@ -18,6 +19,10 @@ interface MessageListProps {
   strings: Strings;
   onLoadOlder: () => void;
   onRetry: (key: string) => void;
+  /** After the messages, inside the scrolling log (the e-mail prompt). */
+  children?: ComponentChildren;
+  /** Changes when `children` appear or change, to keep them in view. */
+  childrenKey?: string;
 }
 
 /** Text with http(s) links made clickable; every piece is a text node, never HTML. */
@@ -106,7 +111,7 @@ export function MessageList(props: MessageListProps) {
       atBottom.current = true;
     }
     previous.current = { firstKey, lastKey: last?.key ?? '', height: element.scrollHeight };
-  }, [messages, props.open]);
+  }, [messages, props.open, props.childrenKey]);
 
   const onScroll = (): void => {
     const element = log.current;
@@ -141,6 +146,7 @@ export function MessageList(props: MessageListProps) {
           />
         ))}
       </ul>
+      {props.children}
     </div>
   );
 }
