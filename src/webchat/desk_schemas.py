@@ -4,7 +4,7 @@ and the settings the desk needs."""
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field
@@ -51,6 +51,10 @@ def _check_instant(value: str) -> str:
         raise ValueError("must be an ISO 8601 date-time, e.g. 2026-12-02T09:00:00Z") from None
     if parsed.tzinfo is None:
         raise ValueError("must carry a time zone (Z or ±hh:mm)")
+    try:
+        parsed.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("is out of range") from None
     return value
 
 

@@ -28,6 +28,7 @@ class Services:
     login_limiter: RateLimiter
     session_limiter: RateLimiter
     refusal_limiter: RateLimiter
+    transcript_limiter: RateLimiter
     writer: MessageWriter
     streams: StreamAppender
     settings_cache: SettingsCache
@@ -61,4 +62,5 @@ def create_services(settings: Settings) -> Services:
         # Wrong fingerprints and forged userHashes per IP: a widget never sends one (its
         # fingerprint is its own), a script guessing or locking out sessions sends many.
         refusal_limiter=RateLimiter("30/minute"),
+        transcript_limiter=RateLimiter("3/hour"),
     )

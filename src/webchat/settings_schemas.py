@@ -74,6 +74,12 @@ def _check_day(value: str) -> str:
     return value
 
 
+def _check_name(value: str) -> str:
+    if not value.strip() or not value.isprintable():
+        raise ValueError("must be printable text (no line breaks or control characters)")
+    return value
+
+
 def _check_origin(value: str) -> str:
     if not ORIGIN_PATTERN.match(value):
         raise ValueError("origins look like https://www.example.com (no path)")
@@ -108,7 +114,9 @@ class AttachmentsPatch(Payload):
 
 
 class SettingsPatch(Payload):
-    name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    name: (
+        Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_check_name)] | None
+    ) = None
     allowedOrigins: (
         Annotated[
             list[Annotated[str, Field(max_length=300), AfterValidator(_check_origin)]],
@@ -128,8 +136,15 @@ class SettingsPatch(Payload):
 
 # Fields that may be set to null (clearing them); every other null is refused.
 NULLABLE = {"businessHours", "retentionDays"}
-# Fields kept in tenant columns rather than in the settings document.
-COLUMNS = {"name", "allowedOrigins", "identityVerification"}
+# Fields kept in tenant columns rather than in the settings document, and their columns.
+COLUMN_NAMES = {
+    "name": "name",
+    "allowedOrigins": "allowed_origins",
+    "identityVerification": "require_identity",
+}
+COLUMNS = set(COLUMN_NAMES)
+# Objects a PATCH merges key by key.
+NESTED = frozenset({"widget", "attachments"})
 
 
 def merged_settings(stored: dict[str, Any]) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -126,12 +127,14 @@ async def test_agent_reply_does_not_reopen_a_closed_conversation(
         assert after is not None and after.status == status
 
 
-async def test_first_message_of_a_conversation_is_flagged_once(
+async def test_the_first_visitor_message_is_flagged_once(
     db: Database, conversation: ConversationRecord
 ) -> None:
+    # A welcome from the agent side first: the visitor's first message is still "first".
+    welcome = await insert_message(db, record(conversation, "hi", sender="agent"), False)
     first = await insert_message(db, record(conversation, "hello"), reopen=True)
     second = await insert_message(db, record(conversation, "again"), reopen=True)
-    assert first.first and not second.first
+    assert (welcome.first, first.first, second.first) == (False, True, False)
 
 
 async def test_250_messages_in_pages_of_100_oldest_first(
@@ -231,3 +234,23 @@ async def test_a_visitor_message_reopens_a_closed_conversation_once(
     assert (first.reopened, second.reopened) == (True, False)
     reopened = await get_conversation(db, "acme", conversation.conversation_id)
     assert reopened is not None and reopened.status == "open"
+
+
+async def test_racing_batches_reopen_and_begin_a_conversation_once(
+    db: Database, conversation: ConversationRecord, make_db: Callable[[], Database]
+) -> None:
+    """Two nodes commit a visitor message into the same closed, untouched conversation at
+    once: exactly one of them reopens it and exactly one message is its first."""
+    from webchat.db.conversation_updates import update_conversation
+
+    closing = {"status": "closed"}
+    assert await update_conversation(db, "acme", conversation.conversation_id, closing, None)
+    nodes = [make_db() for _ in range(4)]
+    results = await asyncio.gather(
+        *(
+            insert_message(node, record(conversation, f"from node {i}"), reopen=True)
+            for i, node in enumerate(nodes)
+        )
+    )
+    assert sum(r.reopened for r in results) == 1, results
+    assert sum(r.first for r in results) == 1, results

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Coroutine
 from datetime import timedelta
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from webchat.actions.assignment import do_assign_on_reply, do_auto_assign
 from webchat.actions.email import do_alert_new_conversation
@@ -17,6 +19,8 @@ if TYPE_CHECKING:
     from webchat.actions.visitors import VisitorSession
     from webchat.gateway.credentials import Principal
     from webchat.services import Services
+
+log = logging.getLogger(__name__)
 
 Sender = Literal["visitor", "agent", "system"]
 Transport = Literal["http", "socket"]
@@ -67,9 +71,9 @@ async def do_send_message(
         if state is not None:
             await publish_conversation(services, *state, status_changed=True)
     if stored.first and sender == "visitor":
-        await do_auto_assign(services, tenant_id, conversation_id)
+        await _after_commit(do_auto_assign(services, tenant_id, conversation_id))
         if settings.mail_enabled:
-            await do_alert_new_conversation(services, tenant_id, conversation_id)
+            await _after_commit(do_alert_new_conversation(services, tenant_id, conversation_id))
     services.metrics.message_latency.labels(transport).observe((utcnow() - started).total_seconds())
     return stored.message
 
@@ -118,7 +122,18 @@ async def do_send_agent_message(
         transport=transport,
     )
     if principal.agent_id is not None and conversation.assignee_id is None:
-        await do_assign_on_reply(
-            services, principal.tenant_id, conversation.conversation_id, principal.agent_id
+        await _after_commit(
+            do_assign_on_reply(
+                services, principal.tenant_id, conversation.conversation_id, principal.agent_id
+            )
         )
     return message
+
+
+async def _after_commit(work: Coroutine[Any, Any, None]) -> None:
+    """What follows a stored message (assignment, alerts) must not fail its send: the
+    message is committed and its sender gets the ack; a failure here is logged."""
+    try:
+        await work
+    except Exception:
+        log.warning("follow-up of a stored message failed", exc_info=True)

@@ -1,7 +1,7 @@
 """Tenant settings (CONTRACT §9): read through a small per-node cache, changed by PATCH.
 
 The cache keeps a tenant's settings for `CACHE_SECONDS`: every node sees a change within
-that (the contract asks for 2 s), whoever made it (another node, the CLI), with no
+that (the availability issue asks for 2 s), whoever made it (another node, the CLI), with no
 Redis round trip and no invalidation protocol to get wrong. The node that made a change
 drops its own entry at once.
 """
@@ -11,10 +11,19 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
+from pydantic import BaseModel
+
 from webchat.actions.availability import do_check_availability
-from webchat.db.tenants import get_tenant, update_tenant, update_tenant_settings
+from webchat.db.tenants import get_tenant, update_tenant_settings
 from webchat.errors import invalid_field, not_found
-from webchat.settings_schemas import COLUMNS, NULLABLE, SettingsPatch, merged_settings
+from webchat.settings_schemas import (
+    COLUMN_NAMES,
+    COLUMNS,
+    NESTED,
+    NULLABLE,
+    SettingsPatch,
+    merged_settings,
+)
 
 if TYPE_CHECKING:
     from webchat.db import Database
@@ -56,27 +65,20 @@ async def do_update_settings(
     for name in given - NULLABLE:
         if getattr(patch, name) is None:
             raise invalid_field(f"{name}: must not be null")
-    current = await services.settings_cache.get(tenant_id)
     document: dict[str, Any] = {}
     for name in given - COLUMNS:
         value = getattr(patch, name)
-        if name in ("widget", "attachments"):
-            # Merged key by key: a PATCH of the colour keeps the greeting.
-            value = {**current[name], **value.model_dump(exclude_none=True)}
-        elif name == "businessHours" and value is not None:
-            value = value.model_dump()
-        document[name] = value
-    if document:
-        await update_tenant_settings(services.db, tenant_id, document)
-    if given & COLUMNS:
-        await update_tenant(
-            services.db,
-            tenant_id,
-            name=patch.name,
-            allowed_origins=patch.allowedOrigins,
-            require_identity=patch.identityVerification,
+        document[name] = (
+            value.model_dump(exclude_none=True) if isinstance(value, BaseModel) else value
         )
+    columns = {
+        column: getattr(patch, field) for field, column in COLUMN_NAMES.items() if field in given
+    }
+    if not await update_tenant_settings(
+        services.db, tenant_id, document, nested=NESTED, columns=columns
+    ):
+        raise not_found("No such tenant.")
     services.settings_cache.forget(tenant_id)
-    if given & {"businessHours"}:
+    if "businessHours" in given:
         await do_check_availability(services, tenant_id)
     return await services.settings_cache.get(tenant_id)

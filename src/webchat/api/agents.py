@@ -51,6 +51,7 @@ def agent_json(agent: AgentRecord, default_capacity: int) -> dict[str, Any]:
         "email": agent.email,
         "name": agent.name,
         "role": agent.role,
+        # Disabling agents comes with tenant administration (CONTRACT §13).
         "disabled": False,
         "capacity": agent.capacity if agent.capacity is not None else default_capacity,
         "createdAt": isoformat(agent.created_at) if agent.created_at else None,

@@ -15,14 +15,20 @@ from webchat.actions.visitors import do_open_session
 from webchat.api.deps import PublicKeyDep, ServicesDep, client_ip
 from webchat.api.openapi import COMMON, error_responses
 from webchat.db.outbox import opt_out
+from webchat.errors import unavailable
 from webchat.mail.links import check_unsubscribe
 from webchat.schemas import StorableField, VisitorIdentity, visitor_conversation_json
+from webchat.services import Services
 
 router = APIRouter(tags=["visitor"], responses=error_responses(*COMMON, 404))
 
-# Deliberately simple: one @, a dot in the domain, no spaces. Deliverability is the
-# SMTP server's to judge; this catches typos and garbage.
-EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+# ASCII local part and domain, no quoting, commas or brackets: an address that can only
+# ever be one recipient (it goes into a To header). Deliverability is the SMTP server's
+# to judge; this refuses typos, garbage and header tricks.
+EMAIL_PATTERN = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
+)
 
 
 def _check_email(value: str) -> str:
@@ -45,6 +51,7 @@ async def leave_contact(
     body: ContactRequest, principal: PublicKeyDep, services: ServicesDep, request: Request
 ) -> dict[str, Any]:
     session = await do_open_session(services, principal.tenant, body, client_ip(request))
+    await services.visitor_limiter.check(session.tenant_id, session.session_id)
     conversation = await do_set_contact(
         services, session.tenant_id, session.conversation_id, body.email, body.name
     )
@@ -55,7 +62,11 @@ async def leave_contact(
 async def send_transcript(
     body: TranscriptRequest, principal: PublicKeyDep, services: ServicesDep, request: Request
 ) -> dict[str, Any]:
+    if not services.settings.mail_enabled:
+        raise unavailable("e-mail")
     session = await do_open_session(services, principal.tenant, body, client_ip(request))
+    # Each transcript is an e-mail sent in the tenant's name: a few an hour is plenty.
+    await services.transcript_limiter.check(session.tenant_id, session.conversation_id)
     await do_request_transcript(services, session.tenant_id, session.conversation_id)
     return {"queued": True}
 
@@ -63,28 +74,46 @@ async def send_transcript(
 PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width"><title>{title}</title></head>
 <body style="font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem">
-<h1 style="font-size:1.3rem">{title}</h1><p>{text}</p></body></html>"""
+<h1 style="font-size:1.3rem">{title}</h1><p>{text}</p>{form}</body></html>"""
+CONFIRM = """<form method="post"><button type="submit"
+style="font:inherit;padding:.5rem 1rem">Stop these e-mails</button></form>"""
+_PAGE_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+    "Cache-Control": "no-store",
+}
+Signed = Annotated[str, Query(max_length=64)]
+
+
+def _page(title: str, text: str, form: str = "", status: int = 200) -> HTMLResponse:
+    return HTMLResponse(
+        PAGE.format(title=title, text=text, form=form), status_code=status, headers=_PAGE_HEADERS
+    )
+
+
+def _valid(services: Services, conversation_id: str, signature: str) -> bool:
+    secret = services.settings.resolved_jwt_secret()
+    return bool(conversation_id and signature) and check_unsubscribe(
+        secret, conversation_id, signature
+    )
+
+
+def _broken() -> HTMLResponse:
+    return _page("This link does not work", "It may be incomplete.", status=404)
 
 
 @router.get("/webchat/unsubscribe", include_in_schema=False)
-async def unsubscribe(
-    services: ServicesDep,
-    c: Annotated[str, Query(max_length=26)] = "",
-    s: Annotated[str, Query(max_length=64)] = "",
-) -> HTMLResponse:
-    """The link at the foot of every e-mail to a visitor: no more e-mails about this
-    conversation. Signed, so only the recipient's link works."""
-    secret = services.settings.resolved_jwt_secret()
-    if not c or not s or not check_unsubscribe(secret, c, s) or not await opt_out(services.db, c):
-        page = PAGE.format(title="This link does not work", text="It may be incomplete.")
-        return HTMLResponse(page, status_code=404, headers=_PAGE_HEADERS)
-    page = PAGE.format(
-        title="You are unsubscribed", text="You will get no more e-mails about this chat."
-    )
-    return HTMLResponse(page, headers=_PAGE_HEADERS)
+async def unsubscribe_page(services: ServicesDep, c: Signed = "", s: Signed = "") -> HTMLResponse:
+    """The link at the foot of every e-mail to a visitor asks first: mail scanners follow
+    links, and must not unsubscribe anyone by looking."""
+    if not _valid(services, c, s):
+        return _broken()
+    return _page("Stop e-mails about this chat?", "You will get no more e-mails about it.", CONFIRM)
 
 
-_PAGE_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
-    "Cache-Control": "no-store",
-}
+@router.post("/webchat/unsubscribe", include_in_schema=False)
+async def unsubscribe(services: ServicesDep, c: Signed = "", s: Signed = "") -> HTMLResponse:
+    """The confirmation, and RFC 8058 one-click unsubscribe (`List-Unsubscribe-Post`).
+    Signed, so only the recipient's link works."""
+    if not _valid(services, c, s) or not await opt_out(services.db, c):
+        return _broken()
+    return _page("You are unsubscribed", "You will get no more e-mails about this chat.")

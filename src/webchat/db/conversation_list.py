@@ -49,7 +49,8 @@ class ConversationFilter:
     query: str | None = None
 
 
-def _like_pattern(query: str) -> str:
+def like_pattern(query: str) -> str:
+    """`query` as a case-insensitive LIKE pattern, its `%`, `_` and `\\` taken literally."""
     escaped = query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
@@ -70,7 +71,7 @@ def _filtered(statement: Any, tenant_id: str, where: ConversationFilter) -> Any:
             )
         )
     if where.query:
-        pattern = _like_pattern(where.query)
+        pattern = like_pattern(where.query)
         # Its own alias: the outer query already joins Message for the last message.
         searched = aliased(Message)
         statement = statement.where(

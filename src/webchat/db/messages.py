@@ -46,7 +46,17 @@ class StoredMessage:
 @dataclass
 class _Touched:
     reopened: set[str]
+    # Ids of messages that are their conversation's first visitor message.
     began: set[str]
+
+
+def _first_visitor_messages(batch: list[PendingMessage], inserted: set[str]) -> dict[str, str]:
+    """The earliest new visitor message of each conversation in the batch (id order)."""
+    first: dict[str, str] = {}
+    for p in batch:
+        if p.message.message_id in inserted and p.message.sender == "visitor":
+            first.setdefault(p.message.conversation_id, p.message.message_id)
+    return first
 
 
 @dataclass(frozen=True)
@@ -120,19 +130,21 @@ async def _insert_messages_postgres(
                     reopen.add(pending.message.conversation_id)
         touched = _Touched(set(), set())
         if newest:
+            first_visitor = _first_visitor_messages(batch, inserted)
             rows = await connection.fetch(
                 batch_write.TOUCH_CONVERSATIONS,
                 list(newest),
                 [p.message.message_id for p in newest.values()],
                 [p.message.created_at for p in newest.values()],
                 [conversation_id in reopen for conversation_id in newest],
+                [first_visitor.get(conversation_id) for conversation_id in newest],
             )
             touched.reopened = {
                 row["id"]
                 for row in rows
                 if row["previous_status"] != "open" and row["status"] == "open"
             }
-            touched.began = {row["id"] for row in rows if row["was_empty"]}
+            touched.began = {row["first_visitor"] for row in rows if row["began"]}
         queued = _missed_replies(batch, inserted)
         if queued:
             await connection.execute(
@@ -159,8 +171,7 @@ def _results(
             conversation_id = message.conversation_id
             reopens = conversation_id in touched.reopened
             touched.reopened.discard(conversation_id)
-            begins = conversation_id in touched.began
-            touched.began.discard(conversation_id)
+            begins = message.message_id in touched.began
             results.append(StoredMessage(message, created=True, reopened=reopens, first=begins))
         else:
             stored = existing[(message.conversation_id, message.client_message_id)]
@@ -215,8 +226,9 @@ async def _find_by_client_id(
 
 async def _touch_conversations(session: AsyncSession, stored: list[PendingMessage]) -> _Touched:
     """Move each conversation's activity to its newest message; reopen the pending,
-    snoozed or closed ones a visitor wrote in. Returns which were reopened and which
-    had no message before."""
+    snoozed or closed ones a visitor wrote in; record first visitor messages. Returns
+    which conversations were reopened and which messages began one. (SQLite: one writer,
+    so reading before writing in this transaction is safe.)"""
     newest: dict[str, PendingMessage] = {}
     reopen: set[str] = set()
     for pending in stored:
@@ -224,13 +236,22 @@ async def _touch_conversations(session: AsyncSession, stored: list[PendingMessag
         newest[conversation_id] = pending  # batches are in id order
         if pending.reopen:
             reopen.add(conversation_id)
-    began = set(
+    first_visitor = _first_visitor_messages(stored, {p.message.message_id for p in stored})
+    without = set(
         await session.scalars(
             select(Conversation.id).where(
-                Conversation.id.in_(list(newest)), Conversation.last_message_id.is_(None)
+                Conversation.id.in_(list(first_visitor)),
+                Conversation.first_visitor_message_id.is_(None),
             )
         )
     )
+    began = {first_visitor[c] for c in without}
+    for conversation_id in without:
+        await session.execute(
+            update(Conversation)
+            .where(Conversation.id == conversation_id)
+            .values(first_visitor_message_id=first_visitor[conversation_id])
+        )
     for conversation_id, pending in newest.items():
         message = pending.message
         # Another process may have committed a newer message first: never move back.

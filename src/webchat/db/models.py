@@ -128,6 +128,9 @@ class Conversation(Base):
     # The newest agent message already e-mailed to the visitor: each message goes in at
     # most one missed-reply e-mail.
     emailed_up_to: Mapped[str | None] = mapped_column(String(26), nullable=True)
+    # Set once, by the group commit: auto-assignment and the new-conversation alert
+    # happen on this message (CONTRACT §8: "a conversation's first visitor message").
+    first_visitor_message_id: Mapped[str | None] = mapped_column(String(26), nullable=True)
     # The page the visitor was last on (handshake `url`), linked from e-mails.
     last_page_url: Mapped[str | None] = mapped_column(String(2048), nullable=True)
 

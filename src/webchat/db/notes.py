@@ -6,6 +6,7 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from webchat.clock import utcnow
+from webchat.db.conversation_list import like_pattern
 from webchat.db.engine import Database
 from webchat.db.models import CannedResponse, Note
 from webchat.db.records import CannedResponseRecord, NoteRecord
@@ -58,9 +59,7 @@ async def list_canned_responses(
 ) -> list[CannedResponseRecord]:
     statement = select(CannedResponse).where(CannedResponse.tenant_id == tenant_id)
     if query:
-        pattern = (
-            "%" + query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        )
+        pattern = like_pattern(query)
         statement = statement.where(
             or_(
                 CannedResponse.shortcut.like(pattern, escape="\\"),

@@ -13,9 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import and_, insert, or_, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 
-from webchat.clock import utcnow
+from webchat.clock import as_utc, utcnow
 from webchat.db.conversations import conversation_record
 from webchat.db.engine import Database
 from webchat.db.messages import message_record
@@ -94,27 +95,50 @@ async def claim_due(db: Database, limit: int, lease: timedelta) -> list[OutboxIt
 
 async def settle(
     db: Database,
-    outbox_id: str,
+    item: OutboxItem,
     status: str,
     *,
     error: str | None = None,
     retry_at: datetime | None = None,
     emailed_up_to: tuple[str, str] | None = None,
 ) -> None:
-    """`sent`, `skipped`, `failed`, or back to `pending` at `retry_at`. With
-    `emailed_up_to` (conversation, message), the conversation's e-mailed mark moves there
-    in the same transaction, so a message is never in two missed-reply e-mails."""
+    """`sent`, `skipped`, `failed`, or back to `pending` at `retry_at`. Only the claim
+    that is still current settles (`attempts` is the claim's token: a node whose lease ran
+    out cannot settle another's). With `emailed_up_to` (conversation, message), the
+    conversation's e-mailed mark moves there in the same transaction, so a message is
+    never in two missed-reply e-mails."""
     values: dict[str, object] = {"status": status, "last_error": error}
     if status == "sent":
         values["sent_at"] = utcnow()
     if retry_at is not None:
         values["due_at"] = retry_at
+    mine = and_(
+        EmailOutbox.id == item.outbox_id,
+        EmailOutbox.status == "sending",
+        EmailOutbox.attempts == item.attempts,
+    )
     async with db.session() as session:
-        await session.execute(
-            update(EmailOutbox)
-            .where(EmailOutbox.id == outbox_id, EmailOutbox.status == "sending")
-            .values(**values)
-        )
+        if status == "pending" and item.kind == MISSED_REPLY:
+            # A newer reply may have queued this conversation's next pending e-mail while
+            # this one was out: that one will carry these messages too.
+            sibling = (
+                await session.execute(
+                    select(EmailOutbox.id, EmailOutbox.due_at).where(
+                        EmailOutbox.conversation_id == item.conversation_id,
+                        EmailOutbox.kind == MISSED_REPLY,
+                        EmailOutbox.status == "pending",
+                    )
+                )
+            ).first()
+            if sibling is not None:
+                values = {"status": "skipped", "last_error": f"superseded: {error}"}
+                if retry_at is not None and retry_at < as_utc(sibling.due_at):
+                    await session.execute(
+                        update(EmailOutbox)
+                        .where(EmailOutbox.id == sibling.id)
+                        .values(due_at=retry_at)
+                    )
+        await session.execute(update(EmailOutbox).where(mine).values(**values))
         if emailed_up_to is not None:
             conversation_id, message_id = emailed_up_to
             await session.execute(
@@ -147,6 +171,33 @@ async def unread_agent_messages(
             statement = statement.where(Message.id > max(marks))
         messages = (await session.scalars(statement.order_by(Message.id).limit(200))).all()
         return conversation_record(row), [message_record(m) for m in messages]
+
+
+async def queue_missed_reply(
+    db: Database, tenant_id: str, conversation_id: str, due_at: datetime
+) -> None:
+    """This conversation's next missed-reply e-mail, unless one is pending already."""
+    dialect = postgresql if not db.is_sqlite else sqlite
+    now = utcnow()
+    statement = (
+        dialect.insert(EmailOutbox)
+        .values(
+            id=new_ulid(),
+            tenant_id=tenant_id,
+            conversation_id=conversation_id,
+            kind=MISSED_REPLY,
+            status="pending",
+            due_at=due_at,
+            attempts=0,
+            created_at=now,
+        )
+        .on_conflict_do_nothing(
+            index_elements=["conversation_id", "kind"],
+            index_where=text("status = 'pending' AND kind = 'missed_reply'"),
+        )
+    )
+    async with db.session() as session:
+        await session.execute(statement)
 
 
 async def conversation_transcript(
@@ -201,11 +252,3 @@ async def remember_page(db: Database, conversation_id: str, url: str) -> None:
             )
             .values(last_page_url=url)
         )
-
-
-async def pending_count(db: Database) -> int:
-    async with db.session() as session:
-        count = await session.scalar(
-            select(func.count()).where(and_(EmailOutbox.status.in_(("pending", "sending"))))
-        )
-    return int(count or 0)

@@ -79,32 +79,31 @@ async def get_tenant(db: Database, tenant_id: str) -> TenantRecord | None:
         return _tenant_record(row) if row else None
 
 
-async def update_tenant_settings(db: Database, tenant_id: str, changes: dict[str, Any]) -> None:
-    """Merge `changes` into the tenant's settings, under a row lock so two admins saving
-    different fields at once both keep theirs."""
-    async with db.session() as session:
-        row = await session.get(Tenant, tenant_id, with_for_update=True)
-        if row is not None:
-            row.settings = {**(row.settings or {}), **changes}
-
-
-async def update_tenant(
+async def update_tenant_settings(
     db: Database,
     tenant_id: str,
+    changes: dict[str, Any],
     *,
-    name: str | None = None,
-    allowed_origins: list[str] | None = None,
-    require_identity: bool | None = None,
-) -> None:
-    values: dict[str, Any] = {
-        "name": name,
-        "allowed_origins": allowed_origins,
-        "require_identity": require_identity,
-    }
-    changes = {k: v for k, v in values.items() if v is not None}
-    if changes:
-        async with db.session() as session:
-            await session.execute(update(Tenant).where(Tenant.id == tenant_id).values(**changes))
+    nested: frozenset[str] = frozenset(),
+    columns: dict[str, Any] | None = None,
+) -> bool:
+    """Apply a settings change in one transaction, under the tenant row's lock: two
+    admins saving different fields (or different keys of a `nested` object, merged key
+    by key) at once both keep theirs, and the column changes land with the rest or not
+    at all. False when the tenant does not exist."""
+    async with db.session() as session:
+        row = await session.get(Tenant, tenant_id, with_for_update=True)
+        if row is None:
+            return False
+        document = dict(row.settings or {})
+        for name, value in changes.items():
+            if name in nested and isinstance(value, dict):
+                value = {**(document.get(name) or {}), **value}
+            document[name] = value
+        row.settings = document
+        for name, value in (columns or {}).items():
+            setattr(row, name, value)
+    return True
 
 
 async def insert_api_key(

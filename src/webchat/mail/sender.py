@@ -10,12 +10,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import timedelta
+from email.utils import parseaddr
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import aiosmtplib
 
-from webchat.clock import utcnow
+from webchat.clock import as_utc, utcnow
 from webchat.db.outbox import (
     MISSED_REPLY,
     NEW_CONVERSATION,
@@ -23,6 +24,7 @@ from webchat.db.outbox import (
     OutboxItem,
     claim_due,
     conversation_transcript,
+    queue_missed_reply,
     settle,
     unread_agent_messages,
 )
@@ -37,18 +39,27 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 POLL_SECONDS = 2.0
-BATCH = 20
+# Claimed at once and sent one after another: the batch must go out well within the
+# lease (each SMTP step may take SMTP_TIMEOUT), or another node would claim it again.
+BATCH = 5
 # A claimed e-mail not settled within this is claimed again (its node died mid-send).
-LEASE = timedelta(minutes=2)
+LEASE = timedelta(minutes=5)
 # Retries: `email_retry_seconds` (30 s), then twice as long each time, at most an hour
 # apart; given up after this many tries (about half a day).
 MAX_RETRY_SECONDS = 3600
 MAX_ATTEMPTS = 12
+# Replies written within this of the due one go in the same e-mail.
+TOGETHER = timedelta(seconds=5)
 SMTP_TIMEOUT = 20
 
 
 class Skip(Exception):
-    """Nothing to send for this row (read in time, no address, opted out)."""
+    """Nothing to send for this row (read in time, no address, opted out); `later`: the
+    replies are too recent yet, and get an e-mail of their own when due."""
+
+    def __init__(self, why: str, later: bool = False) -> None:
+        super().__init__(why)
+        self.later = later
 
 
 class MailSender:
@@ -66,6 +77,8 @@ class MailSender:
             "start_tls": None if parts.scheme == "smtp" else False,
             "timeout": SMTP_TIMEOUT,
         }
+        self._from_address = parseaddr(settings.mail_from)[1] or settings.mail_from
+        self._delay = timedelta(seconds=settings.email_delay_seconds)
 
     async def run(self) -> None:
         while True:
@@ -87,21 +100,43 @@ class MailSender:
         try:
             mail, up_to = await self._write(item)
         except Skip as why:
-            await settle(db, item.outbox_id, "skipped", error=str(why))
+            await settle(db, item, "skipped", error=str(why))
+            if why.later:
+                await self._next_missed_reply(item)
+            return 0
+        except Exception as exc:
+            # Never a poison row: whatever stops the writing is retried, then given up.
+            log.warning("writing e-mail %s failed", item.outbox_id, exc_info=True)
+            await self._retry(item, exc)
             return 0
         try:
-            await aiosmtplib.send(mail, **self._smtp)  # type: ignore[arg-type]
+            await aiosmtplib.send(
+                mail,
+                sender=self._from_address,
+                recipients=[str(mail["To"])],
+                **self._smtp,  # type: ignore[arg-type]
+            )
         except (aiosmtplib.SMTPException, OSError) as exc:
             await self._retry(item, exc)
             return 0
-        await settle(db, item.outbox_id, "sent", emailed_up_to=up_to)
+        await settle(db, item, "sent", emailed_up_to=up_to)
         self.services.metrics.emails.labels(item.kind).inc()
+        await self._next_missed_reply(item)
         return 1
+
+    async def _next_missed_reply(self, item: OutboxItem) -> None:
+        """Replies too recent for this e-mail get their own, due in their own time."""
+        if item.kind != MISSED_REPLY:
+            return
+        found = await unread_agent_messages(self.services.db, item.conversation_id)
+        if found and found[1]:
+            due = as_utc(found[1][0].created_at) + self._delay
+            await queue_missed_reply(self.services.db, item.tenant_id, item.conversation_id, due)
 
     async def _retry(self, item: OutboxItem, exc: Exception) -> None:
         error = f"{type(exc).__name__}: {exc}"[:500]
         if item.attempts >= MAX_ATTEMPTS:
-            await settle(self.services.db, item.outbox_id, "failed", error=error)
+            await settle(self.services.db, item, "failed", error=error)
             log.warning("e-mail %s failed for good: %s", item.outbox_id, error)
             return
         first = self.services.settings.email_retry_seconds
@@ -109,7 +144,7 @@ class MailSender:
         log.info("e-mail %s: %s; retrying in %.0f s", item.outbox_id, error, delay)
         await settle(
             self.services.db,
-            item.outbox_id,
+            item,
             "pending",
             error=error,
             retry_at=utcnow() + timedelta(seconds=delay),
@@ -129,9 +164,13 @@ class MailSender:
             found = await unread_agent_messages(services.db, item.conversation_id)
             if found is None:
                 raise Skip("the conversation is gone")
-            conversation, messages = found
+            conversation, unread = found
+            # Only replies unread for the whole delay (give or take the few seconds that
+            # keep replies written together in one e-mail); newer ones wait for their own.
+            cutoff = utcnow() - self._delay + TOGETHER
+            messages = [m for m in unread if as_utc(m.created_at) <= cutoff]
             if not messages:
-                raise Skip("read in time")
+                raise Skip("read in time") if not unread else Skip("not due yet", later=True)
             recipient = conversation.email
             if recipient is None or conversation.email_opt_out:
                 raise Skip("no address, or the visitor opted out")

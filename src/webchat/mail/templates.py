@@ -103,7 +103,8 @@ def compose(
     unsubscribe: str | None,
 ) -> EmailMessage:
     mail = EmailMessage()
-    mail["Subject"] = letter.subject
+    # Tenant names and visitor names reach the subject: never a line break in a header.
+    mail["Subject"] = " ".join(letter.subject.split())
     mail["From"] = sender
     mail["To"] = recipient
     # Derived from the outbox row: a resend after a crash has the same Message-ID.
@@ -111,6 +112,7 @@ def compose(
     mail["Message-ID"] = f"<{message_id_seed}@{domain}>"
     if unsubscribe:
         mail["List-Unsubscribe"] = f"<{unsubscribe}>"
+        mail["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     mail.set_content(plain_text(letter, brand))
     mail.add_alternative(html(letter, brand), subtype="html")
     return mail

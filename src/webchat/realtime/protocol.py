@@ -39,6 +39,10 @@ class JsonOnlyServer(socketio.AsyncServer):  # type: ignore[misc]
             if not isinstance(event, list) or not event or not isinstance(event[0], str):
                 # `42{}`, `42[]`, `42[1]`: no event name to dispatch on; still acked.
                 event = [UNKNOWN_EVENT, UNREADABLE]
+            elif event[0] in self.reserved_events:
+                # `42["connect", …]` from a client would run our connect handler with an
+                # environ of its choosing: never an event a client may send.
+                event = [UNKNOWN_EVENT, UNREADABLE]
             await self._handle_event(eio_sid, pkt.namespace, pkt.id, event)
             return
         # CONNECT, DISCONNECT, ACK and the rest: python-socketio's own handling.

@@ -170,6 +170,10 @@ class RealtimeServer:
     # --- connection ------------------------------------------------------------------
 
     async def _on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+        if sid in self.sockets:
+            raise socketio.exceptions.ConnectionRefusedError(
+                *refusal(invalid_request("This socket is connected already."))
+            )
         try:
             state, last_message_id = await authenticate_socket(
                 self.services, auth, environ.get("HTTP_ORIGIN"), environ.get("REMOTE_ADDR", "")
@@ -187,6 +191,9 @@ class RealtimeServer:
             raise socketio.exceptions.ConnectionRefusedError(*refusal(error)) from None
         self.sockets[sid] = state
         self.services.metrics.open_sockets.labels(state.kind).inc()
+        if state.principal.key_id in self.revocations.revoked_key_ids:
+            # Revoked between the key check and now: the poll would not come back to it.
+            self._spawn(self._close_revoked_socket(sid))
         tenant_id = state.tenant_id
         await self.sio.enter_room(sid, tenant_room(tenant_id))
         if state.kind == "agent":

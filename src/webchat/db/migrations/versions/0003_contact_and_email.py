@@ -1,4 +1,4 @@
-"""contact data on conversations, and the e-mail outbox
+"""contact data and first visitor message on conversations, and the e-mail outbox
 
 Revision ID: 0003
 Revises: 0002
@@ -25,6 +25,9 @@ def upgrade() -> None:
         )
         batch.add_column(sa.Column("emailed_up_to", sa.String(length=26), nullable=True))
         batch.add_column(sa.Column("last_page_url", sa.String(length=2048), nullable=True))
+        batch.add_column(
+            sa.Column("first_visitor_message_id", sa.String(length=26), nullable=True)
+        )
     op.create_table(
         "email_outbox",
         sa.Column("id", sa.String(length=26), nullable=False),
@@ -57,6 +60,7 @@ def downgrade() -> None:
     op.drop_table("email_outbox")
     with op.batch_alter_table("conversations") as batch:
         for column in (
+            "first_visitor_message_id",
             "last_page_url",
             "emailed_up_to",
             "email_opt_out",
