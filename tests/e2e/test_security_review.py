@@ -416,6 +416,30 @@ async def test_malformed_socket_payload_gets_an_invalid_request_ack(
     assert not tracebacks, f"{case}: the server logged a traceback:\n{tracebacks[-4000:]}"
 
 
+async def test_a_client_cannot_send_the_connect_event_again(
+    server: WebchatProcess, make_tenant, raw: RawSockets
+) -> None:
+    """`42["connect", environ, auth]` from a client would rerun the handshake with an
+    environ of its choosing (forged address and Origin, another session): refused."""
+    tenant = make_tenant(server)
+    visitor, other = Visitor(), Visitor()
+    sock = await raw_visitor(raw, tenant, visitor, "reconnect event")
+    forged = json.dumps(
+        [
+            "connect",
+            {"REMOTE_ADDR": "203.0.113.7", "HTTP_ORIGIN": "https://evil.example"},
+            {"apiKey": tenant.public_key, **other.identity(tenant)},
+        ]
+    )
+    assert await sock.emit_with_ack(5, forged), sock.close_reason
+    contract.check_ack_error(await sock.wait_ack(5, timeout=5.0), "invalid_request")
+    sessions = [t for t in sock.summary(50) if '"session"' in t]
+    assert all(other.session_id not in t for t in sessions), sessions
+    async with http_client(server, tenant.secret_key) as http:
+        online = await http.get("/api/chat/messages", params={"sessionId": other.session_id})
+    assert contract.expect_status(online, 200)["messages"] == []
+
+
 # --- 6. inbox flooding, new sessions per IP ---------------------------------------------
 
 
