@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gzip
 import os
 import re
 import subprocess
@@ -523,3 +524,24 @@ async def test_screenshot_of_the_open_widget(
     path = ROOT / target
     path.parent.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(path))
+
+
+def test_the_whole_widget_is_at_most_40_kb_gzip(tmp_path: Path) -> None:
+    """Loader + app as `gzip -c` compresses them (level 6), from a fresh build of the
+    sources into a temporary directory (the served one is left alone)."""
+    out = tmp_path / "static"
+    built = subprocess.run(
+        ["npx", "vite", "build", "-c", "widget/vite.config.ts", "--outDir", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert built.returncode == 0, built.stdout + built.stderr
+    sizes = {
+        f.name: len(gzip.compress(f.read_bytes(), compresslevel=6, mtime=0))
+        for f in sorted(out.glob("*.js"))
+    }
+    total = sum(sizes.values())
+    print(f"widget gzip: {total} bytes {sizes}")
+    assert "widget.js" in sizes and len(sizes) == 2, sizes  # the loader and one app file
+    assert total <= 40_000, f"the widget is {total} bytes gzip, above 40 KB: {sizes}"

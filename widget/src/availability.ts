@@ -3,7 +3,17 @@
 // offline form replaces the composer, and when to ask for an e-mail.
 
 import type { Availability, OfflineMode } from '../../shared/types';
+import type { ViewMessage } from './chat';
 import type { Strings } from './i18n';
+
+export type EmailPrompt = 'hidden' | 'asking' | 'thanks';
+
+// The server's check (contact.py): it catches typos; deliverability is SMTP's business.
+const EMAIL_PATTERN = /^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$/;
+
+export function isEmail(value: string): boolean {
+  return value.length <= 254 && EMAIL_PATTERN.test(value);
+}
 
 /** How long a visitor's message may wait for an agent before we offer to answer by e-mail. */
 export const EMAIL_PROMPT_DELAY_MS = 60_000;
@@ -98,4 +108,54 @@ export function emailPromptDueAt(messages: readonly PromptMessage[], delayMs = E
     else if (message.sender === 'visitor' && message.stored && waitingSince === null) waitingSince = message.at;
   }
   return waitingSince === null ? null : waitingSince + delayMs;
+}
+
+/**
+ * When the e-mail card shows: a minute after a message nobody answered, and
+ * once asked, until answered. One timer, for the moment it becomes due.
+ */
+export class EmailPromptClock {
+  readonly #onDue: () => void;
+  /** When the visitor wrote the messages sent from this tab (their clock, not the server's). */
+  readonly #writtenAt = new Map<string, number>();
+  #timer: ReturnType<typeof setTimeout> | null = null;
+  #dueAt: number | null = null;
+
+  constructor(onDue: () => void) {
+    this.#onDue = onDue;
+  }
+
+  wrote(clientMessageId: string): void {
+    this.#writtenAt.set(clientMessageId, Date.now());
+  }
+
+  /** The card's next state; `answered`: the visitor must not be asked (again). */
+  next(current: EmailPrompt, answered: boolean, messages: readonly ViewMessage[]): EmailPrompt {
+    if (current === 'thanks') return 'thanks';
+    const dueAt = answered
+      ? null
+      : emailPromptDueAt(
+          messages.map((m) => ({
+            sender: m.sender,
+            stored: m.messageId !== null,
+            at: (m.clientMessageId && this.#writtenAt.get(m.clientMessageId)) || Date.parse(m.createdAt),
+          })),
+        );
+    const asking = !answered && (current === 'asking' || (dueAt !== null && dueAt <= Date.now()));
+    this.#schedule(asking ? null : dueAt);
+    return asking ? 'asking' : 'hidden';
+  }
+
+  /** A new conversation, or the end. */
+  stop(): void {
+    this.#writtenAt.clear();
+    this.#schedule(null);
+  }
+
+  #schedule(dueAt: number | null): void {
+    if (dueAt === this.#dueAt) return;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = dueAt === null ? null : setTimeout(this.#onDue, Math.max(0, dueAt - Date.now()));
+    this.#dueAt = dueAt;
+  }
 }

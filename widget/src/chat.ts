@@ -6,7 +6,7 @@
 
 import { compareIds, isCoveredBy, newerId } from '../../shared/ordering';
 import type { Availability, OfflineMode, WidgetConfig } from '../../shared/types';
-import { emailPromptDueAt, showsContactForm, showsLauncher } from './availability';
+import { EmailPromptClock, isEmail, showsContactForm, showsLauncher, type EmailPrompt } from './availability';
 import { ChatAPI, ChatError, type ChatMessage, type Sender } from './lib/api';
 import { Emitter } from './lib/emitter';
 import type { Identity, SessionManager } from './lib/session';
@@ -18,15 +18,9 @@ const HISTORY_PAGE_SIZE = 50;
 const TYPING_EXPIRY_MS = 8000;
 // The launcher waits this long for the config before showing with defaults.
 const CONFIG_WAIT_MS = 3000;
-// The server's check (contact.py): catches typos, deliverability is SMTP's business.
-const EMAIL_PATTERN = /^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$/;
 
-export type EmailPrompt = 'hidden' | 'asking' | 'thanks';
+export type { EmailPrompt };
 export type TranscriptState = 'idle' | 'sending' | 'sent' | 'no_email' | 'failed';
-
-export function isEmail(value: string): boolean {
-  return value.length <= 254 && EMAIL_PATTERN.test(value);
-}
 
 export type DeliveryState = 'sending' | 'sent' | 'failed';
 
@@ -92,6 +86,8 @@ export interface WebChatEvents {
   sent: ChatMessage;
   unread: number;
   connection: ConnectionStatus;
+  /** The tenant's availability, when first known and when it changes (contract §9). */
+  availability: Availability;
   error: { code: string; message: string };
 }
 
@@ -154,10 +150,7 @@ export class ChatController extends Emitter<WebChatEvents> {
   readonly #isVisible: () => boolean;
   /** The read mark this visitor last sent (or another of their tabs did). */
   #readSent: string | null = null;
-  /** When the visitor wrote the messages sent from this tab (the local clock, not the server's). */
-  readonly #writtenAt = new Map<string, number>();
-  #promptTimer: ReturnType<typeof setTimeout> | null = null;
-  #promptDueAt: number | null = null;
+  readonly #promptClock = new EmailPromptClock(() => this.#update({}));
   #configTimer: ReturnType<typeof setTimeout> | null = null;
   /** Bumped by each `availability` event: a config answer older than it has stale availability. */
   #availabilitySeen = 0;
@@ -246,7 +239,7 @@ export class ChatController extends Emitter<WebChatEvents> {
     if (this.#configTimer) clearTimeout(this.#configTimer);
     this.#stateListeners.clear();
     this.#clearConversation();
-    this.#schedulePrompt(null);
+    this.#promptClock.stop();
   }
 
   subscribe(listener: (state: ChatState) => void): () => void {
@@ -323,7 +316,7 @@ export class ChatController extends Emitter<WebChatEvents> {
       errorCode: null,
     };
     this.#entries.set(entry.key, entry);
-    this.#writtenAt.set(clientMessageId, Date.now());
+    this.#promptClock.wrote(clientMessageId);
     this.#update({ errorCode: null });
     void this.#deliver(entry.key);
     return true;
@@ -438,7 +431,10 @@ export class ChatController extends Emitter<WebChatEvents> {
   }
 
   #setAvailability(availability: Availability): void {
+    const previous = this.state.availability;
     this.#update({ availability });
+    const same = previous?.status === availability.status && previous.nextOpenAt === availability.nextOpenAt;
+    if (!same) this.emit('availability', availability);
     // In `hide` mode the launcher shows offline only for a conversation
     // already going, which only the history can tell.
     if (this.state.offlineMode === 'hide' && availability.status === 'offline' && !this.state.historyLoaded) {
@@ -570,7 +566,7 @@ export class ChatController extends Emitter<WebChatEvents> {
     this.#nextBefore = null;
     this.#historyRequest = null;
     this.#readSent = null;
-    this.#writtenAt.clear();
+    this.#promptClock.stop();
     this.#update({
       emailPrompt: 'hidden',
       contactEmail: null,
@@ -592,40 +588,12 @@ export class ChatController extends Emitter<WebChatEvents> {
   #update(patch: Partial<ChatState>): void {
     const messages = [...this.#entries.values()].sort(byDisplayOrder);
     const next: ChatState = { ...this.state, ...patch, messages, emailKnown: this.#session.emailKnown };
-    next.emailPrompt = this.#emailPrompt(next);
+    // Never for a logged-in visitor, nor again in a session where it was answered.
+    const answered = this.#session.user !== null || this.#session.contact !== null || next.emailKnown;
+    next.emailPrompt = this.#promptClock.next(next.emailPrompt, answered, next.messages);
     next.launcher = showsLauncher({ ...next, hasConversation: messages.length > 0 });
     next.contactForm = showsContactForm(next.offlineMode, next.availability, next.emailKnown);
     this.state = next;
     for (const listener of this.#stateListeners) listener(this.state);
-  }
-
-  /**
-   * Ask an anonymous visitor for an e-mail a minute after a message nobody
-   * answered; once asked, the question stays until answered. Never for a
-   * logged-in visitor, nor again in a session where it was answered.
-   */
-  #emailPrompt(next: ChatState): EmailPrompt {
-    if (next.emailPrompt === 'thanks') return 'thanks';
-    const answered = this.#session.user !== null || this.#session.contact !== null || next.emailKnown;
-    const dueAt = answered
-      ? null
-      : emailPromptDueAt(
-          next.messages.map((m) => ({
-            sender: m.sender,
-            stored: m.messageId !== null,
-            at: (m.clientMessageId && this.#writtenAt.get(m.clientMessageId)) || Date.parse(m.createdAt),
-          })),
-        );
-    const asking = !answered && (next.emailPrompt === 'asking' || (dueAt !== null && dueAt <= Date.now()));
-    this.#schedulePrompt(asking ? null : dueAt);
-    return asking ? 'asking' : 'hidden';
-  }
-
-  /** One timer, for the time the prompt becomes due (or none). */
-  #schedulePrompt(dueAt: number | null): void {
-    if (dueAt === this.#promptDueAt) return;
-    if (this.#promptTimer) clearTimeout(this.#promptTimer);
-    this.#promptTimer = dueAt === null ? null : setTimeout(() => this.#update({}), Math.max(0, dueAt - Date.now()));
-    this.#promptDueAt = dueAt;
   }
 }

@@ -103,6 +103,16 @@ describe('availability', () => {
     expect(status.textContent).toBe("We're offline"); // malformed events are ignored
   });
 
+  it('tells the host page when it changes', async () => {
+    const { controller, socket } = setup([], null, { shown: true }, { config: widgetConfig({ availability: away }) });
+    const heard: string[] = [];
+    controller.on('availability', (a) => heard.push(a.status));
+    await flush();
+    socket().fire('availability', away);
+    socket().fire('availability', online);
+    expect(heard).toEqual(['away', 'online']);
+  });
+
   it('asks the config again after a reconnection, for changes it missed', async () => {
     const { socket, sentTo } = setup();
     await flush();

@@ -122,7 +122,13 @@ export function App({ controller, options, hideLauncher, languages }: AppProps) 
         <header class="wc-header">
           <div class="wc-heading">
             <h2 id="wc-title">{looks.title}</h2>
-            <p id="wc-availability" class="wc-availability" role="status" aria-live="polite">
+            <p
+              id="wc-availability"
+              class="wc-availability"
+              data-status={state.availability?.status}
+              role="status"
+              aria-live="polite"
+            >
               {status}
             </p>
           </div>

@@ -27,7 +27,7 @@ export function EmailPrompt({ state, strings, saving, error, email, onSubmit, on
   return (
     <section class="wc-prompt" aria-labelledby="wc-prompt-title">
       <h3 id="wc-prompt-title">{strings.promptTitle}</h3>
-      <p id="wc-prompt-text">{strings.promptText}</p>
+      <p id="wc-prompt-text" class="wc-prompt-text">{strings.promptText}</p>
       <form
         class="wc-prompt-form"
         noValidate
