@@ -9,6 +9,7 @@ from fastapi import APIRouter, Header, Query
 from webchat.actions.conversations import find_conversation
 from webchat.api.deps import PrincipalDep, ServicesDep
 from webchat.api.openapi import COMMON, error_responses
+from webchat.db.conversations import get_conversation
 from webchat.db.messages import list_messages
 from webchat.errors import ApiError, forbidden, invalid_request, invalid_token
 from webchat.ids import ULID_PATTERN, canonical_uuid
@@ -69,7 +70,10 @@ async def get_messages(
             raise forbidden("A visitor token reads only its own conversation.")
         conversation_id = claims.conversation_id
     messages, more = await list_messages(services.db, conversation_id, before, limit)
+    conversation = await get_conversation(services.db, principal.tenant_id, conversation_id)
     return {
         "messages": [message_json(m) for m in messages],
         "nextBefore": messages[0].message_id if more and messages else None,
+        # How far the agents have read: the widget's "Seen", also after a reload.
+        "agentLastReadId": conversation.agent_last_read_id if conversation else None,
     }
