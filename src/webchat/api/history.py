@@ -70,10 +70,10 @@ async def get_messages(
             raise forbidden("A visitor token reads only its own conversation.")
         conversation_id = claims.conversation_id
     messages, more = await list_messages(services.db, conversation_id, before, limit)
-    conversation = await get_conversation(services.db, principal.tenant_id, conversation_id)
+    current = await get_conversation(services.db, principal.tenant_id, conversation_id)
     return {
         "messages": [message_json(m) for m in messages],
         "nextBefore": messages[0].message_id if more and messages else None,
         # How far the agents have read: the widget's "Seen", also after a reload.
-        "agentLastReadId": conversation.agent_last_read_id if conversation else None,
+        "agentLastReadId": current.agent_last_read_id if current else None,
     }
