@@ -3,6 +3,8 @@
 // (conversations, the open conversation, online now).
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { ConsoleController } from './controller';
+import { Api } from './lib/api';
+import { SettingsEditor } from './settings/editor';
 import { unlockAudio } from './lib/alerts';
 import { neighbour, type ShortcutAction } from './lib/shortcuts';
 import type { Auth } from './lib/storage';
@@ -14,6 +16,8 @@ import { HelpOverlay } from './components/HelpOverlay';
 import { TopBar } from './components/TopBar';
 import { useControllerState } from './components/useController';
 import { useFirstGesture, useShortcuts } from './components/useShortcuts';
+import { useView } from './components/useView';
+import { SettingsPage } from './components/settings/SettingsPage';
 
 type Pane = 'list' | 'chat' | 'online';
 
@@ -31,6 +35,16 @@ export function Console({ auth, onSignOut, onExpired }: ConsoleProps) {
     return () => controller.destroy();
   }, [controller]);
   const state = useControllerState(controller);
+  // The settings page keeps its edits while the agent goes back to the desk.
+  const settings = useMemo(
+    () => new SettingsEditor(new Api(auth.token, onExpired), controller.claims.role === 'admin'),
+    [controller],
+  );
+  const [view, setView] = useView();
+  const leaveSettings = (): void => {
+    setView('desk');
+    setTimeout(() => document.getElementById('open-settings')?.focus(), 0);
+  };
   const [pane, setPane] = useState<Pane>('list');
 
   const [helpShown, setHelpShown] = useState(false);
@@ -93,10 +107,11 @@ export function Console({ auth, onSignOut, onExpired }: ConsoleProps) {
         setHelpShown(true);
         return true;
     }
-  }, !helpShown);
+  }, !helpShown && view === 'desk');
 
   return (
-    <div class="console" data-pane={pane}>
+    // On the settings page the desk stays mounted (drafts, scroll) but hidden (settings.css).
+    <div class="console" data-pane={pane} data-view={view}>
       <a class="skip" href="#reply">
         Skip to reply
       </a>
@@ -107,7 +122,10 @@ export function Console({ auth, onSignOut, onExpired }: ConsoleProps) {
         onAlerts={(change) => controller.setAlertPrefs(change)}
         onHelp={() => setHelpShown(true)}
         onSignOut={onSignOut}
+        settingsOpen={view === 'settings'}
+        onSettings={() => setView('settings')}
       />
+      {view === 'settings' && <SettingsPage editor={settings} onBack={leaveSettings} />}
 
       <nav class="tabs" aria-label="Panes">
         <button type="button" aria-pressed={pane === 'list'} onClick={() => setPane('list')}>

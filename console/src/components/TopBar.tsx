@@ -9,11 +9,14 @@ export interface TopBarProps {
   onAlerts: (change: Partial<AlertPrefs>) => void;
   onHelp: () => void;
   onSignOut: () => void;
+  /** The settings page is the one shown. */
+  settingsOpen: boolean;
+  onSettings: () => void;
 }
 
 const LINK_LABEL = { live: 'Live', connecting: 'Connecting…', reconnecting: 'Reconnecting…' } as const;
 
-export function TopBar({ state, tenantId, myName, onAlerts, onHelp, onSignOut }: TopBarProps) {
+export function TopBar({ state, tenantId, myName, onAlerts, onHelp, onSignOut, settingsOpen, onSettings }: TopBarProps) {
   const agents = Object.values(state.agents);
   return (
     <header class="topbar">
@@ -30,6 +33,15 @@ export function TopBar({ state, tenantId, myName, onAlerts, onHelp, onSignOut }:
         </span>
       )}
       <span class="me">{myName}</span>
+      <button
+        type="button"
+        id="open-settings"
+        class={settingsOpen ? 'ghost current' : 'ghost'}
+        aria-current={settingsOpen ? 'page' : undefined}
+        onClick={onSettings}
+      >
+        Settings
+      </button>
       <AlertsMenu prefs={state.alertPrefs} permission={state.notificationPermission} onChange={onAlerts} />
       <button type="button" class="ghost" onClick={onHelp} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)">
         ?

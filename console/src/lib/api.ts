@@ -6,6 +6,8 @@ import { parseCannedResponses, parseNote, parseNotes, parseStaff } from './parse
 import type { ConversationPage } from './parse';
 export type { ConversationPage };
 import type { Agent, CannedResponse, Conversation, ConversationPatch, ConversationStatus, Message, Note } from './types';
+import { parseSettings } from '../settings/parse';
+import type { SettingsPatch, TenantSettings } from '../settings/model';
 
 export class ApiError extends Error {
   constructor(
@@ -204,6 +206,16 @@ export class Api {
     await this.call('POST', `${conversationUrl(conversationId)}/read`, { upTo });
   }
 
+  /** The tenant settings (§9): any staff member may read them. */
+  async settings(): Promise<TenantSettings> {
+    return settingsOf(await this.call('GET', '/api/settings'));
+  }
+
+  /** Admins only (else 403); a bad field is 422 naming it. Answers the settings as saved. */
+  async updateSettings(patch: SettingsPatch): Promise<TenantSettings> {
+    return settingsOf(await this.call('PATCH', '/api/settings', patch));
+  }
+
   /** HTTP fallback for a reply while the socket is down; idempotent by clientMessageId. */
   async reply(conversationId: string, text: string, clientMessageId: string): Promise<Message> {
     const body = (await this.call('POST', `${conversationUrl(conversationId)}/messages`, { text, clientMessageId })) as {
@@ -213,4 +225,10 @@ export class Api {
     if (!m) throw new ApiError(201, 'invalid_response', 'The server sent no message.');
     return m;
   }
+}
+
+function settingsOf(body: unknown): TenantSettings {
+  const settings = parseSettings(body);
+  if (!settings) throw new ApiError(200, 'invalid_response', 'The server sent no settings.');
+  return settings;
 }

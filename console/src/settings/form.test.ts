@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import { PARIS_HOURS, settings } from '../test/settings';
+import {
+  addHoliday,
+  addRange,
+  copyDay,
+  formFromSettings,
+  hoursFromForm,
+  isEmptyPatch,
+  patchFromForm,
+  removeHoliday,
+  removeRange,
+  setRange,
+} from './form';
+
+const times = (rows: Array<{ start: string; end: string }>) => rows.map((r) => [r.start, r.end]);
+
+describe('form ↔ settings', () => {
+  it('shows the settings and maps them back unchanged', () => {
+    const saved = settings({ businessHours: PARIS_HOURS, offlineMode: 'form', assignment: 'auto', agentCapacity: 4 });
+    const form = formFromSettings(saved, 'America/New_York');
+    expect(form.color).toBe('#2563eb');
+    expect(form.hoursOn).toBe(true);
+    expect(form.timezone).toBe('Europe/Paris');
+    expect(times(form.weekly.mon)).toEqual([['09:00', '12:00'], ['13:00', '17:30']]);
+    expect(form.weekly.tue).toEqual([]);
+    expect(form.holidays).toEqual(['2026-01-01', '2026-12-25']);
+    expect(form.agentCapacity).toBe('4');
+    expect(isEmptyPatch(patchFromForm(saved, form))).toBe(true);
+  });
+
+  it('shows a range ending at 24:00 as ending at 00:00, and saves 00:00 as 24:00', () => {
+    const form = formFromSettings(settings({ businessHours: PARIS_HOURS }), 'UTC');
+    expect(times(form.weekly.sat)).toEqual([['10:00', '00:00']]);
+    expect(hoursFromForm(form)?.weekly.sat).toEqual([['10:00', '24:00']]);
+  });
+
+  it('offers Monday to Friday 09:00–17:00 in the given zone when the tenant has no hours', () => {
+    const form = formFromSettings(settings(), 'Asia/Tokyo');
+    expect(form.hoursOn).toBe(false);
+    expect(form.timezone).toBe('Asia/Tokyo');
+    expect(times(form.weekly.fri)).toEqual([['09:00', '17:00']]);
+    expect(form.weekly.sat).toEqual([]);
+    expect(hoursFromForm(form)).toBeNull();
+    const on = { ...form, hoursOn: true };
+    expect(hoursFromForm(on)).toEqual({
+      timezone: 'Asia/Tokyo',
+      weekly: Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri'].map((d) => [d, [['09:00', '17:00']]])),
+      holidays: [],
+    });
+  });
+});
+
+describe('the PATCH names only what changed', () => {
+  it('sends widget keys one by one', () => {
+    const saved = settings();
+    const form = { ...formFromSettings(saved, 'UTC'), color: ' #FF0000 ', greeting: 'Hello' };
+    expect(patchFromForm(saved, form)).toEqual({ widget: { color: '#FF0000', greeting: 'Hello' } });
+  });
+
+  it('sends business hours whole when any part changes, and null to clear them', () => {
+    const saved = settings({ businessHours: PARIS_HOURS });
+    const form = formFromSettings(saved, 'UTC');
+    const later = setRange(form, 'mon', form.weekly.mon[0]!.id, { end: '12:30' });
+    expect(patchFromForm(saved, later)).toEqual({
+      businessHours: {
+        timezone: 'Europe/Paris',
+        weekly: { mon: [['09:00', '12:30'], ['13:00', '17:30']], sat: [['10:00', '24:00']] },
+        holidays: ['2026-01-01', '2026-12-25'],
+      },
+    });
+    expect(patchFromForm(saved, { ...form, hoursOn: false })).toEqual({ businessHours: null });
+  });
+
+  it('treats reordered holidays as no change', () => {
+    const saved = settings({ businessHours: { ...PARIS_HOURS, holidays: ['2026-12-25', '2026-01-01'] } });
+    expect(patchFromForm(saved, formFromSettings(saved, 'UTC'))).toEqual({});
+  });
+
+  it('sends the modes and the capacity as values', () => {
+    const saved = settings();
+    const form = { ...formFromSettings(saved, 'UTC'), offlineMode: 'hide' as const, assignment: 'auto' as const, agentCapacity: ' 25 ' };
+    expect(patchFromForm(saved, form)).toEqual({ offlineMode: 'hide', assignment: 'auto', agentCapacity: 25 });
+  });
+});
+
+describe('edits', () => {
+  const base = formFromSettings(settings({ businessHours: PARIS_HOURS }), 'UTC');
+
+  it('adds 09:00–17:00 to an empty day, else the hour after the last range, at most six', () => {
+    let form = addRange(base, 'tue');
+    expect(times(form.weekly.tue)).toEqual([['09:00', '17:00']]);
+    form = addRange(form, 'tue');
+    expect(times(form.weekly.tue)[1]).toEqual(['17:00', '18:00']);
+    for (let i = 0; i < 10; i++) form = addRange(form, 'tue');
+    expect(form.weekly.tue).toHaveLength(6);
+  });
+
+  it('stops an added range at midnight', () => {
+    const form = addRange(setRange(base, 'mon', base.weekly.mon[1]!.id, { end: '23:30' }), 'mon');
+    expect(times(form.weekly.mon)[2]).toEqual(['23:30', '00:00']);
+  });
+
+  it('removes one range and leaves the others', () => {
+    const form = removeRange(base, 'mon', base.weekly.mon[0]!.id);
+    expect(times(form.weekly.mon)).toEqual([['13:00', '17:30']]);
+    expect(base.weekly.mon).toHaveLength(2);
+  });
+
+  it('copies a day to others with fresh row ids', () => {
+    const form = copyDay(base, 'mon', ['tue', 'wed']);
+    expect(times(form.weekly.wed)).toEqual(times(base.weekly.mon));
+    expect(form.weekly.tue[0]!.id).not.toBe(base.weekly.mon[0]!.id);
+  });
+
+  it('keeps holidays sorted and each once', () => {
+    let form = addHoliday(base, '2026-05-01');
+    form = addHoliday(form, '2026-05-01');
+    expect(form.holidays).toEqual(['2026-01-01', '2026-05-01', '2026-12-25']);
+    expect(addHoliday(form, '')).toBe(form);
+    expect(removeHoliday(form, '2026-01-01').holidays).toEqual(['2026-05-01', '2026-12-25']);
+  });
+});
