@@ -1,7 +1,7 @@
 """The widget's availability and offline modes (CONTRACT §9) end to end: a real
-``webchat serve`` with the demo tenant, real headless Chromium, an agent signing in
-over a real socket, settings changed with the demo secret key; and axe-core over
-every state of the panel.
+``webchat serve`` with the demo tenant and a real SMTP server (aiosmtpd), real
+headless Chromium, an agent signing in over a real socket, settings changed with the
+demo secret key; and axe-core over every state of the panel.
 
 Set ``WEBCHAT_WIDGET_SCREENSHOT_AWAY=docs/images/widget-away.png`` (and
 ``…_OFFLINE=docs/images/widget-offline.png``) to write the documentation's
@@ -16,7 +16,7 @@ import os
 import re
 import subprocess
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from playwright.async_api import Browser, BrowserContext, Page, expect
 from support.browser import Watch
 from support.flows import Sockets
 from support.server import WebchatProcess
+from support.services import SmtpServer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -45,11 +46,19 @@ ONLINE = "Typically replies in a few minutes"
 
 
 @pytest.fixture(scope="module")
-def server(launcher: Any) -> WebchatProcess:
-    """Its own server: these tests change the demo tenant's settings."""
+def smtp() -> Iterator[SmtpServer]:
+    server = SmtpServer().start()
+    yield server
+    server.cleanup()
+
+
+@pytest.fixture(scope="module")
+def server(launcher: Any, smtp: SmtpServer) -> WebchatProcess:
+    """Its own server, sending e-mail: these tests change the demo tenant's settings."""
     if not WIDGET_STATIC.exists():
         subprocess.run(["npm", "run", "build:widget"], cwd=ROOT, check=True, capture_output=True)
-    return launcher.start("embedded", name="widget-offline", demo=True)
+    mail = {"WEBCHAT_SMTP_URL": smtp.url, "WEBCHAT_MAIL_FROM": "Acme <support@acme.example>"}
+    return launcher.start("embedded", name="widget-offline", demo=True, env=mail)
 
 
 @pytest.fixture(scope="module")
@@ -159,6 +168,16 @@ async def session_id(page: Page) -> str:
     return str(await handle.json_value())
 
 
+async def mail_to(smtp: SmtpServer, address: str, within: float = 20.0) -> Any:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        for message in smtp.messages():
+            if address in str(message["To"]):
+                return message
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"no e-mail to {address} within {within:.0f} s: {smtp.messages()}")
+
+
 async def conversation_of(server: WebchatProcess, secret_key: str, sid: str) -> dict | None:
     async with httpx.AsyncClient(base_url=server.url, timeout=10) as http:
         response = await http.get(
@@ -231,7 +250,12 @@ async def test_away_without_agents_then_online_when_one_signs_in(
 
 
 async def test_offline_form_captures_the_email_then_the_conversation_goes_on(
-    server: WebchatProcess, secret_key: str, settings: Any, profiles: Any, watch: Watch
+    server: WebchatProcess,
+    smtp: SmtpServer,
+    secret_key: str,
+    settings: Any,
+    profiles: Any,
+    watch: Watch,
 ) -> None:
     await settings(offlineMode="form")
     page = watch.attach(await (await profiles()).new_page())
@@ -263,11 +287,14 @@ async def test_offline_form_captures_the_email_then_the_conversation_goes_on(
     assert conversation is not None, f"no conversation for session {sid}"
     assert conversation["visitor"]["email"] == "ada@example.com", conversation
 
-    # An e-mail is known: the transcript can be asked for.
+    # An e-mail is known: the transcript can be asked for, and arrives.
     await page.locator(".wc-footer button", has_text="Send me the transcript").click()
     await expect(page.locator(".wc-footer [role=status]")).to_have_text(
         "Transcript requested: it will arrive by e-mail shortly.", timeout=LIVE
     )
+    transcript = await mail_to(smtp, "ada@example.com")
+    body = transcript.get_body(preferencelist=("plain",))
+    assert body is not None and "Do you ship to Canada?" in body.get_content(), transcript
 
     # A reload keeps the answer: no form again in this session.
     await page.reload()

@@ -8,8 +8,11 @@ import type { Strings } from './i18n';
 
 export type EmailPrompt = 'hidden' | 'asking' | 'thanks';
 
-// The server's check (contact.py): it catches typos; deliverability is SMTP's business.
-const EMAIL_PATTERN = /^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$/;
+// The server's check (api/contact.py), so the visitor hears at once what it would
+// refuse: an ASCII address that can only be one recipient. Deliverability is SMTP's
+// business.
+const EMAIL_PATTERN =
+  /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
 
 export function isEmail(value: string): boolean {
   return value.length <= 254 && EMAIL_PATTERN.test(value);

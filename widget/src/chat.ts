@@ -20,7 +20,8 @@ const TYPING_EXPIRY_MS = 8000;
 const CONFIG_WAIT_MS = 3000;
 
 export type { EmailPrompt };
-export type TranscriptState = 'idle' | 'sending' | 'sent' | 'no_email' | 'failed';
+/** `no_email`: 422; `unavailable`: 503, the server sends no e-mail; `rate_limited`: 429. */
+export type TranscriptState = 'idle' | 'sending' | 'sent' | 'no_email' | 'unavailable' | 'rate_limited' | 'failed';
 
 export type DeliveryState = 'sending' | 'sent' | 'failed';
 
@@ -367,7 +368,8 @@ export class ChatController extends Emitter<WebChatEvents> {
     try {
       await this.#api.requestTranscript(this.#session.fields());
     } catch (error) {
-      transcript = error instanceof ChatError && error.status === 422 ? 'no_email' : 'failed';
+      const status = error instanceof ChatError ? error.status : 0;
+      transcript = status === 422 ? 'no_email' : status === 503 ? 'unavailable' : status === 429 ? 'rate_limited' : 'failed';
     }
     if (epoch === this.#epoch) this.#update({ transcript });
   }

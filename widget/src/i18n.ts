@@ -62,6 +62,8 @@ export interface Strings {
   transcriptSending: string;
   transcriptSent: string;
   transcriptNoEmail: string;
+  transcriptUnavailable: string;
+  transcriptRateLimited: string;
   transcriptFailed: string;
 }
 
@@ -125,6 +127,8 @@ const en: Strings = {
   transcriptSending: 'Sending the transcript…',
   transcriptSent: 'Transcript requested: it will arrive by e-mail shortly.',
   transcriptNoEmail: "We don't have your e-mail address yet.",
+  transcriptUnavailable: 'Transcripts by e-mail are not available at the moment.',
+  transcriptRateLimited: 'You asked for the transcript several times already. Please try again later.',
   transcriptFailed: 'The transcript could not be sent. Please try again.',
 };
 
@@ -188,6 +192,8 @@ const fr: Strings = {
   transcriptSending: 'Envoi de la transcription…',
   transcriptSent: 'Transcription demandée\u00a0: elle arrivera bientôt par e-mail.',
   transcriptNoEmail: "Nous n'avons pas encore votre adresse e-mail.",
+  transcriptUnavailable: "L'envoi de la transcription par e-mail n'est pas disponible pour le moment.",
+  transcriptRateLimited: 'Vous avez déjà demandé la transcription plusieurs fois. Réessayez plus tard.',
   transcriptFailed: "La transcription n'a pas pu être envoyée. Veuillez réessayer.",
 };
 

@@ -307,7 +307,15 @@ describe('asking for an e-mail', () => {
 
 describe('the transcript', () => {
   it('is offered once an e-mail is known and the conversation has messages', async () => {
-    const answers = [new Response(null, { status: 202 }), json(422, { error: { code: 'invalid_request', message: 'email: none known' } })];
+    const answers = [
+      new Response(null, { status: 202 }),
+      json(422, { error: { code: 'invalid_request', message: 'email: none known' } }),
+      json(503, { error: { code: 'unavailable', message: 'e-mail is unavailable; nothing was written.' } }),
+      new Response(JSON.stringify({ error: { code: 'rate_limited', message: 'slow down' } }), {
+        status: 429,
+        headers: { 'Content-Type': 'application/json', 'Retry-After': '3600' },
+      }),
+    ];
     const routes = { '/webchat/transcript': () => answers.shift()! };
     const { $, controller, session, socket, sentTo } = renderApp({ routes });
     act(() => controller.open());
@@ -325,6 +333,14 @@ describe('the transcript', () => {
     act(() => button.click());
     await flush();
     expect($('.wc-footer [role="status"]')!.textContent).toBe("We don't have your e-mail address yet.");
+    act(() => button.click());
+    await flush();
+    expect($('.wc-footer [role="status"]')!.textContent).toBe('Transcripts by e-mail are not available at the moment.');
+    expect(controller.state.transcript).toBe('unavailable');
+    act(() => button.click());
+    await flush();
+    expect(controller.state.transcript).toBe('rate_limited');
+    expect($('.wc-footer [role="status"]')!.textContent).toContain('several times');
   });
 
   it('is offered to a logged-in visitor with an e-mail', async () => {
