@@ -51,7 +51,9 @@ CAPTURE_NOTIFICATIONS = """
     }
     close() {}
     static get permission() { return Real ? Real.permission : 'granted'; }
-    static requestPermission() { return Real ? Real.requestPermission() : Promise.resolve('granted'); }
+    static requestPermission() {
+      return Real ? Real.requestPermission() : Promise.resolve('granted');
+    }
   }
   window.Notification = Recorded;
 })();
