@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -15,6 +16,7 @@ from webchat import __version__
 from webchat.actions.tenants import ensure_demo_tenant
 from webchat.api import (
     agents,
+    attachments,
     contact,
     conversations,
     desk,
@@ -29,9 +31,12 @@ from webchat.gateway.middleware import BodySizeLimit, NoSniff
 from webchat.realtime.emitter import RedisEmitter
 from webchat.realtime.server import RealtimeServer
 from webchat.services import Services, create_services
+from webchat.settings_schemas import MAX_ATTACHMENT_BYTES
 from webchat.upkeep import Upkeep
 
 log = logging.getLogger("webchat")
+
+UPLOAD_PATHS = re.compile(r"^/(webchat/attachments|api/conversations/[^/]+/attachments)$")
 
 
 def create_app(settings: Settings, services: Services | None = None) -> ASGIApp:
@@ -80,7 +85,8 @@ def create_app(settings: Settings, services: Services | None = None) -> ASGIApp:
     install_error_handlers(api)
     api.include_router(health.router)
     if role != "realtime":
-        for module in (visitors, contact, history, agents, conversations, desk, pages):
+        routes = (visitors, contact, attachments, history, agents, conversations, desk, pages)
+        for module in routes:
             api.include_router(module.router)
     # The widget runs on customers' sites: any origin may call; the gateway then checks
     # the tenant's allowed origins per request. No cookies are used, so no credentials.
@@ -93,4 +99,12 @@ def create_app(settings: Settings, services: Services | None = None) -> ASGIApp:
         max_age=600,
     )
     app: ASGIApp = realtime.asgi_app(api) if realtime else api
-    return NoSniff(BodySizeLimit(app, settings.max_body_bytes))
+    return NoSniff(
+        BodySizeLimit(
+            app,
+            settings.max_body_bytes,
+            upload_paths=UPLOAD_PATHS,
+            # The largest limit a tenant may set, plus the multipart envelope.
+            upload_bytes=MAX_ATTACHMENT_BYTES + 64 * 1024,
+        )
+    )

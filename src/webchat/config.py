@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     # How often each node looks for snoozed conversations that are due (CONTRACT §8: they
     # reopen within 60 s of their time). Lower only to make tests quick.
     snooze_check_seconds: float = Field(default=15.0, gt=0, le=60)
+    # Where attachments are kept: empty for the data directory, or
+    # s3://bucket?endpoint=https://…&region=… for an S3-compatible store.
+    storage_url: str = ""
     # E-mail (CONTRACT §9): off unless both are set.
     smtp_url: str = ""
     mail_from: str = ""
@@ -79,6 +82,13 @@ class Settings(BaseSettings):
     def check_jwt_secret(cls, value: str) -> str:
         if value and (len(value) < MIN_JWT_SECRET_LENGTH or value.lower() in PLACEHOLDER_SECRETS):
             raise ValueError(f"must be at least {MIN_JWT_SECRET_LENGTH} random characters")
+        return value
+
+    @field_validator("storage_url")
+    @classmethod
+    def check_storage_url(cls, value: str) -> str:
+        if value and not value.startswith("s3://"):
+            raise ValueError("must be s3://bucket?endpoint=… (or empty for the data directory)")
         return value
 
     @field_validator("smtp_url")

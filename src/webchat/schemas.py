@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, TypedDict
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from webchat.clock import isoformat
-from webchat.db.records import ConversationRecord, MessageRecord
+from webchat.db.records import AttachmentRecord, ConversationRecord, MessageRecord
+from webchat.files.signing import LinkSigner
 from webchat.ids import FINGERPRINT_PATTERN, ULID_PATTERN, canonical_uuid
 
 MAX_TEXT_LENGTH = 4000
@@ -80,6 +81,14 @@ def _check_hex(value: str) -> str:
     return value
 
 
+def _check_text_or_empty(value: str) -> str:
+    """Message text that may be empty: a message with attachments needs none."""
+    _check_storable(value)
+    if len(value.strip()) > MAX_TEXT_LENGTH:
+        raise ValueError(f"must be at most {MAX_TEXT_LENGTH} characters")
+    return value
+
+
 SessionIdField = Annotated[str, AfterValidator(_check_uuid)]
 FingerprintField = Annotated[str, AfterValidator(_check_fingerprint)]
 TextField = Annotated[str, Field(max_length=2 * MAX_TEXT_LENGTH), AfterValidator(_check_text)]
@@ -88,10 +97,31 @@ UserInfoField = Annotated[dict[str, Any], AfterValidator(_check_user_info)]
 MessageIdField = Annotated[str, AfterValidator(_check_message_id)]
 UserHashField = Annotated[str, AfterValidator(_check_hex)]
 ClientMessageIdField = Annotated[str, AfterValidator(_check_uuid)]
+MessageTextField = Annotated[
+    str, Field(max_length=2 * MAX_TEXT_LENGTH), AfterValidator(_check_text_or_empty)
+]
+MAX_ATTACHMENTS = 10
+AttachmentIdsField = Annotated[
+    list[Annotated[str, Field(pattern=ULID_PATTERN.pattern)]], Field(max_length=MAX_ATTACHMENTS)
+]
 
 
 class Payload(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=False, strict=True)
+
+
+class Sendable(Payload):
+    """A message body: text, attachments (CONTRACT §11), or both; never neither."""
+
+    text: MessageTextField = ""
+    attachments: AttachmentIdsField = []
+    clientMessageId: ClientMessageIdField | None = None
+
+    @model_validator(mode="after")
+    def check_not_empty(self) -> Sendable:
+        if not self.text.strip() and not self.attachments:
+            raise ValueError("text: must not be empty (unless attachments are sent)")
+        return self
 
 
 class VisitorIdentity(Payload):
@@ -106,9 +136,8 @@ class SessionRequest(VisitorIdentity):
     pass
 
 
-class MessageRequest(VisitorIdentity):
-    text: TextField
-    clientMessageId: ClientMessageIdField | None = None
+class MessageRequest(VisitorIdentity, Sendable):
+    pass
 
 
 StorableField = Annotated[str, AfterValidator(_check_storable)]
@@ -121,9 +150,8 @@ class AgentLoginRequest(Payload):
     password: Annotated[str, Field(min_length=1, max_length=1024)]
 
 
-class ReplyRequest(Payload):
-    text: TextField
-    clientMessageId: ClientMessageIdField | None = None
+class ReplyRequest(Sendable):
+    pass
 
 
 class VisitorHandshake(VisitorIdentity):
@@ -133,11 +161,9 @@ class VisitorHandshake(VisitorIdentity):
     url: str | None = Field(default=None, max_length=2048)
 
 
-class VisitorSocketMessage(Payload):
+class VisitorSocketMessage(Sendable):
     sessionId: SessionIdField
     fingerprint: FingerprintField
-    text: TextField
-    clientMessageId: ClientMessageIdField | None = None
 
 
 class ConversationTarget(Payload):
@@ -145,9 +171,8 @@ class ConversationTarget(Payload):
     conversationId: Annotated[str, Field(min_length=1, max_length=64)] | None = None
 
 
-class AgentSocketMessage(ConversationTarget):
-    text: TextField
-    clientMessageId: ClientMessageIdField | None = None
+class AgentSocketMessage(ConversationTarget, Sendable):
+    pass
 
 
 class TypingPayload(ConversationTarget):
@@ -169,9 +194,21 @@ class MessageJson(TypedDict):
     text: str
     clientMessageId: str | None
     createdAt: str
+    attachments: list[dict[str, Any]]
 
 
-def message_json(message: MessageRecord) -> MessageJson:
+def attachment_json(attachment: AttachmentRecord, links: LinkSigner) -> dict[str, Any]:
+    return {
+        "attachmentId": attachment.attachment_id,
+        "name": attachment.name,
+        "size": attachment.size,
+        "contentType": attachment.content_type,
+        "url": links.url(attachment.attachment_id, attachment.name),
+    }
+
+
+def message_json(message: MessageRecord, links: LinkSigner) -> MessageJson:
+    """A message as CONTRACT §4 and §11 show it; attachment links are signed afresh."""
     return {
         "messageId": message.message_id,
         "tenantId": message.tenant_id,
@@ -183,11 +220,12 @@ def message_json(message: MessageRecord) -> MessageJson:
         "text": message.text,
         "clientMessageId": message.client_message_id,
         "createdAt": isoformat(message.created_at),
+        "attachments": [attachment_json(a, links) for a in message.attachments],
     }
 
 
 def conversation_json(
-    conversation: ConversationRecord, last_message: MessageRecord | None
+    conversation: ConversationRecord, last_message: MessageRecord | None, links: LinkSigner
 ) -> dict[str, Any]:
     """A conversation as CONTRACT §8 shows it to staff (never to a visitor)."""
     return {
@@ -210,7 +248,7 @@ def conversation_json(
         "visitorLastReadId": conversation.visitor_last_read_id,
         "agentLastReadId": conversation.agent_last_read_id,
         "unreadCount": conversation.unread_count,
-        "lastMessage": message_json(last_message) if last_message else None,
+        "lastMessage": message_json(last_message, links) if last_message else None,
         "lastActivityAt": isoformat(conversation.last_activity_at),
         "createdAt": isoformat(conversation.created_at),
     }

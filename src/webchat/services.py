@@ -9,6 +9,8 @@ from webchat.actions.settings import SettingsCache
 from webchat.config import Settings
 from webchat.db import Database
 from webchat.db.writer import MessageWriter
+from webchat.files.signing import LinkSigner
+from webchat.files.storage import Storage, open_storage
 from webchat.gateway.rate_limits import RateLimiter
 from webchat.gateway.tokens import TokenIssuer
 from webchat.ids import new_ulid
@@ -32,6 +34,8 @@ class Services:
     writer: MessageWriter
     streams: StreamAppender
     settings_cache: SettingsCache
+    storage: Storage
+    links: LinkSigner
     # Replaced by the Socket.IO server (or its write-only Redis manager) when the app starts.
     emitter: Emitter = field(default_factory=NullEmitter)
     node_id: str = field(default_factory=new_ulid)
@@ -40,6 +44,7 @@ class Services:
         await self.writer.close()
         await self.streams.close()
         await self.store.close()
+        await self.storage.close()
         await self.db.close()
 
 
@@ -53,6 +58,8 @@ def create_services(settings: Settings) -> Services:
         store=store,
         streams=StreamAppender(store),
         settings_cache=SettingsCache(db),
+        storage=open_storage(settings.storage_url, settings.data_dir),
+        links=LinkSigner(settings.resolved_jwt_secret()),
         tokens=TokenIssuer(settings.resolved_jwt_secret()),
         metrics=Metrics(),
         visitor_limiter=RateLimiter(settings.visitor_rate_limit),

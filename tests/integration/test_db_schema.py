@@ -22,6 +22,7 @@ TABLES = {
     "notes",
     "canned_responses",
     "email_outbox",
+    "attachments",
     "messages",
     "alembic_version",
 }
@@ -45,7 +46,7 @@ async def test_upgrade_twice_is_idempotent(db: Database) -> None:
         versions = (
             await connection.exec_driver_sql("SELECT version_num FROM alembic_version")
         ).all()
-    assert versions == [("0003",)]
+    assert versions == [("0004",)]
 
 
 async def test_migrations_build_what_the_models_describe(db: Database) -> None:

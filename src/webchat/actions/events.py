@@ -73,7 +73,7 @@ async def send_event(
 async def publish_message(services: Services, message: MessageRecord) -> None:
     """After commit: the seed's XADD, then `meta_message_created` to the conversation's
     room and the tenant's agents. A list of rooms reaches each socket once."""
-    payload = message_json(message)
+    payload = message_json(message, services.links)
     services.streams.append(message.tenant_id, orjson.dumps(payload).decode())
     await send_event(
         services,
@@ -99,7 +99,7 @@ async def publish_conversation(
     await send_event(
         services,
         "conversation_updated",
-        conversation_json(conversation, last_message),
+        conversation_json(conversation, last_message, services.links),
         admin_room(tenant_id),
     )
     if status_changed:

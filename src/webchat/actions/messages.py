@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Coroutine
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 from webchat.actions.assignment import do_assign_on_reply, do_auto_assign
+from webchat.actions.attachments import check_attachments
 from webchat.actions.email import do_alert_new_conversation
 from webchat.actions.events import publish_conversation, publish_message
 from webchat.clock import utcnow
+from webchat.db.attachments import with_attachments
 from webchat.db.conversation_list import get_conversation_state
 from webchat.db.records import ConversationRecord, MessageRecord
 from webchat.ids import new_message_id
@@ -38,12 +41,16 @@ async def do_send_message(
     text: str,
     client_message_id: str | None,
     transport: Transport,
+    attachment_ids: list[str] | None = None,
 ) -> MessageRecord:
     """Commit the message to the database (group-committed with concurrent sends), then
     publish it. The commit comes before the acknowledgement, so an acknowledged message survives the
     death of this process or of Redis. A retry with the same `clientMessageId` returns the
     stored message and publishes nothing again."""
     started = utcnow()
+    attachments = await check_attachments(
+        services, tenant_id, conversation_id, attachment_ids or [], client_message_id
+    )
     record = MessageRecord(
         message_id=new_message_id(),
         tenant_id=tenant_id,
@@ -55,6 +62,7 @@ async def do_send_message(
         text=text,
         client_message_id=client_message_id,
         created_at=started,
+        attachments=attachments,
     )
     settings = services.settings
     email_due = (
@@ -62,7 +70,17 @@ async def do_send_message(
         if sender == "agent" and settings.mail_enabled
         else None
     )
-    stored = await services.writer.write(record, reopen=sender == "visitor", email_due=email_due)
+    stored = await services.writer.write(
+        record,
+        reopen=sender == "visitor",
+        email_due=email_due,
+        attachment_ids=tuple(a.attachment_id for a in attachments),
+    )
+    if not stored.created:
+        # A retry: answer with the stored message as it is, attachments included.
+        stored = dataclasses.replace(
+            stored, message=(await with_attachments(services.db, [stored.message]))[0]
+        )
     if stored.created:
         services.metrics.messages.labels(sender, transport).inc()
         await publish_message(services, stored.message)
@@ -84,6 +102,7 @@ async def do_send_visitor_message(
     text: str,
     client_message_id: str | None,
     transport: Transport,
+    attachment_ids: list[str] | None = None,
 ) -> MessageRecord:
     return await do_send_message(
         services,
@@ -96,6 +115,7 @@ async def do_send_visitor_message(
         text=text,
         client_message_id=client_message_id,
         transport=transport,
+        attachment_ids=attachment_ids,
     )
 
 
@@ -106,6 +126,7 @@ async def do_send_agent_message(
     text: str,
     client_message_id: str | None,
     transport: Transport,
+    attachment_ids: list[str] | None = None,
 ) -> MessageRecord:
     """A reply by an agent (named) or by the tenant's backend with its secret key. An
     agent's first reply in an unassigned conversation assigns it to them."""
@@ -120,6 +141,7 @@ async def do_send_agent_message(
         text=text,
         client_message_id=client_message_id,
         transport=transport,
+        attachment_ids=attachment_ids,
     )
     if principal.agent_id is not None and conversation.assignee_id is None:
         await _after_commit(

@@ -87,7 +87,7 @@ async def get_conversations(
     )
     last = items[-1][0] if items else None
     return {
-        "conversations": [conversation_json(c, m) for c, m in items],
+        "conversations": [conversation_json(c, m, services.links) for c, m in items],
         "nextBefore": _cursor(last.last_activity_at, last.conversation_id)
         if more and last
         else None,
@@ -102,20 +102,17 @@ async def reply(
         services, principal.tenant_id, conversation_id=conversationId
     )
     message = await do_send_agent_message(
-        services, principal, conversation, body.text, body.clientMessageId, "http"
+        services, principal, conversation, body.text, body.clientMessageId, "http", body.attachments
     )
-    return {"message": message_json(message)}
+    return {"message": message_json(message, services.links)}
 
 
 @router.get("/api/conversations/{conversationId}")
 async def get_one(
     conversationId: ConversationId, principal: StaffDep, services: ServicesDep
 ) -> dict[str, Any]:
-    return {
-        "conversation": conversation_json(
-            *await conversation_state(services, principal.tenant_id, conversationId)
-        )
-    }
+    state = await conversation_state(services, principal.tenant_id, conversationId)
+    return {"conversation": conversation_json(*state, services.links)}
 
 
 @router.patch("/api/conversations/{conversationId}")
@@ -126,7 +123,7 @@ async def change(
     services: ServicesDep,
 ) -> dict[str, Any]:
     state = await do_update_conversation(services, principal.tenant_id, conversationId, body)
-    return {"conversation": conversation_json(*state)}
+    return {"conversation": conversation_json(*state, services.links)}
 
 
 @router.post("/api/conversations/{conversationId}/notes", status_code=201)

@@ -72,7 +72,7 @@ async def get_messages(
     messages, more = await list_messages(services.db, conversation_id, before, limit)
     current = await get_conversation(services.db, principal.tenant_id, conversation_id)
     return {
-        "messages": [message_json(m) for m in messages],
+        "messages": [message_json(m, services.links) for m in messages],
         "nextBefore": messages[0].message_id if more and messages else None,
         # How far the agents have read: the widget's "Seen", also after a reload.
         "agentLastReadId": current.agent_last_read_id if current else None,

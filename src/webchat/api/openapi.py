@@ -25,6 +25,7 @@ _MEANINGS = {
     404: "Not found in this tenant",
     409: "Conflicts with what exists",
     413: "Body too large",
+    415: "The file's type (detected from its bytes) is not accepted",
     422: "A field is invalid (the message names it)",
     429: "Rate limited (see Retry-After)",
     503: "A dependency is down; nothing was written",

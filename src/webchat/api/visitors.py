@@ -35,9 +35,9 @@ async def send_message(
     session = await do_open_session(services, principal.tenant, body, client_ip(request))
     await services.visitor_limiter.check(principal.tenant_id, body.sessionId)
     message = await do_send_visitor_message(
-        services, session, body.text, body.clientMessageId, "http"
+        services, session, body.text, body.clientMessageId, "http", body.attachments
     )
-    return {"message": message_json(message), "session": session.json()}
+    return {"message": message_json(message, services.links), "session": session.json()}
 
 
 @router.post("/webchat/read")

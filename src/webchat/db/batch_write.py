@@ -76,6 +76,15 @@ DO NOTHING
 """
 
 
+# Attachments go with the new messages that send them, in the same transaction; one
+# already sent with another message stays with it.
+LINK_ATTACHMENTS = """
+UPDATE attachments AS a SET message_id = v.mid
+FROM unnest($1::varchar[], $2::varchar[]) AS v(aid, mid)
+WHERE a.id = v.aid AND a.message_id IS NULL
+"""
+
+
 def message_columns(messages: list[MessageRecord]) -> list[list[Any]]:
     return [
         [m.message_id for m in messages],

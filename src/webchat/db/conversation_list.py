@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
+from webchat.db.attachments import load_attachments
 from webchat.db.conversations import conversation_record
 from webchat.db.engine import Database
 from webchat.db.messages import message_record
@@ -114,9 +115,10 @@ async def list_conversations(
     ).limit(limit + 1)
     async with db.session() as session:
         rows: list[Any] = list((await session.execute(statement)).all())
+        last = await load_attachments(session, [message_record(msg) for _, msg, _ in rows[:limit]])
     items = [
-        (conversation_record(conv, unread), message_record(msg))
-        for conv, msg, unread in rows[:limit]
+        (conversation_record(conv, unread), message)
+        for (conv, _, unread), message in zip(rows[:limit], last, strict=True)
     ]
     return items, len(rows) > limit
 
@@ -132,9 +134,8 @@ async def get_conversation_state(
     )
     async with db.session() as session:
         row = (await session.execute(statement)).first()
-    if row is None:
-        return None
-    conversation, message, unread = row
-    return conversation_record(conversation, unread), (
-        message_record(message) if message is not None else None
-    )
+        if row is None:
+            return None
+        conversation, message, unread = row
+        last = (await load_attachments(session, [message_record(message)]))[0] if message else None
+    return conversation_record(conversation, unread), last

@@ -11,9 +11,10 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from webchat.db import batch_write
+from webchat.db.attachments import load_attachments
 from webchat.db.batch_write import message_columns
 from webchat.db.engine import Database
-from webchat.db.models import Conversation, EmailOutbox, Message
+from webchat.db.models import Attachment, Conversation, EmailOutbox, Message
 from webchat.db.records import MessageRecord
 from webchat.ids import new_ulid
 
@@ -65,6 +66,18 @@ class PendingMessage:
     reopen: bool
     # When set, a missed-reply e-mail is queued with the message, due then.
     email_due: datetime | None = None
+    # Uploaded attachments this message sends (checked by the caller).
+    attachment_ids: tuple[str, ...] = ()
+
+
+def _attachment_links(batch: list[PendingMessage], inserted: set[str]) -> list[tuple[str, str]]:
+    """(attachment, message) pairs to link, for the batch's new messages."""
+    return [
+        (attachment_id, p.message.message_id)
+        for p in batch
+        if p.message.message_id in inserted
+        for attachment_id in p.attachment_ids
+    ]
 
 
 def _missed_replies(batch: list[PendingMessage], inserted: set[str]) -> list[PendingMessage]:
@@ -90,6 +103,12 @@ async def insert_messages(db: Database, batch: list[PendingMessage]) -> list[Sto
         touched = await _touch_conversations(
             session, [p for p in batch if p.message.message_id in inserted]
         )
+        for attachment_id, message_id in _attachment_links(batch, inserted):
+            await session.execute(
+                update(Attachment)
+                .where(Attachment.id == attachment_id, Attachment.message_id.is_(None))
+                .values(message_id=message_id)
+            )
         queued = _missed_replies(batch, inserted)
         if queued:
             await session.execute(
@@ -145,6 +164,11 @@ async def _insert_messages_postgres(
                 if row["previous_status"] != "open" and row["status"] == "open"
             }
             touched.began = {row["first_visitor"] for row in rows if row["began"]}
+        links = _attachment_links(batch, inserted)
+        if links:
+            await connection.execute(
+                batch_write.LINK_ATTACHMENTS, [a for a, _ in links], [m for _, m in links]
+            )
         queued = _missed_replies(batch, inserted)
         if queued:
             await connection.execute(
@@ -292,7 +316,7 @@ async def list_messages(
     statement = statement.order_by(Message.id.desc()).limit(limit + 1)
     async with db.session() as session:
         rows = (await session.scalars(statement)).all()
-    page = [message_record(row) for row in rows[:limit]]
+        page = await load_attachments(session, [message_record(row) for row in rows[:limit]])
     page.reverse()
     return page, len(rows) > limit
 
@@ -307,4 +331,5 @@ async def list_messages_after(
         .limit(limit)
     )
     async with db.session() as session:
-        return [message_record(row) for row in (await session.scalars(statement)).all()]
+        found = [message_record(row) for row in (await session.scalars(statement)).all()]
+        return await load_attachments(session, found)

@@ -233,3 +233,26 @@ class EmailOutbox(Base):
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class Attachment(Base):
+    """A file uploaded into a conversation; sent with one message (or note) at most."""
+
+    __tablename__ = "attachments"
+    __table_args__ = (
+        Index("ix_attachments_conversation", "conversation_id"),
+        Index("ix_attachments_message", "message_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(26), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(63))
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    message_id: Mapped[str | None] = mapped_column(String(26), nullable=True)
+    note_id: Mapped[str | None] = mapped_column(String(26), nullable=True)
+    # visitor | agent
+    uploaded_by: Mapped[str] = mapped_column(String(10))
+    name: Mapped[str] = mapped_column(String(200))
+    size: Mapped[int] = mapped_column(Integer)
+    content_type: Mapped[str] = mapped_column(String(100))
+    storage_key: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -75,6 +75,18 @@ class ConversationRecord:
 
 
 @dataclass(frozen=True)
+class AttachmentRecord:
+    attachment_id: str
+    tenant_id: str
+    conversation_id: str
+    message_id: str | None
+    name: str
+    size: int
+    content_type: str
+    storage_key: str
+
+
+@dataclass(frozen=True)
 class MessageRecord:
     message_id: str
     tenant_id: str
@@ -86,6 +98,7 @@ class MessageRecord:
     text: str
     client_message_id: str | None
     created_at: datetime
+    attachments: tuple[AttachmentRecord, ...] = ()
 
 
 @dataclass(frozen=True)

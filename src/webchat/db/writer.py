@@ -33,12 +33,17 @@ class MessageWriter:
         self._task: asyncio.Task[None] | None = None
 
     async def write(
-        self, message: MessageRecord, reopen: bool, email_due: datetime | None = None
+        self,
+        message: MessageRecord,
+        reopen: bool,
+        email_due: datetime | None = None,
+        attachment_ids: tuple[str, ...] = (),
     ) -> StoredMessage:
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._run())
         future: asyncio.Future[StoredMessage] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait((PendingMessage(message, reopen, email_due), future))
+        pending = PendingMessage(message, reopen, email_due, attachment_ids)
+        self._queue.put_nowait((pending, future))
         return await future
 
     async def close(self) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from webchat.errors import error_body
@@ -11,23 +13,36 @@ DRAIN_LIMIT_BYTES = 8 * 1024 * 1024
 
 
 class BodySizeLimit:
-    """Refuses bodies over `max_bytes` with 413, before any handler reads them whole."""
+    """Refuses bodies over `max_bytes` with 413, before any handler reads them whole.
+    Paths matching `upload_paths` may send up to `upload_bytes` (their handler streams
+    and enforces the tenant's own, smaller limit)."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        upload_paths: re.Pattern[str] | None = None,
+        upload_bytes: int = 0,
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.upload_paths = upload_paths
+        self.upload_bytes = upload_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.max_bytes
+        if self.upload_paths is not None and self.upload_paths.match(scope["path"]):
+            limit = self.upload_bytes
         length = dict(scope["headers"]).get(b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
+        if length is not None and (not length.isdigit() or int(length) > limit):
             # Read what the client is sending before answering, else it sees a reset
             # connection instead of the 413; past DRAIN_LIMIT just answer and close.
             if length.isdigit() and int(length) <= DRAIN_LIMIT_BYTES:
                 await _drain(receive)
-            await _send_413(send, self.max_bytes)
+            await _send_413(send, limit)
             return
         received = 0
         too_large = False
@@ -37,7 +52,7 @@ class BodySizeLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > limit:
                     # Stop the body here; the app's answer is replaced by the 413 below.
                     too_large = True
                     return {"type": "http.request", "body": b"", "more_body": False}
@@ -47,7 +62,7 @@ class BodySizeLimit:
             if not too_large:
                 await send(message)
             elif message["type"] == "http.response.start":
-                await _send_413(send, self.max_bytes)
+                await _send_413(send, limit)
 
         await self.app(scope, limited_receive, checked_send)
 

@@ -75,13 +75,13 @@ async def on_message(
             raise session_mismatch()
         await services.visitor_limiter.check(visitor.tenant_id, visitor.session_id)
         message = await do_send_visitor_message(
-            services, visitor, payload.text, payload.clientMessageId, "socket"
+            services, visitor, payload.text, payload.clientMessageId, "socket", payload.attachments
         )
         now = time.monotonic()
         if now - state.touched_at > TOUCH_INTERVAL_SECONDS:
             state.touched_at = now
             server._spawn(_touch_visitor(server, state))
-        return {"ok": True, "message": message_json(message)}
+        return {"ok": True, "message": message_json(message, services.links)}
     agent_payload = AgentSocketMessage.model_validate(data)
     conversation = await _agent_target(server, state, agent_payload)
     message = await do_send_agent_message(
@@ -91,8 +91,9 @@ async def on_message(
         agent_payload.text,
         agent_payload.clientMessageId,
         "socket",
+        agent_payload.attachments,
     )
-    return {"ok": True, "message": message_json(message)}
+    return {"ok": True, "message": message_json(message, services.links)}
 
 
 async def _touch_visitor(server: RealtimeServer, state: SocketState) -> None:
@@ -215,7 +216,7 @@ async def on_sync(
     messages = await list_messages_after(
         server.services.db, conversation_id, payload.after, MAX_SYNC
     )
-    return {"ok": True, "messages": [message_json(m) for m in messages]}
+    return {"ok": True, "messages": [message_json(m, server.services.links) for m in messages]}
 
 
 EVENTS = {

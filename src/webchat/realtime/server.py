@@ -223,7 +223,10 @@ class RealtimeServer:
             )
             for message in missed:
                 await send_to_socket(
-                    self.services, sid, "meta_message_created", message_json(message)
+                    self.services,
+                    sid,
+                    "meta_message_created",
+                    message_json(message, self.services.links),
                 )
 
     async def _on_disconnect(self, sid: str, reason: Any = None) -> None:

@@ -1,0 +1,100 @@
+"""Attachments' rows: uploaded into a conversation, then sent with one message."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from webchat.db.engine import Database
+from webchat.db.models import Attachment, Message
+from webchat.db.records import AttachmentRecord, MessageRecord
+
+
+def attachment_record(row: Attachment) -> AttachmentRecord:
+    return AttachmentRecord(
+        attachment_id=row.id,
+        tenant_id=row.tenant_id,
+        conversation_id=row.conversation_id,
+        message_id=row.message_id,
+        name=row.name,
+        size=row.size,
+        content_type=row.content_type,
+        storage_key=row.storage_key,
+    )
+
+
+async def insert_attachment(
+    db: Database, record: AttachmentRecord, uploaded_by: str, created_at: datetime
+) -> None:
+    async with db.session() as session:
+        session.add(
+            Attachment(
+                id=record.attachment_id,
+                tenant_id=record.tenant_id,
+                conversation_id=record.conversation_id,
+                message_id=None,
+                uploaded_by=uploaded_by,
+                name=record.name,
+                size=record.size,
+                content_type=record.content_type,
+                storage_key=record.storage_key,
+                created_at=created_at,
+            )
+        )
+
+
+async def get_attachment(db: Database, attachment_id: str) -> AttachmentRecord | None:
+    async with db.session() as session:
+        row = await session.get(Attachment, attachment_id)
+        return attachment_record(row) if row else None
+
+
+async def find_attachments(
+    db: Database, tenant_id: str, attachment_ids: list[str]
+) -> tuple[list[AttachmentRecord], dict[str, str | None]]:
+    """The tenant's attachments with these ids (in the order asked), and for those already
+    sent, the clientMessageId of the message they went with."""
+    async with db.session() as session:
+        rows = (
+            await session.execute(
+                select(Attachment, Message.client_message_id)
+                .outerjoin(Message, Message.id == Attachment.message_id)
+                .where(Attachment.id.in_(attachment_ids), Attachment.tenant_id == tenant_id)
+            )
+        ).all()
+    by_id = {row[0].id: row for row in rows}
+    found = [attachment_record(by_id[i][0]) for i in attachment_ids if i in by_id]
+    sent_with = {i: by_id[i][1] for i in attachment_ids if i in by_id and by_id[i][0].message_id}
+    return found, sent_with
+
+
+async def load_attachments(
+    session: AsyncSession, messages: list[MessageRecord]
+) -> list[MessageRecord]:
+    """The same messages with their attachments (one query for the lot)."""
+    ids = [m.message_id for m in messages]
+    if not ids:
+        return messages
+    rows = await session.scalars(
+        select(Attachment).where(Attachment.message_id.in_(ids)).order_by(Attachment.id)
+    )
+    by_message: dict[str, list[AttachmentRecord]] = defaultdict(list)
+    for row in rows:
+        by_message[str(row.message_id)].append(attachment_record(row))
+    return [
+        dataclasses.replace(m, attachments=tuple(by_message[m.message_id]))
+        if m.message_id in by_message
+        else m
+        for m in messages
+    ]
+
+
+async def with_attachments(db: Database, messages: list[MessageRecord]) -> list[MessageRecord]:
+    if not messages:
+        return messages
+    async with db.session() as session:
+        return await load_attachments(session, messages)
