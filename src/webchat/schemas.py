@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, TypedDict
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from webchat.clock import isoformat
 from webchat.db.records import AttachmentRecord, ConversationRecord, MessageRecord
@@ -113,15 +113,17 @@ class Payload(BaseModel):
 class Sendable(Payload):
     """A message body: text, attachments (CONTRACT §11), or both; never neither."""
 
-    text: MessageTextField = ""
+    # Before `text`, so that the text's check can see them.
     attachments: AttachmentIdsField = []
+    text: MessageTextField = ""
     clientMessageId: ClientMessageIdField | None = None
 
-    @model_validator(mode="after")
-    def check_not_empty(self) -> Sendable:
-        if not self.text.strip() and not self.attachments:
-            raise ValueError("text: must not be empty (unless attachments are sent)")
-        return self
+    @field_validator("text", mode="after")
+    @classmethod
+    def check_not_empty(cls, value: str, info: ValidationInfo) -> str:
+        if not value.strip() and not info.data.get("attachments"):
+            raise ValueError("must not be empty (unless attachments are sent)")
+        return value
 
 
 class VisitorIdentity(Payload):

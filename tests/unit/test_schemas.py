@@ -10,6 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from webchat.db.records import MessageRecord
+from webchat.files.signing import LinkSigner
 from webchat.schemas import (
     AgentSocketMessage,
     MessageRequest,
@@ -231,7 +232,7 @@ def test_message_json_has_the_contract_shape() -> None:
         client_message_id=None,
         created_at=datetime(2026, 11, 24, 10, 0, 0, 123456, tzinfo=UTC),
     )
-    assert message_json(record) == {
+    assert message_json(record, LinkSigner("s" * 40)) == {
         "messageId": "01ARYZ6S41TSV4RRFFQ69G5FAV",
         "tenantId": "acme",
         "conversationId": "01ARYZ6S41TSV4RRFFQ69G5FAW",
@@ -242,6 +243,7 @@ def test_message_json_has_the_contract_shape() -> None:
         "text": "  <i>hello</i>  ",
         "clientMessageId": None,
         "createdAt": "2026-11-24T10:00:00.123Z",
+        "attachments": [],
     }
 
 
@@ -258,4 +260,4 @@ def test_message_json_renders_naive_sqlite_datetimes_as_utc() -> None:
         None,
         datetime(2026, 1, 2, 3, 4, 5, 6000),
     )
-    assert message_json(record)["createdAt"] == "2026-01-02T03:04:05.006Z"
+    assert message_json(record, LinkSigner("s" * 40))["createdAt"] == "2026-01-02T03:04:05.006Z"
