@@ -12,12 +12,13 @@ const STATUSES: Array<{ status: PreviewStatus; label: string }> = [
 ];
 
 function caption(form: SettingsForm, status: PreviewStatus, p: ReturnType<typeof previewOf>): string {
-  const where = `Launcher at the bottom ${p.position} in ${p.color}`;
-  if (!p.launcher) return `Outside business hours the launcher is hidden (a visitor already in a conversation keeps it).`;
-  const first = p.bubble ? `the first message reads \u201c${p.bubble}\u201d` : 'no greeting is shown';
-  const form_ = p.contactForm ? ' Visitors are asked for their e-mail before they write.' : '';
-  const untranslated = p.translated ? '' : ` The widget has no texts in \u201c${form.locale.trim()}\u201d: visitors see its English texts and greetings.`;
-  return `${where}; ${first}.${form_}${untranslated}${status === 'offline' && !form.hoursOn ? ' (Without business hours the widget is never outside hours.)' : ''}`;
+  if (!p.launcher) return 'Outside business hours the launcher is hidden (a visitor already in a conversation keeps it).';
+  const parts = [`Launcher at the bottom ${p.position} in ${p.color}.`];
+  parts.push(p.bubble ? `First message: \u201c${p.bubble}\u201d` : 'No greeting is shown.');
+  if (p.contactForm) parts.push('Visitors are asked for their e-mail before they write.');
+  if (!p.translated) parts.push(`The widget has no texts in \u201c${form.locale.trim()}\u201d: visitors see its own texts and greetings.`);
+  if (status === 'offline' && !form.hoursOn) parts.push('(Without business hours the widget is never outside hours.)');
+  return parts.join(' ');
 }
 
 function ChatIcon() {
