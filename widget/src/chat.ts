@@ -437,11 +437,13 @@ export class ChatController extends Emitter<WebChatEvents> {
     this.#update({ availability });
     const same = previous?.status === availability.status && previous.nextOpenAt === availability.nextOpenAt;
     if (!same) this.emit('availability', availability);
-    // In `hide` mode the launcher shows offline only for a conversation
-    // already going, which only the history can tell.
-    if (this.state.offlineMode === 'hide' && availability.status === 'offline' && !this.state.historyLoaded) {
-      void this.#loadHistory();
-    }
+    if (this.#historyDecidesLauncher()) void this.#loadHistory();
+  }
+
+  // In `hide` mode the launcher shows offline only for a conversation already
+  // going, which only the history can tell.
+  #historyDecidesLauncher(): boolean {
+    return this.state.offlineMode === 'hide' && this.state.availability?.status === 'offline' && !this.state.historyLoaded;
   }
 
   #loadHistory(before?: string): Promise<void> {
@@ -558,7 +560,7 @@ export class ChatController extends Emitter<WebChatEvents> {
     queueMicrotask(() => {
       this.#restartQueued = false;
       this.#ws.restart();
-      if (this.state.open) void this.#loadHistory();
+      if (this.state.open || this.#historyDecidesLauncher()) void this.#loadHistory();
     });
   }
 

@@ -157,6 +157,16 @@ describe('offlineMode "hide"', () => {
     expect($('.wc-launcher')).not.toBeNull();
   });
 
+  it('asks the history again for a user who logs in while it is hidden', async () => {
+    const { controller, sentTo } = setup([], null, { shown: true }, { config: hidden });
+    await flush();
+    expect(sentTo('/api/chat/messages')).toHaveLength(1);
+    controller.identify({ userId: 'u1' });
+    await flush();
+    const queries = sentTo('/api/chat/messages').map((r) => r.url.searchParams.get('userId'));
+    expect(queries).toEqual([null, 'u1']);
+  });
+
   it('does not hide in the other modes', async () => {
     const { $ } = renderApp({ config: widgetConfig({ offlineMode: 'chat', availability: offline }) });
     await flush();
