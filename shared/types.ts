@@ -7,6 +7,15 @@
 
 export type Sender = 'visitor' | 'agent' | 'system';
 
+/** A file sent with a message (CONTRACT §11); `url` is signed and expires. */
+export interface Attachment {
+  attachmentId: string;
+  name: string;
+  size: number;
+  contentType: string;
+  url: string;
+}
+
 /** A message, everywhere it appears (HTTP bodies, socket events). */
 export interface Message {
   /** Time-sortable (ULID or UUIDv7): see `ordering.ts`. */
@@ -20,6 +29,8 @@ export interface Message {
   text: string;
   clientMessageId: string | null;
   createdAt: string;
+  /** `[]` when none; older servers leave it out. */
+  attachments?: Attachment[];
 }
 
 export type UserInfo = Record<string, string>;

@@ -26,9 +26,10 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "widget": {
         "color": "#2563eb",
         "position": "right",
-        "greeting": "Hi! How can we help?",
-        "offlineGreeting": "We're away right now. Leave a message and we'll reply by e-mail.",
-        "locale": "en",
+        # null: the widget's own words, in the visitor's language (its string table).
+        "greeting": None,
+        "offlineGreeting": None,
+        "locale": None,
     },
     "businessHours": None,
     "offlineMode": "chat",

@@ -60,7 +60,10 @@ async def test_settings_have_every_field_and_change_partially(
         settings = await settings_of(chat)
         assert set(settings) >= SETTINGS_KEYS, settings
         assert settings["widget"]["position"] == "right" and settings["offlineMode"] == "chat"
-        greeting = settings["widget"]["greeting"]
+        assert settings["widget"]["greeting"] is None  # the widget's own words until set
+        greeting = "Hello from Acme"
+        response = await chat.secret.patch("/api/settings", json={"widget": {"greeting": greeting}})
+        contract.expect_status(response, 200)
         response = await chat.secret.patch(
             "/api/settings", json={"widget": {"color": "#ff0000"}, "offlineMode": "form"}
         )

@@ -65,5 +65,7 @@ async def widget_config(principal: PublicKeyDep, services: ServicesDep) -> dict[
         "tenantId": principal.tenant_id,
         "widget": settings["widget"],
         "offlineMode": settings["offlineMode"],
+        # Whether the server sends e-mail: the widget offers transcripts only then.
+        "emailEnabled": services.settings.mail_enabled,
         "availability": await availability(services, principal.tenant_id),
     }

@@ -154,7 +154,7 @@ class MailSender:
         services = self.services
         settings = await services.settings_cache.get(item.tenant_id)
         brand = Branding(
-            settings["name"], settings["widget"]["color"], settings["widget"]["locale"]
+            settings["name"], settings["widget"]["color"], settings["widget"]["locale"] or "en"
         )
         base = services.settings.base_url
         secret = services.settings.resolved_jwt_secret()
