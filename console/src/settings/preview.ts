@@ -91,7 +91,7 @@ export function previewOf(form: SettingsForm, status: PreviewStatus): Preview {
   const lang = language(form.locale);
   const translated = lang in WORDS;
   const words = WORDS[translated ? lang : 'en']!;
-  // A colour still being typed keeps the preview on the last good one (the default here).
+  // A colour still being typed (not yet #rrggbb) shows as the default colour.
   const color = isHexColor(form.color) ? form.color.trim() : DEFAULT_WIDGET.color;
   const unattended = status !== 'online';
   const greeting = translated ? form.greeting : words.greeting;
