@@ -7,12 +7,14 @@
 import { compareIds, isCoveredBy, newerId } from '../../shared/ordering';
 import type { Availability, OfflineMode, WidgetConfig } from '../../shared/types';
 import { EmailPromptClock, isEmail, showsContactForm, showsLauncher, type EmailPrompt } from './availability';
-import { ChatAPI, ChatError, type ChatMessage, type Sender } from './lib/api';
+import { ChatAPI, ChatError, type Attachment, type ChatMessage, type Sender } from './lib/api';
 import { Emitter } from './lib/emitter';
 import type { Identity, SessionManager } from './lib/session';
 import type { ChatWebSocket, ConnectionStatus } from './lib/ws';
 
 export const MAX_TEXT_LENGTH = 4000;
+/** The server takes at most this many attachments on one message (contract §11). */
+export const MAX_ATTACHMENTS = 10;
 const HISTORY_PAGE_SIZE = 50;
 // An agent whose "stopped typing" event was lost should not type forever.
 const TYPING_EXPIRY_MS = 8000;
@@ -25,6 +27,34 @@ export type TranscriptState = 'idle' | 'sending' | 'sent' | 'no_email' | 'unavai
 
 export type DeliveryState = 'sending' | 'sent' | 'failed';
 
+/** A file on a message; `href` is null unless the url is one of this server's files. */
+export interface ViewAttachment {
+  attachmentId: string;
+  name: string;
+  size: number;
+  contentType: string;
+  href: string | null;
+  /** Shown as a thumbnail (the server serves these types inline). */
+  image: boolean;
+}
+
+/** A file being attached in the composer, before the message is sent. */
+export interface Upload {
+  key: string;
+  name: string;
+  size: number;
+  state: 'uploading' | 'done' | 'failed';
+  /** 0 to 1. */
+  progress: number;
+  /** Why it failed: `payload_too_large`, `unsupported_media_type`, `too_many`, … */
+  errorCode: string | null;
+  /** The server's words (a 413 names the limit). */
+  errorMessage: string | null;
+  attachment: ViewAttachment | null;
+}
+
+const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'];
+
 export interface ViewMessage {
   /** Stable across the optimistic → stored transition, for the UI's keys. */
   key: string;
@@ -36,6 +66,7 @@ export interface ViewMessage {
   createdAt: string;
   state: DeliveryState;
   errorCode: string | null;
+  attachments: ViewAttachment[];
 }
 
 export interface ChatState {
@@ -47,6 +78,8 @@ export interface ChatState {
   historyLoaded: boolean;
   loadingHistory: boolean;
   hasOlder: boolean;
+  /** Files attached in the composer, not sent yet. */
+  uploads: Upload[];
   /** An error code to show in the panel (fatal handshake refusals, history failures). */
   errorCode: string | null;
   /** The newest incoming message, for the ARIA live region. */
@@ -109,7 +142,7 @@ function keyOf(message: { messageId: string | null; clientMessageId: string | nu
   return message.clientMessageId ? `c:${message.clientMessageId}` : `m:${message.messageId}`;
 }
 
-function fromServer(message: ChatMessage): ViewMessage {
+function fromServer(message: ChatMessage, api: ChatAPI): ViewMessage {
   return {
     key: keyOf(message),
     messageId: message.messageId,
@@ -120,7 +153,13 @@ function fromServer(message: ChatMessage): ViewMessage {
     createdAt: message.createdAt,
     state: 'sent',
     errorCode: null,
+    attachments: (message.attachments ?? []).map((a) => viewAttachment(a, api)),
   };
+}
+
+function viewAttachment(attachment: Attachment, api: ChatAPI): ViewAttachment {
+  const { attachmentId, name, size, contentType, url } = attachment;
+  return { attachmentId, name, size, contentType, href: api.attachmentHref(url), image: IMAGE_TYPES.includes(contentType) };
 }
 
 // Stored messages in messageId order (time-sortable); the visitor's pending
@@ -156,6 +195,7 @@ export class ChatController extends Emitter<WebChatEvents> {
   /** Bumped by each `availability` event: a config answer older than it has stale availability. */
   #availabilitySeen = 0;
   #everOnline = false;
+  readonly #uploadAborts = new Map<string, AbortController>();
 
   state: ChatState = {
     open: false,
@@ -166,6 +206,7 @@ export class ChatController extends Emitter<WebChatEvents> {
     historyLoaded: false,
     loadingHistory: false,
     hasOlder: false,
+    uploads: [],
     errorCode: null,
     latestIncoming: null,
     seenUpTo: null,
@@ -296,12 +337,22 @@ export class ChatController extends Emitter<WebChatEvents> {
     this.#session.reset();
   }
 
-  /** Returns false (and says why in `errorCode`) when the text cannot be sent. */
+  /**
+   * Send the text with the files attached so far. Returns false (and says why
+   * in `errorCode`) when it cannot be sent: nothing to send, or a file still
+   * uploading.
+   */
   send(text: string): boolean {
     const trimmed = text.trim();
-    if (!trimmed) return false;
+    const { uploads } = this.state;
+    const attachments = uploads.flatMap((u) => (u.state === 'done' && u.attachment ? [u.attachment] : []));
+    if (!trimmed && attachments.length === 0) return false;
     if (trimmed.length > MAX_TEXT_LENGTH) {
       this.#update({ errorCode: 'too_long' });
+      return false;
+    }
+    if (uploads.some((u) => u.state === 'uploading')) {
+      this.#update({ errorCode: 'still_uploading' });
       return false;
     }
     const clientMessageId = this.#newId();
@@ -315,12 +366,67 @@ export class ChatController extends Emitter<WebChatEvents> {
       createdAt: new Date().toISOString(),
       state: 'sending',
       errorCode: null,
+      attachments,
     };
     this.#entries.set(entry.key, entry);
     this.#promptClock.wrote(clientMessageId);
-    this.#update({ errorCode: null });
+    this.#update({ errorCode: null, uploads: [] });
     void this.#deliver(entry.key);
     return true;
+  }
+
+  /**
+   * Upload files to send with the next message (the attach button, a drop, a
+   * paste). Each shows in `uploads` with its progress, then done or failed.
+   */
+  attach(files: readonly File[]): void {
+    const epoch = this.#epoch;
+    for (const file of files) {
+      const key = this.#newId();
+      const upload: Upload = {
+        key,
+        name: file.name || 'file',
+        size: file.size,
+        state: 'uploading',
+        progress: 0,
+        errorCode: null,
+        errorMessage: null,
+        attachment: null,
+      };
+      const pending = this.state.uploads.filter((u) => u.state !== 'failed').length;
+      if (pending >= MAX_ATTACHMENTS) {
+        this.#update({ uploads: [...this.state.uploads, { ...upload, state: 'failed', errorCode: 'too_many' }] });
+        continue;
+      }
+      this.#update({ uploads: [...this.state.uploads, upload] });
+      const abort = new AbortController();
+      this.#uploadAborts.set(key, abort);
+      const progress = (fraction: number): void => {
+        if (epoch === this.#epoch) this.#patchUpload(key, { progress: fraction });
+      };
+      this.#withToken((token) => this.#api.uploadAttachment(file, upload.name, token, progress, abort.signal))
+        .then((attachment) => {
+          if (epoch === this.#epoch) this.#patchUpload(key, { state: 'done', progress: 1, attachment: viewAttachment(attachment, this.#api) });
+        })
+        .catch((error: unknown) => {
+          if (epoch !== this.#epoch) return;
+          const code = error instanceof ChatError ? error.code : 'unavailable';
+          const message = error instanceof ChatError && error.status === 413 ? error.message : null;
+          this.#patchUpload(key, { state: 'failed', errorCode: code, errorMessage: message });
+        })
+        .finally(() => this.#uploadAborts.delete(key));
+    }
+  }
+
+  /** Take a file out of the composer (cancelling its upload). */
+  removeUpload(key: string): void {
+    this.#uploadAborts.get(key)?.abort();
+    this.#update({ uploads: this.state.uploads.filter((u) => u.key !== key) });
+  }
+
+  #patchUpload(key: string, patch: Partial<Upload>): void {
+    const uploads = this.state.uploads.map((u) => (u.key === key ? { ...u, ...patch } : u));
+    this.#update({ uploads, errorCode: this.state.errorCode === 'still_uploading' ? null : this.state.errorCode });
   }
 
   /**
@@ -396,7 +502,8 @@ export class ChatController extends Emitter<WebChatEvents> {
     const epoch = this.#epoch;
     const entry = this.#entries.get(key)!;
     try {
-      const message = await this.#ws.send(entry.text, entry.clientMessageId!);
+      const ids = entry.attachments.map((a) => a.attachmentId);
+      const message = await this.#ws.send(entry.text, entry.clientMessageId!, ids);
       if (epoch !== this.#epoch) return;
       this.#upsert(message); // already shown if the broadcast came first
       this.#update({});
@@ -523,7 +630,7 @@ export class ChatController extends Emitter<WebChatEvents> {
     const key = known ?? keyOf(message);
     const existing = this.#entries.get(key);
     this.#keyByMessageId.set(message.messageId, key);
-    this.#entries.set(key, { ...fromServer(message), key });
+    this.#entries.set(key, { ...fromServer(message, this.#api), key });
     return !existing;
   }
 
@@ -571,7 +678,10 @@ export class ChatController extends Emitter<WebChatEvents> {
     this.#historyRequest = null;
     this.#readSent = null;
     this.#promptClock.stop();
+    for (const abort of this.#uploadAborts.values()) abort.abort();
+    this.#uploadAborts.clear();
     this.#update({
+      uploads: [],
       emailPrompt: 'hidden',
       contactEmail: null,
       contactSaving: false,

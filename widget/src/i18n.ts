@@ -65,6 +65,18 @@ export interface Strings {
   transcriptUnavailable: string;
   transcriptRateLimited: string;
   transcriptFailed: string;
+  // Attachments (contract §11).
+  attach: string;
+  dropHint: string;
+  removeFile: (name: string) => string;
+  uploading: (name: string) => string;
+  attached: (name: string) => string;
+  /** The link of a thumbnail. */
+  openImage: (name: string) => string;
+  fileTooLarge: string;
+  fileTypeRefused: string;
+  tooManyFiles: string;
+  fileFailed: string;
 }
 
 const en: Strings = {
@@ -102,6 +114,7 @@ const en: Strings = {
     forbidden_origin: 'The chat is not enabled for this website.',
     identity_verification_failed: 'We could not verify your account. Please sign in again.',
     too_long: 'Messages are limited to 4000 characters.',
+    still_uploading: 'Please wait until the files are uploaded.',
   },
   genericError: 'Something went wrong. Please try again.',
   repliesSoon: 'Typically replies in a few minutes',
@@ -130,6 +143,16 @@ const en: Strings = {
   transcriptUnavailable: 'Transcripts by e-mail are not available at the moment.',
   transcriptRateLimited: 'You asked for the transcript several times already. Please try again later.',
   transcriptFailed: 'The transcript could not be sent. Please try again.',
+  attach: 'Attach a file',
+  dropHint: 'Drop files to attach them',
+  removeFile: (name) => `Remove ${name}`,
+  uploading: (name) => `Uploading ${name}…`,
+  attached: (name) => `${name} attached`,
+  openImage: (name) => `${name}, open full size in a new tab`,
+  fileTooLarge: 'This file is too large.',
+  fileTypeRefused: 'This type of file cannot be sent: send an image (PNG, JPEG, GIF, WebP), a PDF or a text file.',
+  tooManyFiles: 'At most 10 files per message.',
+  fileFailed: 'This file could not be uploaded.',
 };
 
 const fr: Strings = {
@@ -167,6 +190,7 @@ const fr: Strings = {
     forbidden_origin: "La discussion n'est pas activée pour ce site.",
     identity_verification_failed: "Nous n'avons pas pu vérifier votre compte. Reconnectez-vous.",
     too_long: 'Les messages sont limités à 4000 caractères.',
+    still_uploading: "Patientez jusqu'à la fin de l'envoi des fichiers.",
   },
   genericError: 'Une erreur est survenue. Veuillez réessayer.',
   repliesSoon: 'Répond généralement en quelques minutes',
@@ -195,6 +219,16 @@ const fr: Strings = {
   transcriptUnavailable: "L'envoi de la transcription par e-mail n'est pas disponible pour le moment.",
   transcriptRateLimited: 'Vous avez déjà demandé la transcription plusieurs fois. Réessayez plus tard.',
   transcriptFailed: "La transcription n'a pas pu être envoyée. Veuillez réessayer.",
+  attach: 'Joindre un fichier',
+  dropHint: 'Déposez les fichiers pour les joindre',
+  removeFile: (name) => `Retirer ${name}`,
+  uploading: (name) => `Envoi de ${name}…`,
+  attached: (name) => `${name} joint`,
+  openImage: (name) => `${name}, ouvrir en taille réelle dans un nouvel onglet`,
+  fileTooLarge: 'Ce fichier est trop volumineux.',
+  fileTypeRefused: "Ce type de fichier ne peut pas être envoyé : envoyez une image (PNG, JPEG, GIF, WebP), un PDF ou un fichier texte.",
+  tooManyFiles: '10 fichiers au plus par message.',
+  fileFailed: "Ce fichier n'a pas pu être envoyé.",
 };
 
 const TABLES: Record<string, Strings> = { en, fr };
@@ -228,4 +262,25 @@ export function errorText(strings: Strings, code: string): string {
 export function navigatorLanguages(): readonly string[] {
   if (typeof navigator === 'undefined') return [];
   return navigator.languages?.length ? navigator.languages : [navigator.language];
+}
+
+/** Why an upload failed, in the visitor's language (a 413 in the server's words: they name the limit). */
+export function uploadErrorText(strings: Strings, code: string | null, serverMessage: string | null): string {
+  if (code === 'payload_too_large') return serverMessage ? `${strings.fileTooLarge} ${serverMessage}` : strings.fileTooLarge;
+  if (code === 'unsupported_media_type') return strings.fileTypeRefused;
+  if (code === 'too_many') return strings.tooManyFiles;
+  return strings.errors[code ?? ''] ?? strings.fileFailed;
+}
+
+/** "12 KB", "3.4 MB": sizes as a person reads them. */
+export function formatSize(bytes: number, locale: string): string {
+  const units = ['B', 'KB', 'MB', 'GB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  const digits = unit > 0 && value < 10 ? 1 : 0;
+  return `${value.toLocaleString(locale, { maximumFractionDigits: digits })} ${units[unit]}`;
 }

@@ -1,11 +1,11 @@
 // ChatAPI: the widget's HTTP client (contract §4), used for the session,
 // history, and as the fallback for sending when the socket is down.
 
-import type { Conversation, Message as ChatMessage, WidgetConfig } from '../../../shared/types';
+import type { Attachment, Conversation, Message as ChatMessage, WidgetConfig } from '../../../shared/types';
 import type { ServerSession, VisitorFields } from './session';
 
 /** A message as the server sends it, over HTTP and the socket alike (one type for widget and console). */
-export type { Message as ChatMessage, Sender } from '../../../shared/types';
+export type { Attachment, Message as ChatMessage, Sender } from '../../../shared/types';
 
 export interface HistoryPage {
   messages: ChatMessage[];
@@ -22,7 +22,15 @@ export interface HistoryQuery {
 export interface SendBody extends VisitorFields {
   text: string;
   clientMessageId?: string;
+  /** Ids of files uploaded first (`uploadAttachment`), at most 10. */
+  attachments?: string[];
 }
+
+/** The slice of XMLHttpRequest an upload uses (tests pass a fake). */
+export type UploadRequest = Pick<
+  XMLHttpRequest,
+  'open' | 'setRequestHeader' | 'send' | 'abort' | 'status' | 'responseText' | 'upload' | 'onload' | 'onerror' | 'onabort' | 'getResponseHeader'
+>;
 
 /** An error named by the contract's `code` (§3), or one of the client's own. */
 export class ChatError extends Error {
@@ -84,19 +92,38 @@ export function buildUrl(
   return url.toString();
 }
 
-export async function errorFromResponse(response: Response): Promise<ChatError> {
-  const retryAfter = parseRetryAfter(response.headers.get('Retry-After'));
-  let code = CODE_BY_STATUS[response.status] ?? (response.status >= 500 ? 'unavailable' : 'http_error');
-  let message = `HTTP ${response.status}`;
+/** The error a non-2xx answer stands for, from its status and `{error: {code, message}}` body. */
+export function errorFromBody(status: number, text: string, retryAfterHeader: string | null = null): ChatError {
+  let code = CODE_BY_STATUS[status] ?? (status >= 500 ? 'unavailable' : 'http_error');
+  let message = `HTTP ${status}`;
   try {
-    const body: unknown = await response.json();
-    const error = (body as { error?: { code?: unknown; message?: unknown } } | null)?.error;
+    const error = (JSON.parse(text) as { error?: { code?: unknown; message?: unknown } } | null)?.error;
     if (error && typeof error.code === 'string') code = error.code;
     if (error && typeof error.message === 'string') message = error.message;
   } catch {
     // Not JSON (a proxy's error page): keep the code the status implies.
   }
-  return new ChatError(code, message, response.status, retryAfter);
+  return new ChatError(code, message, status, parseRetryAfter(retryAfterHeader));
+}
+
+export async function errorFromResponse(response: Response): Promise<ChatError> {
+  const text = await response.text().catch(() => '');
+  return errorFromBody(response.status, text, response.headers.get('Retry-After'));
+}
+
+/**
+ * The absolute address of an attachment's signed `url`, or null unless it is
+ * a file of this server (`<origin>/attachments/…`): nothing else is ever put
+ * in an `href` or `src`.
+ */
+export function attachmentHref(serverUrl: string, url: string): string | null {
+  try {
+    const origin = new URL(serverUrl).origin;
+    const href = new URL(url, origin).href;
+    return href.startsWith(`${origin}/attachments/`) ? href : null;
+  } catch {
+    return null;
+  }
 }
 
 export interface ChatAPIOptions {
@@ -108,6 +135,8 @@ export interface ChatAPIOptions {
   /** Longer waits than this are not slept through: the caller gets the error. */
   maxRetryAfterSeconds?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** Makes the request of an upload (XMLHttpRequest: fetch reports no upload progress). */
+  uploadRequest?: () => UploadRequest;
 }
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -119,6 +148,7 @@ export class ChatAPI {
   readonly #rateLimitRetries: number;
   readonly #maxRetryAfterSeconds: number;
   readonly #sleep: (ms: number) => Promise<void>;
+  readonly #uploadRequest: () => UploadRequest;
 
   constructor(options: ChatAPIOptions) {
     this.#serverUrl = options.serverUrl;
@@ -128,6 +158,46 @@ export class ChatAPI {
     this.#rateLimitRetries = options.rateLimitRetries ?? 2;
     this.#maxRetryAfterSeconds = options.maxRetryAfterSeconds ?? 30;
     this.#sleep = options.sleep ?? defaultSleep;
+    this.#uploadRequest = options.uploadRequest ?? (() => new XMLHttpRequest());
+  }
+
+  /** The absolute, checked address of an attachment (see `attachmentHref`). */
+  attachmentHref(url: string): string | null {
+    return attachmentHref(this.#serverUrl, url);
+  }
+
+  /**
+   * Upload one file into the visitor's conversation (contract §11). `onProgress`
+   * hears the fraction sent, 0 to 1. `signal` aborts (then a `ChatError('aborted')`).
+   */
+  uploadAttachment(file: Blob, name: string, token: string, onProgress: (fraction: number) => void, signal?: AbortSignal): Promise<Attachment> {
+    return new Promise((resolve, reject) => {
+      const request = this.#uploadRequest();
+      request.open('POST', buildUrl(this.#serverUrl, '/webchat/attachments'));
+      request.setRequestHeader('Authorization', `Bearer ${this.#apiKey}`);
+      request.setRequestHeader('X-Session-Token', token);
+      request.setRequestHeader('Accept', 'application/json');
+      request.upload.onprogress = (event) => {
+        if (event.lengthComputable && event.total > 0) onProgress(event.loaded / event.total);
+      };
+      request.onload = () => {
+        if (request.status === 201 || request.status === 200) {
+          try {
+            resolve((JSON.parse(request.responseText) as { attachment: Attachment }).attachment);
+          } catch {
+            reject(new ChatError('unavailable', 'unreadable upload answer', request.status));
+          }
+          return;
+        }
+        reject(errorFromBody(request.status, request.responseText, request.getResponseHeader('Retry-After')));
+      };
+      request.onerror = () => reject(new ChatError(NETWORK_ERROR, 'network error'));
+      request.onabort = () => reject(new ChatError('aborted', 'upload cancelled'));
+      signal?.addEventListener('abort', () => request.abort());
+      const form = new FormData();
+      form.append('file', file, name);
+      request.send(form);
+    });
   }
 
   /** Create or refresh the session; returns the visitor token. */

@@ -255,7 +255,7 @@ export class ChatWebSocket extends Emitter<ChatWebSocketEvents> {
    * Send `text`, retrying with the same clientMessageId until the server
    * acknowledges it or the deadline passes. Resolves with the stored message.
    */
-  async send(text: string, clientMessageId: string): Promise<ChatMessage> {
+  async send(text: string, clientMessageId: string, attachments: string[] = []): Promise<ChatMessage> {
     this.stopTyping();
     const deadline = this.#options.now() + this.#options.sendDeadlineMs;
     let preferHttp = false;
@@ -263,8 +263,8 @@ export class ChatWebSocket extends Emitter<ChatWebSocketEvents> {
       try {
         const message =
           this.#socket?.connected && !preferHttp
-            ? await this.#sendOverSocket(text, clientMessageId)
-            : await this.#sendOverHttp(text, clientMessageId);
+            ? await this.#sendOverSocket(text, clientMessageId, attachments)
+            : await this.#sendOverHttp(text, clientMessageId, attachments);
         this.#receive(message, false);
         return message;
       } catch (error) {
@@ -348,17 +348,18 @@ export class ChatWebSocket extends Emitter<ChatWebSocketEvents> {
     this.emit('message', payload);
   }
 
-  async #sendOverSocket(text: string, clientMessageId: string): Promise<ChatMessage> {
+  async #sendOverSocket(text: string, clientMessageId: string, attachments: string[]): Promise<ChatMessage> {
     const { sessionId, fingerprint } = this.#options.session;
-    const ack = await this.#emitWithAck(this.#socket!, 'message', { sessionId, fingerprint, text, clientMessageId });
+    const payload = { sessionId, fingerprint, text, clientMessageId, ...(attachments.length ? { attachments } : {}) };
+    const ack = await this.#emitWithAck(this.#socket!, 'message', payload);
     const reply = ack as { ok?: boolean; message?: unknown } | null;
     if (reply?.ok && isChatMessage(reply.message)) return reply.message;
     throw errorFromPayload(reply);
   }
 
-  async #sendOverHttp(text: string, clientMessageId: string): Promise<ChatMessage> {
+  async #sendOverHttp(text: string, clientMessageId: string, attachments: string[]): Promise<ChatMessage> {
     const { session, api } = this.#options;
-    const reply = await api.sendMessage({ ...session.fields(), text, clientMessageId });
+    const reply = await api.sendMessage({ ...session.fields(), text, clientMessageId, ...(attachments.length ? { attachments } : {}) });
     if (reply.session) session.setServerSession(reply.session);
     return reply.message;
   }

@@ -1,6 +1,6 @@
 // Test doubles shared by the widget's unit tests.
 
-import type { ChatMessage } from '../lib/api';
+import type { Attachment, ChatMessage, UploadRequest } from '../lib/api';
 import type { KeyValueStorage } from '../lib/session';
 import type { HandshakeAuth, SocketLike, SocketOptions } from '../lib/ws';
 
@@ -88,6 +88,66 @@ export function message(overrides: Partial<ChatMessage> = {}): ChatMessage {
     text: 'hello',
     clientMessageId: null,
     createdAt: new Date().toISOString(),
+    ...overrides,
+  };
+}
+
+/** A stand-in for the XMLHttpRequest of an upload: records the request, lets the test answer. */
+export class FakeUpload {
+  method = '';
+  url = '';
+  headers: Record<string, string> = {};
+  body: FormData | null = null;
+  aborted = false;
+  status = 0;
+  responseText = '';
+  upload: { onprogress: ((event: ProgressEvent) => void) | null } = { onprogress: null };
+  onload: (() => void) | null = null;
+  onerror: (() => void) | null = null;
+  onabort: (() => void) | null = null;
+
+  open(method: string, url: string): void {
+    this.method = method;
+    this.url = url;
+  }
+  setRequestHeader(name: string, value: string): void {
+    this.headers[name] = value;
+  }
+  send(body: FormData): void {
+    this.body = body;
+  }
+  abort(): void {
+    this.aborted = true;
+    this.onabort?.();
+  }
+  getResponseHeader(): string | null {
+    return null;
+  }
+
+  // The server's side.
+  progress(loaded: number, total: number): void {
+    this.upload.onprogress?.({ lengthComputable: true, loaded, total } as ProgressEvent);
+  }
+  answer(status: number, body: unknown): void {
+    this.status = status;
+    this.responseText = JSON.stringify(body);
+    this.onload?.();
+  }
+
+  /** A factory for `ChatAPIOptions.uploadRequest` and the list of requests it made. */
+  static factory(): { made: FakeUpload[]; make: () => UploadRequest } {
+    const made: FakeUpload[] = [];
+    return { made, make: () => { const request = new FakeUpload(); made.push(request); return request as unknown as UploadRequest; } };
+  }
+}
+
+export function attachment(overrides: Partial<Attachment> = {}): Attachment {
+  return {
+    attachmentId: 'att1',
+    name: 'shot.png',
+    size: 2048,
+    contentType: 'image/png',
+    url: '/attachments/att1/shot.png?e=1&s=x',
     ...overrides,
   };
 }

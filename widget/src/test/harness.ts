@@ -5,7 +5,7 @@ import { act } from 'preact/test-utils';
 import { vi } from 'vitest';
 import type { WidgetConfig } from '../../../shared/types';
 import { ChatController } from '../chat';
-import { ChatAPI, type ChatMessage } from '../lib/api';
+import { ChatAPI, type ChatMessage, type UploadRequest } from '../lib/api';
 import { SessionManager, type KeyValueStorage } from '../lib/session';
 import { ChatWebSocket } from '../lib/ws';
 import { FakeSocket, memoryStorage, message } from './fakes';
@@ -36,6 +36,8 @@ export interface HarnessOptions {
   /** Answers for other paths (`/webchat/contact`, `/webchat/transcript`…). */
   routes?: Record<string, (body: any) => Response>;
   storage?: KeyValueStorage;
+  /** Plays `POST /webchat/attachments` (see `FakeUpload`). */
+  uploadRequest?: () => UploadRequest;
 }
 
 export function setup(
@@ -63,7 +65,7 @@ export function setup(
     }
     return json(404, { error: { code: 'not_found', message: 'no' } });
   });
-  const api = new ChatAPI({ serverUrl: 'https://chat.test', apiKey: 'pk_x', fetch: fetch as typeof globalThis.fetch });
+  const api = new ChatAPI({ serverUrl: 'https://chat.test', apiKey: 'pk_x', fetch: fetch as typeof globalThis.fetch, uploadRequest: options.uploadRequest });
   const sockets: FakeSocket[] = [];
   const ws = new ChatWebSocket({
     serverUrl: 'https://chat.test',

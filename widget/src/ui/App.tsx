@@ -3,6 +3,7 @@ import { availabilityText, isUnattended } from '../availability';
 import type { ChatController, ChatState, ViewMessage } from '../chat';
 import { errorText, type Strings } from '../i18n';
 import { resolveLooks, textColorFor, type LookOptions } from '../looks';
+import { filesOf } from './Attachments';
 import { Composer } from './Composer';
 import { ContactForm } from './ContactForm';
 import { EmailPrompt } from './EmailPrompt';
@@ -30,7 +31,8 @@ function useChatState(controller: ChatController): ChatState {
 function announcement(message: ViewMessage | null, strings: Strings): string {
   if (!message) return '';
   const from = message.sender === 'system' ? strings.system : message.senderName || strings.agent;
-  return strings.newMessage(from, message.text);
+  const files = message.attachments.map((a) => a.name).join(', ');
+  return strings.newMessage(from, [message.text, files].filter(Boolean).join(' '));
 }
 
 function ChatIcon() {
@@ -55,6 +57,7 @@ export function App({ controller, options, hideLauncher, languages }: AppProps) 
   const wasOpen = useRef(state.open);
   const hadForm = useRef(state.contactForm);
   const everOnline = useRef(false);
+  const [dropping, setDropping] = useState(false);
   if (state.connection === 'online') everOnline.current = true;
   const firstField = (): HTMLElement | null => (state.contactForm ? contactEmail.current : input.current);
 
@@ -107,7 +110,7 @@ export function App({ controller, options, hideLauncher, languages }: AppProps) 
     <div ref={root} lang={strings.lang} style={accent} class={`wc-root wc-${looks.position}${state.open ? ' wc-open' : ''}`}>
       <section
         id="wc-panel"
-        class="wc-panel"
+        class={`wc-panel${dropping ? ' wc-dropping' : ''}`}
         role="dialog"
         aria-labelledby="wc-title"
         aria-describedby={status ? 'wc-availability' : undefined}
@@ -117,6 +120,23 @@ export function App({ controller, options, hideLauncher, languages }: AppProps) 
             event.stopPropagation();
             controller.close();
           }
+        }}
+        // Files dropped anywhere on the panel are attached (not while the offline form shows).
+        onDragOver={(event) => {
+          if (state.contactForm || !event.dataTransfer?.types.includes('Files')) return;
+          event.preventDefault();
+          setDropping(true);
+        }}
+        onDragLeave={(event) => {
+          if (!event.currentTarget.contains(event.relatedTarget as Node | null)) setDropping(false);
+        }}
+        onDrop={(event) => {
+          setDropping(false);
+          const files = filesOf(event.dataTransfer);
+          if (state.contactForm || files.length === 0) return;
+          event.preventDefault();
+          controller.attach(files);
+          input.current?.focus();
         }}
       >
         <header class="wc-header">
@@ -136,6 +156,7 @@ export function App({ controller, options, hideLauncher, languages }: AppProps) 
             <span aria-hidden="true">×</span>
           </button>
         </header>
+        {dropping ? <p class="wc-banner">{strings.dropHint}</p> : null}
         {state.errorCode ? (
           <p class="wc-banner wc-error" role="alert">
             {errorText(strings, state.errorCode)}
@@ -187,8 +208,11 @@ export function App({ controller, options, hideLauncher, languages }: AppProps) 
           <Composer
             strings={strings}
             inputRef={input}
+            uploads={state.uploads}
             onSend={(text) => controller.send(text)}
             onTyping={() => controller.typing()}
+            onAttach={(files) => controller.attach(files)}
+            onRemoveUpload={(key) => controller.removeUpload(key)}
           />
         )}
         {state.emailKnown && hasStored && !state.contactForm ? (

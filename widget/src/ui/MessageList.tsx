@@ -4,6 +4,7 @@ import type { ViewMessage } from '../chat';
 import type { Strings } from '../i18n';
 import { isCoveredBy } from '../../../shared/ordering';
 import { linkify } from '../linkify';
+import { AttachmentList } from './Attachments';
 
 // How close to an edge (px) counts as "at" it.
 const EDGE = 48;
@@ -59,12 +60,17 @@ function Message({ message, showName, seen, strings, onRetry }: {
   return (
     <li class={`wc-msg wc-${message.sender} wc-${message.state}`} data-message-id={message.messageId ?? undefined}>
       {showName ? <span class="wc-name" aria-hidden="true">{label}</span> : null}
-      <div class="wc-bubble">
+      {message.text ? (
+        <div class="wc-bubble">
+          <span class="wc-sr-only">{label}: </span>
+          <span class="wc-text">
+            <MessageText text={message.text} />
+          </span>
+        </div>
+      ) : (
         <span class="wc-sr-only">{label}: </span>
-        <span class="wc-text">
-          <MessageText text={message.text} />
-        </span>
-      </div>
+      )}
+      <AttachmentList attachments={message.attachments} strings={strings} />
       {message.state === 'sending' ? <span class="wc-status">{strings.sending}</span> : null}
       {seen ? <span class="wc-status wc-seen">{strings.seen}</span> : null}
       {message.state === 'failed' ? (
