@@ -84,6 +84,8 @@ async def do_update_conversation(
                 raise invalid_field("snoozedUntil: must be in the future")
             values["snoozed_until"] = until
         else:
+            if patch.snoozedUntil is not None:
+                raise invalid_field("snoozedUntil: only with status snoozed")
             values["snoozed_until"] = None
     if "assigneeId" in given:
         if patch.assigneeId is not None:

@@ -17,8 +17,10 @@ from webchat.db.models import Agent, Conversation, ConversationLabel, Message
 # Conversations that count against an agent's capacity.
 WORKLOAD_STATUSES = ("open", "pending")
 
-# SQLite has no row locks and one server process: its auto-assignments queue here.
+# SQLite has no row locks and one server process: its auto-assignments and conversation
+# changes queue here instead.
 _sqlite_assignment = asyncio.Lock()
+_sqlite_writes = asyncio.Lock()
 
 
 async def update_conversation(
@@ -29,11 +31,32 @@ async def update_conversation(
     labels: list[str] | None,
 ) -> bool:
     """Apply column `values` (and replace the labels when given); False when the tenant
-    has no such conversation."""
+    has no such conversation. The row is locked first, so concurrent changes of one
+    conversation (two agents saving labels) queue instead of clashing on its label rows."""
+    if db.is_sqlite:
+        async with _sqlite_writes:
+            return await _update_conversation(db, tenant_id, conversation_id, values, labels)
+    return await _update_conversation(db, tenant_id, conversation_id, values, labels)
+
+
+async def _update_conversation(
+    db: Database,
+    tenant_id: str,
+    conversation_id: str,
+    values: dict[str, Any],
+    labels: list[str] | None,
+) -> bool:
     async with db.session() as session:
-        row = await session.get(Conversation, conversation_id)
+        row = await session.get(Conversation, conversation_id, with_for_update=True)
         if row is None or row.tenant_id != tenant_id:
             return False
+        if values.get("assignee_id"):
+            # Counts for auto-assignment's "assigned longest ago" like any assignment.
+            await session.execute(
+                update(Agent)
+                .where(Agent.id == values["assignee_id"])
+                .values(last_assigned_at=utcnow())
+            )
         for name, value in values.items():
             setattr(row, name, value)
         if labels is not None:
