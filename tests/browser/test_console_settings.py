@@ -154,6 +154,7 @@ async def test_the_admin_changes_colour_and_hours_and_the_widget_config_shows_th
 ) -> None:
     server = settings_server
     await reset_settings(server, demo["secret key"])
+    before = await stored_settings(server, demo["secret key"])
     # Open tomorrow only (UTC), and today is a holiday: whatever the hour, the widget is
     # offline now and opens tomorrow at 10:00 UTC.
     today = datetime.now(UTC).date()
@@ -219,7 +220,9 @@ async def test_the_admin_changes_colour_and_hours_and_the_widget_config_shows_th
 
     # Enter in a text field saves the form.
     await colour.press("Enter")
-    await expect(page.get_by_test_id("save-status")).to_contain_text("Settings saved at", timeout=LIVE)
+    await expect(page.get_by_test_id("save-status")).to_contain_text(
+        "Settings saved at", timeout=LIVE
+    )
 
     config = await widget_config(server, demo["public key"])
     assert config["widget"]["color"] == "#0f766e", config
@@ -232,7 +235,11 @@ async def test_the_admin_changes_colour_and_hours_and_the_widget_config_shows_th
         "weekly": {open_day: [["10:00", "16:00"]]},
         "holidays": [today.isoformat()],
     }, stored
-    assert stored["widget"]["greeting"] == "Hi! How can we help?"  # untouched: not sent
+    untouched = ("position", "greeting", "offlineGreeting", "locale")
+    assert {k: stored["widget"][k] for k in untouched} == {
+        k: before["widget"][k] for k in untouched
+    }, stored  # not sent, so not changed
+    assert stored["offlineMode"] == before["offlineMode"], stored
 
     # After a reload (#settings) the page shows what was saved.
     await page.reload()
@@ -349,12 +356,14 @@ async def test_screenshot(
     server = settings_server
     async with http_client(server, demo["secret key"]) as http:
         body = {
-            "widget": {"color": "#0f766e", "greeting": "Hi! Ask us anything about your order."},
+            "widget": {
+                "color": "#0f766e",
+                "greeting": "Hi! Ask us anything about your order.",
+                "locale": "en",
+            },
             "businessHours": {
                 "timezone": "Europe/Paris",
-                "weekly": {
-                    d: [["09:00", "12:30"], ["13:30", "18:00"]] for d in DAYS[:5]
-                },
+                "weekly": {d: [["09:00", "12:30"], ["13:30", "18:00"]] for d in DAYS[:5]},
                 "holidays": ["2026-12-25", "2027-01-01"],
             },
             "offlineMode": "form",

@@ -99,7 +99,7 @@ describe('SettingsEditor', () => {
     await editor.load();
     expect(editor.state.form?.greeting).toBe('Draft');
     editor.discard();
-    expect(editor.state.form?.greeting).toBe(settings().widget.greeting);
+    expect(editor.state.form?.greeting).toBe('');
     await editor.load();
     expect(editor.state.form?.agentCapacity).toBe('3');
   });

@@ -77,6 +77,21 @@ describe('the PATCH names only what changed', () => {
     expect(patchFromForm(saved, formFromSettings(saved, 'UTC'))).toEqual({});
   });
 
+  it('leaves an unset text unset when it is left empty, and sends it once typed', () => {
+    const saved = settings();
+    const form = formFromSettings(saved, 'UTC');
+    expect([form.greeting, form.unset.greeting, form.locale, form.unset.locale]).toEqual(['', true, '', true]);
+    expect(patchFromForm(saved, { ...form, greeting: '' })).toEqual({});
+    expect(patchFromForm(saved, { ...form, greeting: 'Hi', locale: ' fr ' })).toEqual({ widget: { greeting: 'Hi', locale: 'fr' } });
+  });
+
+  it('sends an empty text (no greeting) once the tenant has set one', () => {
+    const saved = settings({ widget: { ...settings().widget, greeting: 'Hello', locale: 'en' } });
+    const form = formFromSettings(saved, 'UTC');
+    expect(form.unset.greeting).toBe(false);
+    expect(patchFromForm(saved, { ...form, greeting: '' })).toEqual({ widget: { greeting: '' } });
+  });
+
   it('sends the modes and the capacity as values', () => {
     const saved = settings();
     const form = { ...formFromSettings(saved, 'UTC'), offlineMode: 'hide' as const, assignment: 'auto' as const, agentCapacity: ' 25 ' };

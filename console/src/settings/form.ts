@@ -11,8 +11,9 @@ import {
   type OfflineMode,
   type SettingsPatch,
   type TenantSettings,
+  type TenantWidget,
   type TimeRange,
-  type WidgetSettings,
+  type WidgetText,
 } from './model';
 
 /** One opening range as its two time inputs show it. */
@@ -26,9 +27,15 @@ export interface RangeRow {
 export interface SettingsForm {
   color: string;
   position: 'left' | 'right';
+  /** The texts as typed; '' for one the tenant has not set (see `unset`). */
   greeting: string;
   offlineGreeting: string;
   locale: string;
+  /**
+   * Which texts the server has as null (the widget's own words). Left empty
+   * they stay null; the server cannot set one back to null once set.
+   */
+  unset: Record<WidgetText, boolean>;
   /** false: no business hours (`businessHours: null`), the rows below are kept for switching back. */
   hoursOn: boolean;
   timezone: string;
@@ -73,8 +80,14 @@ export function formFromSettings(settings: TenantSettings, timezone: string): Se
     if (hours) weekly[day] = (hours.weekly[day] ?? []).map(([start, end]) => row(start, endForInput(end)));
     else if (WORKING_DAYS.includes(day)) weekly[day] = [row(...DEFAULT_RANGE)];
   }
+  const { greeting, offlineGreeting, locale } = settings.widget;
   return {
-    ...settings.widget,
+    color: settings.widget.color,
+    position: settings.widget.position,
+    greeting: greeting ?? '',
+    offlineGreeting: offlineGreeting ?? '',
+    locale: locale ?? '',
+    unset: { greeting: greeting === null, offlineGreeting: offlineGreeting === null, locale: locale === null },
     hoursOn: hours !== null,
     timezone: hours?.timezone ?? timezone,
     weekly,
@@ -85,14 +98,20 @@ export function formFromSettings(settings: TenantSettings, timezone: string): Se
   };
 }
 
+/** A text as the form describes it: null while it is still unset and left empty. */
+export function widgetText(form: SettingsForm, key: WidgetText): string | null {
+  const value = key === 'locale' ? form.locale.trim() : form[key];
+  return value === '' && form.unset[key] ? null : value;
+}
+
 /** The `widget` object the form describes. */
-export function widgetFromForm(form: SettingsForm): WidgetSettings {
+export function widgetFromForm(form: SettingsForm): TenantWidget {
   return {
     color: form.color.trim(),
     position: form.position,
-    greeting: form.greeting,
-    offlineGreeting: form.offlineGreeting,
-    locale: form.locale.trim(),
+    greeting: widgetText(form, 'greeting'),
+    offlineGreeting: widgetText(form, 'offlineGreeting'),
+    locale: widgetText(form, 'locale'),
   };
 }
 
@@ -119,8 +138,8 @@ function sameHours(a: BusinessHours | null, b: BusinessHours | null): boolean {
 export function patchFromForm(saved: TenantSettings, form: SettingsForm): SettingsPatch {
   const patch: SettingsPatch = {};
   const widget = widgetFromForm(form);
-  const widgetChanges: Partial<WidgetSettings> = {};
-  for (const key of Object.keys(widget) as Array<keyof WidgetSettings>) {
+  const widgetChanges: Partial<TenantWidget> = {};
+  for (const key of Object.keys(widget) as Array<keyof TenantWidget>) {
     if (widget[key] !== saved.widget[key]) Object.assign(widgetChanges, { [key]: widget[key] });
   }
   if (Object.keys(widgetChanges).length > 0) patch.widget = widgetChanges;

@@ -1,9 +1,25 @@
 // The tenant settings the settings page edits (CONTRACT §9), their limits
 // (the server's, src/webchat/settings_schemas.py) and the defaults a fresh
-// tenant has. The widget's part of the shape is shared with the widget.
-import type { OfflineMode, WidgetSettings } from '../../../shared/types';
+// tenant has.
+import type { OfflineMode } from '../../../shared/types';
 
-export type { OfflineMode, WidgetSettings };
+export type { OfflineMode };
+
+/** The three texts the widget words itself while the tenant has not set them. */
+export const WIDGET_TEXTS = ['greeting', 'offlineGreeting', 'locale'] as const;
+export type WidgetText = (typeof WIDGET_TEXTS)[number];
+
+/**
+ * `settings.widget`. The texts and the locale are null until the tenant sets
+ * them: the widget then uses its own words, in the visitor's language.
+ */
+export interface TenantWidget {
+  color: string;
+  position: 'left' | 'right';
+  greeting: string | null;
+  offlineGreeting: string | null;
+  locale: string | null;
+}
 
 export const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export type Day = (typeof DAYS)[number];
@@ -38,7 +54,7 @@ export const ASSIGNMENT_MODES: readonly AssignmentMode[] = ['manual', 'auto'];
 /** `GET /api/settings`'s `settings`: the part this page shows. */
 export interface TenantSettings {
   name: string;
-  widget: WidgetSettings;
+  widget: TenantWidget;
   businessHours: BusinessHours | null;
   offlineMode: OfflineMode;
   assignment: AssignmentMode;
@@ -47,7 +63,7 @@ export interface TenantSettings {
 
 /** `PATCH /api/settings`: only what changes; `widget` merges key by key, `businessHours` is replaced whole. */
 export interface SettingsPatch {
-  widget?: Partial<WidgetSettings>;
+  widget?: Partial<TenantWidget>;
   businessHours?: BusinessHours | null;
   offlineMode?: OfflineMode;
   assignment?: AssignmentMode;
@@ -67,10 +83,10 @@ export const COLOR_PATTERN = /^#[0-9a-fA-F]{6}$/;
 export const LOCALE_PATTERN = /^[a-z]{2}(-[A-Z]{2})?$/;
 
 /** What a tenant has before anyone changes anything (the server's DEFAULT_SETTINGS). */
-export const DEFAULT_WIDGET: WidgetSettings = {
+export const DEFAULT_WIDGET: TenantWidget = {
   color: '#2563eb',
   position: 'right',
-  greeting: 'Hi! How can we help?',
-  offlineGreeting: "We're away right now. Leave a message and we'll reply by e-mail.",
-  locale: 'en',
+  greeting: null,
+  offlineGreeting: null,
+  locale: null,
 };

@@ -11,8 +11,8 @@ import {
   type BusinessHours,
   type OfflineMode,
   type TenantSettings,
+  type TenantWidget,
   type TimeRange,
-  type WidgetSettings,
 } from './model';
 
 function text(v: unknown, fallback: string): string {
@@ -23,14 +23,18 @@ function oneOf<T extends string>(v: unknown, allowed: readonly T[], fallback: T)
   return allowed.includes(v as T) ? (v as T) : fallback;
 }
 
-function parseWidget(v: unknown): WidgetSettings {
+function textOrNull(v: unknown): string | null {
+  return typeof v === 'string' ? v : null;
+}
+
+function parseWidget(v: unknown): TenantWidget {
   const w = isObj(v) ? v : {};
   return {
     color: text(w.color, DEFAULT_WIDGET.color),
     position: w.position === 'left' ? 'left' : 'right',
-    greeting: text(w.greeting, DEFAULT_WIDGET.greeting),
-    offlineGreeting: text(w.offlineGreeting, DEFAULT_WIDGET.offlineGreeting),
-    locale: text(w.locale, DEFAULT_WIDGET.locale),
+    greeting: textOrNull(w.greeting),
+    offlineGreeting: textOrNull(w.offlineGreeting),
+    locale: textOrNull(w.locale),
   };
 }
 

@@ -16,9 +16,10 @@ describe('readableOn', () => {
 
 describe('previewOf', () => {
   it('greets with the greeting while an agent is online, with the offline one otherwise', () => {
-    expect(previewOf(form, 'online').bubble).toBe(form.greeting);
-    expect(previewOf(form, 'away').bubble).toBe(form.offlineGreeting);
-    expect(previewOf(form, 'offline').statusLine).toBe("We're offline");
+    const en = { ...form, locale: 'en', greeting: 'Hello', offlineGreeting: 'Later' };
+    expect(previewOf(en, 'online').bubble).toBe('Hello');
+    expect(previewOf(en, 'away').bubble).toBe('Later');
+    expect(previewOf(en, 'offline').statusLine).toBe("We're offline");
   });
 
   it('follows the colour once it is a whole #rrggbb, and the position', () => {
@@ -35,10 +36,21 @@ describe('previewOf', () => {
     expect(previewOf({ ...form, offlineMode: 'chat' }, 'offline').contactForm).toBe(false);
   });
 
-  it('uses the widget words of the locale, and its own greetings for a language it lacks', () => {
-    const fr = previewOf({ ...form, locale: 'fr-CA', greeting: 'Salut !' }, 'online');
-    expect([fr.words.title, fr.bubble, fr.translated]).toEqual(['Discutons', 'Salut !', true]);
-    const de = previewOf({ ...form, locale: 'de', greeting: 'Hallo!' }, 'online');
-    expect([de.words.title, de.bubble, de.translated]).toEqual(['Chat with us', 'Hi! How can we help you today?', false]);
+  it('uses the tenant texts in the language the widget speaks, else its own words', () => {
+    const fr = previewOf({ ...form, locale: 'fr-CA', greeting: 'Salut !' }, 'online', ['en-US']);
+    expect([fr.words.title, fr.bubble, fr.lang, fr.ownWordsBecause]).toEqual(['Discutons', 'Salut !', 'fr', null]);
+    const de = previewOf({ ...form, locale: 'de', greeting: 'Hallo!' }, 'online', ['fr-FR']);
+    expect([de.words.title, de.bubble, de.ownWordsBecause]).toEqual(['Discutons', 'Bonjour\u00a0! Comment pouvons-nous vous aider\u00a0?', 'untranslated']);
+  });
+
+  it('speaks the visitor language, with its own greeting, while no language is set', () => {
+    const p = previewOf({ ...form, greeting: 'Typed but no language' }, 'online', ['fr']);
+    expect([p.lang, p.bubble, p.ownWordsBecause]).toEqual(['fr', 'Bonjour\u00a0! Comment pouvons-nous vous aider\u00a0?', 'no-language']);
+  });
+
+  it('shows the widget greeting for an unset text, none for an empty one', () => {
+    const en = { ...form, locale: 'en' };
+    expect(previewOf(en, 'online', []).bubble).toBe('Hi! How can we help you today?');
+    expect(previewOf({ ...en, unset: { ...en.unset, greeting: false } }, 'online', []).bubble).toBe('');
   });
 });

@@ -3,7 +3,7 @@
 // whether the launcher shows, whether the e-mail form comes first, and a text
 // colour that reads on the tenant's colour. The widget's words for the two
 // languages it has are copied here: the console never loads widget code.
-import type { SettingsForm } from './form';
+import { widgetText, type SettingsForm } from './form';
 import { DEFAULT_WIDGET } from './model';
 import { isHexColor } from './validate';
 
@@ -52,8 +52,10 @@ export const WIDGET_LANGUAGES = Object.keys(WORDS);
 
 export interface Preview {
   words: PreviewWords;
-  /** The widget has texts in the tenant's language (else the visitor's browser language, and its own greetings). */
-  translated: boolean;
+  /** The language of the widget's words shown. */
+  lang: string;
+  /** Why the tenant's greetings are not shown: no language set, or one the widget has no words in. */
+  ownWordsBecause: 'no-language' | 'untranslated' | null;
   color: string;
   /** Black or white, whichever contrasts more with `color`. */
   onColor: string;
@@ -67,6 +69,11 @@ export interface Preview {
 
 function language(locale: string): string {
   return locale.trim().toLowerCase().split(/[-_]/)[0] ?? '';
+}
+
+function browserLanguages(): readonly string[] {
+  if (typeof navigator === 'undefined') return [];
+  return navigator.languages?.length ? navigator.languages : [navigator.language];
 }
 
 function luminance(hex: string): number {
@@ -87,23 +94,29 @@ export function readableOn(color: string): string {
   return onWhite >= onDark ? '#ffffff' : DARK;
 }
 
-export function previewOf(form: SettingsForm, status: PreviewStatus): Preview {
-  const lang = language(form.locale);
-  const translated = lang in WORDS;
-  const words = WORDS[translated ? lang : 'en']!;
+/**
+ * The widget's words come from the tenant's language if it has them, else the
+ * visitor's; the tenant's own texts are used only when they are in the
+ * language the widget speaks (an unset text: the widget's own).
+ */
+export function previewOf(form: SettingsForm, status: PreviewStatus, visitorLanguages = browserLanguages()): Preview {
+  const tenantLang = language(form.locale);
+  const lang = [tenantLang, ...visitorLanguages.map(language)].find((l) => l in WORDS) ?? 'en';
+  const words = WORDS[lang]!;
+  const tenantTexts = tenantLang !== '' && tenantLang === lang;
+  const text = (key: 'greeting' | 'offlineGreeting'): string => (tenantTexts ? (widgetText(form, key) ?? words[key]) : words[key]);
   // A colour still being typed (not yet #rrggbb) shows as the default colour.
   const color = isHexColor(form.color) ? form.color.trim() : DEFAULT_WIDGET.color;
   const unattended = status !== 'online';
-  const greeting = translated ? form.greeting : words.greeting;
-  const offlineGreeting = translated ? form.offlineGreeting : words.offlineGreeting;
   return {
     words,
-    translated,
+    lang,
+    ownWordsBecause: tenantTexts ? null : tenantLang === '' ? 'no-language' : 'untranslated',
     color,
     onColor: readableOn(color),
     position: form.position,
     launcher: !(form.offlineMode === 'hide' && status === 'offline'),
-    bubble: unattended ? offlineGreeting : greeting,
+    bubble: text(unattended ? 'offlineGreeting' : 'greeting'),
     statusLine: status === 'online' ? words.online : status === 'away' ? words.away : words.offline,
     contactForm: form.offlineMode === 'form' && unattended,
   };

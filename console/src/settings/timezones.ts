@@ -44,5 +44,6 @@ export function browserTimeZone(): string {
 /** "Tuesday 14:05" in `zone` at `now`; null for a zone the browser does not know. */
 export function nowIn(zone: string, now: Date = new Date()): string | null {
   if (!isTimeZone(zone)) return null;
-  return new Intl.DateTimeFormat('en-GB', { timeZone: zone, weekday: 'long', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(now);
+  const format = { timeZone: zone, weekday: 'long', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' } as const;
+  return new Intl.DateTimeFormat('en-GB', format).format(now);
 }

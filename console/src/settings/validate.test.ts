@@ -39,6 +39,13 @@ describe('validateForm', () => {
     expect(Object.keys(validateForm(form)).sort()).toEqual(['agentCapacity', 'widget.color', 'widget.greeting', 'widget.locale']);
   });
 
+  it('lets the language stay unset, but not be removed once set', () => {
+    const unset = formFromSettings(settings(), 'UTC');
+    expect(validateForm(unset)).toEqual({});
+    const set = formFromSettings(settings({ widget: { ...settings().widget, locale: 'fr' } }), 'UTC');
+    expect(validateForm({ ...set, locale: ' ' })[FIELD.locale]).toContain('stays set');
+  });
+
   it('refuses a range that ends before it starts, and accepts one ending at midnight', () => {
     const form = withHours();
     const [first] = form.weekly.mon;

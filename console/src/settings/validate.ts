@@ -123,7 +123,12 @@ export function validateForm(form: SettingsForm): FieldErrors {
   for (const key of ['greeting', 'offlineGreeting'] as const) {
     if (form[key].length > LIMITS.greeting) errors[FIELD[key]] = `At most ${LIMITS.greeting} characters.`;
   }
-  if (!isLocale(form.locale)) errors[FIELD.locale] = 'A language code such as en, fr or fr-CA.';
+  if (form.locale.trim() === '') {
+    // Unset (null) is the widget's own choice; the server cannot go back to it once set.
+    if (!form.unset.locale) errors[FIELD.locale] = 'A language once set stays set: enter a code such as en, fr or fr-CA.';
+  } else if (!isLocale(form.locale)) {
+    errors[FIELD.locale] = 'A language code such as en, fr or fr-CA.';
+  }
   if (form.hoursOn) checkHours(form, errors);
   if (parseCapacity(form.agentCapacity) === null) {
     errors[FIELD.agentCapacity] = `A whole number from ${LIMITS.capacityMin} to ${LIMITS.capacityMax}.`;

@@ -61,7 +61,12 @@ export function DayHours({ day, form, errors, onEdit }: SectionProps & { day: Da
                 />
               </label>
               {r.end === '00:00' && <span class="muted midnight">midnight</span>}
-              <button type="button" class="small ghost" aria-label={`Remove ${rangeName(day, i)} ${r.start}–${r.end}`} onClick={() => remove(r)}>
+              <button
+                type="button"
+                class="small ghost"
+                aria-label={`Remove ${rangeName(day, i)} ${r.start}–${r.end}`}
+                onClick={() => remove(r)}
+              >
                 Remove
               </button>
               <FieldError path={path} errors={errors} />

@@ -9,9 +9,8 @@ import { FieldError, Hint, domId, fieldAttrs, type SectionProps } from './fields
 function longDate(date: string): string {
   if (!isIsoDate(date)) return date;
   const [y, m, d] = date.split('-').map(Number);
-  return new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(
-    new Date(Date.UTC(y!, m! - 1, d!)),
-  );
+  const format = { weekday: 'short', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' } as const;
+  return new Intl.DateTimeFormat('en-GB', format).format(new Date(Date.UTC(y!, m! - 1, d!)));
 }
 
 export function Holidays({ form, errors, onEdit }: SectionProps) {
@@ -48,7 +47,13 @@ export function Holidays({ form, errors, onEdit }: SectionProps) {
           {form.holidays.map((date, i) => (
             <li key={date}>
               <span>{longDate(date)}</span>
-              <button type="button" class="small ghost" id={domId(FIELD.holiday(i))} aria-label={`Remove holiday ${longDate(date)}`} onClick={() => remove(date)}>
+              <button
+                type="button"
+                class="small ghost"
+                id={domId(FIELD.holiday(i))}
+                aria-label={`Remove holiday ${longDate(date)}`}
+                onClick={() => remove(date)}
+              >
                 Remove
               </button>
               <FieldError path={FIELD.holiday(i)} errors={errors} />

@@ -10,6 +10,8 @@ import { DayHours } from './DayHours';
 import { FieldError, Hint, fieldAttrs, type SectionProps } from './fields';
 import { Holidays } from './Holidays';
 
+const WEEKDAYS_AFTER_MONDAY = ['tue', 'wed', 'thu', 'fri'] as const;
+
 function TimeZoneField({ form, errors, onEdit }: SectionProps) {
   // The browser's list is the same for the page's life; the saved zone is added if it is missing.
   const zones = useMemo(() => timeZoneChoices(form.timezone), [form.timezone]);
@@ -54,7 +56,14 @@ export function HoursSection(props: SectionProps) {
       <fieldset class="choices">
         <legend>When can visitors reach the team?</legend>
         <label>
-          <input type="radio" name="hours-on" data-field={FIELD.hours} checked={!form.hoursOn} onChange={() => setOn(false)} aria-describedby="hours-off-hint" />
+          <input
+            type="radio"
+            name="hours-on"
+            data-field={FIELD.hours}
+            checked={!form.hoursOn}
+            onChange={() => setOn(false)}
+            aria-describedby="hours-off-hint"
+          />
           Any time an agent is online
         </label>
         <p class="hint choice-hint" id="hours-off-hint">
@@ -78,7 +87,7 @@ export function HoursSection(props: SectionProps) {
               <DayHours key={day} day={day} {...props} />
             ))}
           </div>
-          <button type="button" class="small" onClick={() => onEdit(copyDay(form, 'mon', ['tue', 'wed', 'thu', 'fri']), FIELD.hours)}>
+          <button type="button" class="small" onClick={() => onEdit(copyDay(form, 'mon', WEEKDAYS_AFTER_MONDAY), FIELD.hours)}>
             Copy Monday to Tuesday–Friday
           </button>
           <Holidays {...props} />

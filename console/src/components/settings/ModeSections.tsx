@@ -19,12 +19,16 @@ const OFFLINE_CHOICES: Choice<OfflineMode>[] = [
   {
     value: 'form',
     label: 'Ask for an e-mail first',
-    hint: 'While nobody is online, a visitor leaves an e-mail address before the first message, so a reply can reach them by e-mail.',
+    hint:
+      'While nobody is online, a visitor leaves an e-mail address before the first message, ' +
+      'so a reply can reach them by e-mail.',
   },
   {
     value: 'hide',
     label: 'Hide the launcher outside business hours',
-    hint: 'Outside hours the widget does not show (a visitor already in a conversation keeps it); inside hours it works as “Keep the chat open”.',
+    hint:
+      'Outside hours the widget does not show (a visitor already in a conversation keeps it); ' +
+      'inside hours it works as “Keep the chat open”.',
   },
 ];
 
@@ -41,7 +45,16 @@ const ASSIGNMENT_CHOICES: Choice<AssignmentMode>[] = [
   },
 ];
 
-function Choices<T extends string>(props: { name: string; path: string; legend: string; choices: Choice<T>[]; value: T; onPick: (value: T) => void }) {
+interface ChoicesProps<T extends string> {
+  name: string;
+  path: string;
+  legend: string;
+  choices: Choice<T>[];
+  value: T;
+  onPick: (value: T) => void;
+}
+
+function Choices<T extends string>(props: ChoicesProps<T>) {
   return (
     <fieldset class="choices">
       <legend>{props.legend}</legend>

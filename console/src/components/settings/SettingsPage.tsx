@@ -24,6 +24,12 @@ function clock(at: Date): string {
   return at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 }
 
+function saveStatus(state: SettingsState, dirty: boolean): string {
+  if (state.saving) return 'Saving…';
+  if (state.savedAt) return `Settings saved at ${clock(state.savedAt)}.`;
+  return dirty ? 'Unsaved changes.' : '';
+}
+
 export interface SettingsPageProps {
   editor: SettingsEditor;
   onBack: () => void;
@@ -53,6 +59,7 @@ export function SettingsPage({ editor, onBack }: SettingsPageProps) {
   }, [dirty]);
 
   const errorCount = Object.keys(state.errors).length;
+  const saved = state.savedAt !== null && !state.saving;
   const { form, errors } = state;
   const edit = (next: NonNullable<SettingsState['form']>, path: string) => editor.edit(next, path);
 
@@ -117,8 +124,8 @@ export function SettingsPage({ editor, onBack }: SettingsPageProps) {
                 </button>
               </>
             )}
-            <p class="save-status" role="status" data-testid="save-status" data-state={state.savedAt && !state.saving ? 'saved' : undefined}>
-              {state.saving ? 'Saving…' : state.savedAt ? `Settings saved at ${clock(state.savedAt)}.` : dirty ? 'Unsaved changes.' : ''}
+            <p class="save-status" role="status" data-testid="save-status" data-state={saved ? 'saved' : undefined}>
+              {saveStatus(state, dirty)}
             </p>
             {errorCount > 0 && (
               <p class="error" role="alert">

@@ -16,7 +16,11 @@ function caption(form: SettingsForm, status: PreviewStatus, p: ReturnType<typeof
   const parts = [`Launcher at the bottom ${p.position} in ${p.color}.`];
   parts.push(p.bubble ? `First message: \u201c${p.bubble}\u201d` : 'No greeting is shown.');
   if (p.contactForm) parts.push('Visitors are asked for their e-mail before they write.');
-  if (!p.translated) parts.push(`The widget has no texts in \u201c${form.locale.trim()}\u201d: visitors see its own texts and greetings.`);
+  if (p.ownWordsBecause === 'no-language') {
+    parts.push('No language is set: the widget uses its own words in the visitor\u2019s language; set one for your greetings to show.');
+  } else if (p.ownWordsBecause === 'untranslated') {
+    parts.push(`The widget has no words in \u201c${form.locale.trim()}\u201d: visitors see its own, in their language, not your greetings.`);
+  }
   if (status === 'offline' && !form.hoursOn) parts.push('(Without business hours the widget is never outside hours.)');
   return parts.join(' ');
 }
@@ -47,7 +51,7 @@ export function WidgetPreview({ form }: { form: SettingsForm }) {
     <aside class="settings-preview" aria-labelledby="preview-title">
       <h3 id="preview-title">Preview</h3>
       <fieldset class="preview-status">
-        <legend>Show it as when</legend>
+        <legend>Show the widget as it looks when</legend>
         {STATUSES.map(({ status: s, label }) => (
           <label key={s}>
             <input type="radio" name="preview-status" checked={status === s} onChange={() => setStatus(s)} />
@@ -57,7 +61,7 @@ export function WidgetPreview({ form }: { form: SettingsForm }) {
       </fieldset>
       <div class={`mock mock-${p.position}`} aria-hidden="true" data-testid="widget-preview">
         {p.launcher ? (
-          <div class="mock-panel" lang={p.translated ? form.locale.trim() : 'en'}>
+          <div class="mock-panel" lang={p.lang}>
             <div class="mock-head" style={accent}>
               <span class="mock-title">{p.words.title}</span>
             </div>

@@ -15,10 +15,45 @@ function languageName(locale: string): string | null {
   }
 }
 
+function localeHint(locale: string, unset: boolean): string {
+  const code = locale.trim();
+  if (code === '' && unset) {
+    return 'Not set: the widget speaks each visitor\u2019s browser language (English or French) and uses its own greetings. Set the language of your greetings (en, fr, fr-CA…) for them to be shown.';
+  }
+  const name = languageName(code);
+  const named = name && name !== code ? `${name}. ` : '';
+  const translated = WIDGET_LANGUAGES.includes(code.toLowerCase().split('-')[0] ?? '');
+  return translated
+    ? `${named}The language of your greetings; the widget's own words are in it too.`
+    : `${named}The widget has words in English and French only: in any other language visitors see its own words in their language, not your greetings.`;
+}
+
+function GreetingField(props: SectionProps & { which: 'greeting' | 'offlineGreeting'; label: string; purpose: string }) {
+  const { form, errors, onEdit, which } = props;
+  const path = FIELD[which];
+  const value = form[which];
+  const state = value !== '' ? '' : form.unset[which] ? ' Not set: the widget\u2019s own words, in the visitor\u2019s language.' : ' Empty: none is shown.';
+  return (
+    <div class="field">
+      <label for={`set-widget-${which}`}>{props.label}</label>
+      <textarea
+        {...fieldAttrs(path, errors, { hint: true })}
+        rows={2}
+        maxLength={LIMITS.greeting}
+        value={value}
+        onInput={(e) => onEdit({ ...form, [which]: e.currentTarget.value }, path)}
+      />
+      <Hint path={path}>
+        {props.purpose}
+        {state} {value.length}/{LIMITS.greeting}
+      </Hint>
+      <FieldError path={path} errors={errors} />
+    </div>
+  );
+}
+
 export function WidgetSection({ form, errors, onEdit }: SectionProps) {
   const set = (change: Partial<typeof form>, path: string) => onEdit({ ...form, ...change }, path);
-  const language = languageName(form.locale);
-  const translated = WIDGET_LANGUAGES.includes(form.locale.trim().toLowerCase().split('-')[0] ?? '');
   return (
     <section class="settings-section" aria-labelledby="settings-widget">
       <h3 id="settings-widget">Widget appearance</h3>
@@ -65,35 +100,18 @@ export function WidgetSection({ form, errors, onEdit }: SectionProps) {
         <FieldError path={FIELD.position} errors={errors} />
       </fieldset>
 
-      <div class="field">
-        <label for="set-widget-greeting">Greeting</label>
-        <textarea
-          {...fieldAttrs(FIELD.greeting, errors, { hint: true })}
-          rows={2}
-          maxLength={LIMITS.greeting}
-          value={form.greeting}
-          onInput={(e) => set({ greeting: e.currentTarget.value }, FIELD.greeting)}
-        />
-        <Hint path={FIELD.greeting}>
-          The first message a visitor sees while an agent is online; empty shows none. {form.greeting.length}/{LIMITS.greeting}
-        </Hint>
-        <FieldError path={FIELD.greeting} errors={errors} />
-      </div>
-
-      <div class="field">
-        <label for="set-widget-offlineGreeting">Offline greeting</label>
-        <textarea
-          {...fieldAttrs(FIELD.offlineGreeting, errors, { hint: true })}
-          rows={2}
-          maxLength={LIMITS.greeting}
-          value={form.offlineGreeting}
-          onInput={(e) => set({ offlineGreeting: e.currentTarget.value }, FIELD.offlineGreeting)}
-        />
-        <Hint path={FIELD.offlineGreeting}>
-          Shown instead when nobody is online or outside business hours. {form.offlineGreeting.length}/{LIMITS.greeting}
-        </Hint>
-        <FieldError path={FIELD.offlineGreeting} errors={errors} />
-      </div>
+      <GreetingField
+        {...{ form, errors, onEdit }}
+        which="greeting"
+        label="Greeting"
+        purpose="The first message a visitor sees while an agent is online."
+      />
+      <GreetingField
+        {...{ form, errors, onEdit }}
+        which="offlineGreeting"
+        label="Offline greeting"
+        purpose="Shown instead when nobody is online or outside business hours."
+      />
 
       <div class="field">
         <label for="set-widget-locale">Language</label>
@@ -113,11 +131,7 @@ export function WidgetSection({ form, errors, onEdit }: SectionProps) {
             <option key={l} value={l} />
           ))}
         </datalist>
-        <Hint path={FIELD.locale}>
-          {language && language !== form.locale.trim() ? `${language}. ` : ''}A code such as en, fr or fr-CA, the language of your
-          greetings. The widget has its own texts in English and French
-          {translated ? '.' : '; in any other language it uses the visitor\u2019s (English or French) and its own greetings.'}
-        </Hint>
+        <Hint path={FIELD.locale}>{localeHint(form.locale, form.unset.locale)}</Hint>
         <FieldError path={FIELD.locale} errors={errors} />
       </div>
     </section>

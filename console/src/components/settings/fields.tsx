@@ -26,10 +26,10 @@ export function hintId(path: string): string {
 }
 
 /** The accessibility attributes of the input for `path`. */
-export function fieldAttrs(path: string, errors: FieldErrors, opts: { hint?: boolean; id?: boolean } = {}) {
+export function fieldAttrs(path: string, errors: FieldErrors, opts: { hint?: boolean } = {}) {
   const described = [opts.hint ? hintId(path) : null, errors[path] ? errorId(path) : null].filter(Boolean).join(' ');
   return {
-    id: opts.id === false ? undefined : domId(path),
+    id: domId(path),
     'aria-invalid': errors[path] ? ('true' as const) : undefined,
     'aria-describedby': described || undefined,
   };
