@@ -17,6 +17,7 @@ import {
   type Auth,
   type DraftKind,
 } from './lib/storage';
+import type { Attachment } from './lib/types';
 import { uuid } from './lib/uuid';
 import { ConsoleSocket, type SocketHandlers } from './lib/ws';
 import { alertFor } from './controller/alertRules';
@@ -216,8 +217,13 @@ export class ConsoleController {
   }
 
   /** Send a reply to the visitor: shown at once as "Sending…", stored once however often it is retried. */
-  send(conversationId: string, text: string): void {
-    this.#outbox.send(conversationId, text);
+  send(conversationId: string, text: string, attachments: Attachment[] = []): void {
+    this.#outbox.send(conversationId, text, attachments);
+  }
+
+  /** Upload a file for the next reply (§11): `onProgress` hears the fraction sent. */
+  upload(conversationId: string, file: File, onProgress: (fraction: number) => void, signal?: AbortSignal): Promise<Attachment> {
+    return this.#api.upload(conversationId, file, onProgress, signal);
   }
 
   /** Send a failed reply again, with its original clientMessageId. */

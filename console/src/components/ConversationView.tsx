@@ -97,7 +97,8 @@ export function ConversationView(p: ConversationViewProps) {
         fillCanned={(response) => ctl.desk.fillCanned(id, response)}
         onCannedWanted={() => ctl.desk.refreshCanned()}
         onNote={(text) => ctl.desk.addNote(id, text)}
-        onSend={(text) => ctl.send(id, text)}
+        onSend={(text, attachments) => ctl.send(id, text, attachments)}
+        onUpload={(file, progress, signal) => ctl.upload(id, file, progress, signal)}
         onTyping={(t) => ctl.typing(id, t)}
       />
     </section>

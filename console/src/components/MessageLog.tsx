@@ -7,6 +7,7 @@ import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { isCoveredBy } from '../../../shared/ordering';
 import { shortTime } from '../lib/format';
 import type { Note } from '../lib/types';
+import { AttachmentList } from './Attachments';
 import type { Thread, ThreadMessage, TimelineItem } from '../state';
 
 export interface MessageLogProps {
@@ -129,7 +130,8 @@ export function Bubble({ m, own, seen, now, onRetry }: BubbleProps) {
         <span class="msg-who">{who}</span>
         <time dateTime={m.createdAt}>{shortTime(m.createdAt, now)}</time>
       </div>
-      <div class="msg-text">{m.text}</div>
+      {m.text && <div class="msg-text">{m.text}</div>}
+      <AttachmentList attachments={m.attachments} />
       {own && (
         <div class="msg-state">
           {m.delivery === 'sending' && 'Sending…'}

@@ -1,6 +1,8 @@
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ApiError } from '../lib/api';
+import type { Attachment } from '../lib/attachments';
 import { ReplyBox, type ReplyBoxProps } from './ReplyBox';
 
 function mount(over: Partial<ReplyBoxProps> = {}) {
@@ -16,6 +18,7 @@ function mount(over: Partial<ReplyBoxProps> = {}) {
     onSend: vi.fn(),
     onNote: vi.fn(async () => true),
     onTyping: vi.fn(),
+    onUpload: vi.fn(() => new Promise<never>(() => {})),
     ...over,
   };
   act(() => render(<ReplyBox {...props} />, document.body));
@@ -64,6 +67,53 @@ describe('ReplyBox', () => {
     expect(box.value).toBe('Hi Maria, refunded.');
     expect(props.onSend).not.toHaveBeenCalled();
     key('Enter');
-    expect(props.onSend).toHaveBeenCalledWith('Hi Maria, refunded.');
+    expect(props.onSend).toHaveBeenCalledWith('Hi Maria, refunded.', []);
+  });
+});
+
+describe('ReplyBox attachments', () => {
+  const pdf: Attachment = { attachmentId: 'a1', name: 'invoice.pdf', size: 2048, contentType: 'application/pdf', url: '/attachments/a1/invoice.pdf?e=1&s=x' };
+  const file = () => new File(['%PDF-1.4'], 'invoice.pdf', { type: 'application/pdf' });
+  const paste = (box: HTMLTextAreaElement, data: unknown) => {
+    const event = new Event('paste', { bubbles: true, cancelable: true });
+    Object.defineProperty(event, 'clipboardData', { value: data });
+    act(() => void box.dispatchEvent(event));
+    return event;
+  };
+  const settle = () => act(async () => void (await new Promise((r) => setTimeout(r, 0))));
+
+  it('uploads a pasted file with progress, then sends a reply with the file only', async () => {
+    let finish: (a: Attachment) => void = () => {};
+    let progress: (f: number) => void = () => {};
+    const onUpload = vi.fn((_f: File, p: (f: number) => void) => {
+      progress = p;
+      return new Promise<Attachment>((resolve) => (finish = resolve));
+    });
+    const { props, box, key } = mount({ onUpload });
+    expect(paste(box, { files: [], items: [] }).defaultPrevented).toBe(false); // text pastes as text
+    expect(paste(box, { files: [file()], items: [] }).defaultPrevented).toBe(true);
+    expect(onUpload).toHaveBeenCalledTimes(1);
+    act(() => progress(0.5));
+    expect((document.querySelector('.reply-files progress') as HTMLProgressElement).value).toBe(0.5);
+    expect((document.querySelector('button[type=submit]') as HTMLButtonElement).disabled).toBe(true);
+    key('Enter');
+    expect(props.onSend).not.toHaveBeenCalled(); // still uploading
+    finish(pdf);
+    await settle();
+    expect(document.querySelector('[role=status]')!.textContent).toContain('invoice.pdf attached');
+    key('Enter');
+    expect(props.onSend).toHaveBeenCalledWith('', [pdf]);
+    expect(document.querySelector('.reply-files')).toBeNull();
+  });
+
+  it('says why a file was refused, and a note has no attach button', async () => {
+    const onUpload = vi.fn(() => Promise.reject(new ApiError(415, 'unsupported_media_type', 'no')));
+    const { box } = mount({ onUpload });
+    paste(box, { files: [file()], items: [] });
+    await settle();
+    expect(document.querySelector('[role=alert]')!.textContent).toMatch(/type of file cannot be sent/);
+    act(() => render(null, document.body));
+    mount({ mode: 'note' });
+    expect([...document.querySelectorAll('button')].some((b) => b.textContent === 'Attach')).toBe(false);
   });
 });

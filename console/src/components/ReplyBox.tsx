@@ -2,12 +2,17 @@
 // goes to the visitor; a Note stays with the agents (yellow, "Internal note",
 // its own draft, no typing signal), so a note cannot be sent by mistake.
 // Enter sends, Shift+Enter adds a line; `/shortcut` offers canned responses.
+// A reply may carry files (attach button, drop on the box, paste); a note
+// cannot: the server's notes have no attachments.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { MAX_TEXT_LENGTH } from '../../../shared/types';
+import { ACCEPT, filesOf, type Attachment } from '../lib/attachments';
 import { insertCanned, matchCanned, slashQueryAt, type SlashQuery } from '../lib/canned';
 import { loadDraft, saveDraft, type DraftKind } from '../lib/storage';
 import type { CannedResponse } from '../lib/types';
+import { PendingUploads } from './Attachments';
 import { CANNED_LIST_ID, CannedSuggestions, cannedOptionId } from './CannedSuggestions';
+import { useUploads, type Uploader } from './useUploads';
 import { useTypingSignal } from './useTypingSignal';
 
 export interface ReplyBoxProps {
@@ -20,7 +25,9 @@ export interface ReplyBoxProps {
   fillCanned: (response: CannedResponse) => string;
   /** A `/shortcut` was started: the list of canned responses may need a refresh. */
   onCannedWanted: () => void;
-  onSend: (text: string) => void;
+  onSend: (text: string, attachments: Attachment[]) => void;
+  /** Uploads a file for the next reply. */
+  onUpload: Uploader;
   onNote: (text: string) => Promise<boolean>;
   onTyping: (isTyping: boolean) => void;
 }
@@ -36,6 +43,9 @@ export function ReplyBox(p: ReplyBoxProps) {
   const box = useRef<HTMLTextAreaElement>(null);
   const caretAfter = useRef<number | null>(null);
   const typing = useTypingSignal(p.onTyping);
+  const files = useUploads(p.onUpload);
+  const picker = useRef<HTMLInputElement>(null);
+  const [dropping, setDropping] = useState(false);
   const note = p.mode === 'note';
   const text = drafts[p.mode];
 
@@ -72,14 +82,16 @@ export function ReplyBox(p: ReplyBoxProps) {
 
   const submit = async (): Promise<void> => {
     const t = text.trim();
-    if (t === '' || t.length > MAX_TEXT_LENGTH || busy) return;
+    const withFiles = !note && files.ready.length > 0;
+    if ((t === '' && !withFiles) || t.length > MAX_TEXT_LENGTH || busy || (!note && files.busy)) return;
     if (note) {
       setBusy(true);
       const stored = await p.onNote(t);
       setBusy(false);
       if (!stored) return; // the draft stays; the banner says why
     } else {
-      p.onSend(t);
+      p.onSend(t, files.ready);
+      files.clear();
       typing.stop();
     }
     setDrafts((d) => ({ ...d, [p.mode]: '' }));
@@ -115,13 +127,33 @@ export function ReplyBox(p: ReplyBoxProps) {
   };
 
   const tooLong = text.trim().length > MAX_TEXT_LENGTH;
+  const attach = (list: File[]): void => {
+    if (list.length) files.add(list);
+  };
+  const empty = text.trim() === '' && (note || files.ready.length === 0);
   return (
     <form
-      class={`reply${note ? ' note-mode' : ''}`}
+      class={`reply${note ? ' note-mode' : ''}${dropping ? ' dropping' : ''}`}
       data-mode={p.mode}
       onSubmit={(e) => {
         e.preventDefault();
         void submit();
+      }}
+      onDragOver={(e) => {
+        if (note || !e.dataTransfer?.types.includes('Files')) return;
+        e.preventDefault();
+        setDropping(true);
+      }}
+      onDragLeave={(e) => {
+        if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setDropping(false);
+      }}
+      onDrop={(e) => {
+        setDropping(false);
+        const dropped = filesOf(e.dataTransfer);
+        if (note || dropped.length === 0) return;
+        e.preventDefault();
+        attach(dropped);
+        box.current?.focus();
       }}
     >
       <div class="mode-switch" role="group" aria-label="Write a">
@@ -141,6 +173,15 @@ export function ReplyBox(p: ReplyBoxProps) {
           {note ? 'Internal note: only agents see it, never the visitor.' : 'The visitor sees this reply.'}
         </span>
       </div>
+      {!note && (
+        <PendingUploads
+          uploads={files.uploads}
+          onRemove={(key) => {
+            files.remove(key);
+            box.current?.focus();
+          }}
+        />
+      )}
       {suggesting && <CannedSuggestions matches={matches} active={active} onChoose={choose} />}
       <textarea
         ref={box}
@@ -158,8 +199,33 @@ export function ReplyBox(p: ReplyBoxProps) {
         onInput={(e) => write(e.currentTarget.value, e.currentTarget.selectionStart ?? e.currentTarget.value.length)}
         onKeyDown={onKeyDown}
         onBlur={() => setSlash(null)}
+        onPaste={(e) => {
+          const pasted = filesOf(e.clipboardData);
+          if (note || pasted.length === 0) return; // text pastes as text
+          e.preventDefault();
+          attach(pasted);
+        }}
       />
-      <button type="submit" class={note ? 'note-button' : 'primary'} disabled={text.trim() === '' || tooLong || busy}>
+      {!note && (
+        <>
+          <button type="button" class="ghost attach" onClick={() => picker.current?.click()} title="Attach files (images, PDF, text)">
+            Attach
+          </button>
+          <input
+            ref={picker}
+            type="file"
+            hidden
+            multiple
+            accept={ACCEPT}
+            onChange={(e) => {
+              const input = e.currentTarget;
+              attach([...(input.files ?? [])]);
+              input.value = ''; // the same file may be picked again
+            }}
+          />
+        </>
+      )}
+      <button type="submit" class={note ? 'note-button' : 'primary'} disabled={empty || tooLong || busy || (!note && files.busy)}>
         {note ? 'Add note' : 'Send'}
       </button>
       {tooLong && (

@@ -2,6 +2,7 @@
 // the socket with an ack, or over HTTP while the socket is down, and marked
 // Sent or "Not sent · Retry". Every attempt carries the same clientMessageId,
 // so the server stores the message once however often it is retried.
+import type { Attachment } from '../lib/types';
 import { pendingId } from '../state';
 import { describeError, isUnauthorized, type AgentSocket, type ConsoleApi, type Store } from './ports';
 
@@ -21,7 +22,7 @@ export class Outbox {
     private readonly options: OutboxOptions,
   ) {}
 
-  send(conversationId: string, text: string): void {
+  send(conversationId: string, text: string, attachments: Attachment[] = []): void {
     const c = this.store.state.conversations[conversationId];
     const clientMessageId = this.options.newId();
     this.options.ownIds.add(clientMessageId);
@@ -38,9 +39,10 @@ export class Outbox {
         text,
         clientMessageId,
         createdAt: new Date().toISOString(),
+        attachments,
       },
     });
-    void this.#deliver(conversationId, text, clientMessageId);
+    void this.#deliver(conversationId, text, clientMessageId, attachments);
   }
 
   retry(conversationId: string, clientMessageId: string): void {
@@ -48,15 +50,16 @@ export class Outbox {
     const m = thread?.messages.find((x) => x.clientMessageId === clientMessageId);
     if (!m) return;
     this.store.dispatch({ type: 'message_retry', conversationId, clientMessageId });
-    void this.#deliver(conversationId, m.text, clientMessageId);
+    void this.#deliver(conversationId, m.text, clientMessageId, m.attachments ?? []);
   }
 
-  async #deliver(conversationId: string, text: string, clientMessageId: string): Promise<void> {
+  async #deliver(conversationId: string, text: string, clientMessageId: string, attachments: Attachment[]): Promise<void> {
     const sock = this.socket();
+    const ids = attachments.map((a) => a.attachmentId);
     try {
       const m = sock?.connected
-        ? await sock.send(conversationId, text, clientMessageId)
-        : await this.api.reply(conversationId, text, clientMessageId);
+        ? await sock.send(conversationId, text, clientMessageId, ids)
+        : await this.api.reply(conversationId, text, clientMessageId, ids);
       this.store.dispatch({ type: 'message_acked', conversationId, clientMessageId, message: m });
     } catch (err) {
       this.store.dispatch({ type: 'message_failed', conversationId, clientMessageId });

@@ -2,7 +2,7 @@
 // (real ones in lib/, fakes in tests), the store of the state, and how a
 // failure is told to the agent.
 import { ApiError, type ConversationPage, type HistoryPage } from '../lib/api';
-import type { Agent, CannedResponse, Conversation, ConversationPatch, Message, Note } from '../lib/types';
+import type { Agent, Attachment, CannedResponse, Conversation, ConversationPatch, Message, Note } from '../lib/types';
 import type { Action, Filter, State } from '../state';
 
 /** The HTTP calls the controller makes (lib/api.ts's Api; a fake in tests). */
@@ -10,7 +10,8 @@ export interface ConsoleApi {
   conversations(filter: Filter, before: string | null): Promise<ConversationPage>;
   history(conversationId: string, before: string | null): Promise<HistoryPage>;
   patch(conversationId: string, patch: ConversationPatch): Promise<Conversation | null>;
-  reply(conversationId: string, text: string, clientMessageId: string): Promise<Message>;
+  reply(conversationId: string, text: string, clientMessageId: string, attachments?: string[]): Promise<Message>;
+  upload(conversationId: string, file: File, onProgress: (fraction: number) => void, signal?: AbortSignal): Promise<Attachment>;
   agents(): Promise<Agent[]>;
   notes(conversationId: string): Promise<Note[]>;
   addNote(conversationId: string, text: string): Promise<Note>;
@@ -24,7 +25,7 @@ export interface AgentSocket {
   requestOnlineUsers(): void;
   join(conversationId: string): void;
   leave(conversationId: string): void;
-  send(conversationId: string, text: string, clientMessageId: string): Promise<Message>;
+  send(conversationId: string, text: string, clientMessageId: string, attachments?: string[]): Promise<Message>;
   typing(conversationId: string, sessionId: string | null, isTyping: boolean): void;
   sync(conversationId: string, sessionId: string | null, after: string): Promise<Message[]>;
   read(conversationId: string, upTo: string): Promise<void>;

@@ -1,11 +1,11 @@
 // The console's HTTP client: endpoint builders as pure functions (tested),
 // one `request` that turns every failure into an ApiError with the contract's
 // error code (§3), and a hook for 401 so an expired token ends the session.
-import { isObj, parseConversation, parseConversationPage, parseErrorBody, parseMessage, parseMessages } from './parse';
+import { isObj, parseAttachments, parseConversation, parseConversationPage, parseErrorBody, parseMessage, parseMessages } from './parse';
 import { parseCannedResponses, parseNote, parseNotes, parseStaff } from './parseDesk';
 import type { ConversationPage } from './parse';
 export type { ConversationPage };
-import type { Agent, CannedResponse, Conversation, ConversationPatch, ConversationStatus, Message, Note } from './types';
+import type { Agent, Attachment, CannedResponse, Conversation, ConversationPatch, ConversationStatus, Message, Note } from './types';
 import { parseSettings } from '../settings/parse';
 import type { SettingsPatch, TenantSettings } from '../settings/model';
 
@@ -153,7 +153,17 @@ export class Api {
   constructor(
     private readonly token: string,
     private readonly onUnauthorized: () => void,
+    private readonly makeUploadRequest?: () => UploadRequest,
   ) {}
+
+  /** A file for the conversation (§11), to send with a reply; 413 too large, 415 wrong type. */
+  upload(conversationId: string, file: File, onProgress: (fraction: number) => void, signal?: AbortSignal): Promise<Attachment> {
+    const url = `${conversationUrl(conversationId)}/attachments`;
+    return uploadFile(url, this.token, file, onProgress, signal, this.makeUploadRequest).catch((err: unknown) => {
+      if (err instanceof ApiError && err.status === 401) this.onUnauthorized();
+      throw err;
+    });
+  }
 
   private call(method: string, url: string, body?: unknown): Promise<unknown> {
     return request(method, url, { token: this.token, body, onUnauthorized: this.onUnauthorized });
@@ -217,8 +227,9 @@ export class Api {
   }
 
   /** HTTP fallback for a reply while the socket is down; idempotent by clientMessageId. */
-  async reply(conversationId: string, text: string, clientMessageId: string): Promise<Message> {
-    const body = (await this.call('POST', `${conversationUrl(conversationId)}/messages`, { text, clientMessageId })) as {
+  async reply(conversationId: string, text: string, clientMessageId: string, attachments: string[] = []): Promise<Message> {
+    const sent = attachments.length ? { text, clientMessageId, attachments } : { text, clientMessageId };
+    const body = (await this.call('POST', `${conversationUrl(conversationId)}/messages`, sent)) as {
       message?: unknown;
     } | null;
     const m = parseMessage(body?.message);
@@ -231,4 +242,48 @@ function settingsOf(body: unknown): TenantSettings {
   const settings = parseSettings(body);
   if (!settings) throw new ApiError(200, 'invalid_response', 'The server sent no settings.');
   return settings;
+}
+
+/** The slice of XMLHttpRequest an upload uses (tests pass a fake). */
+export type UploadRequest = Pick<
+  XMLHttpRequest,
+  'open' | 'setRequestHeader' | 'send' | 'abort' | 'status' | 'responseText' | 'upload' | 'onload' | 'onerror' | 'onabort'
+>;
+
+/** POST one file as `multipart/form-data`; `onProgress` hears the fraction sent. */
+export function uploadFile(
+  url: string,
+  token: string,
+  file: File,
+  onProgress: (fraction: number) => void,
+  signal?: AbortSignal,
+  makeRequest: () => UploadRequest = () => new XMLHttpRequest(),
+): Promise<Attachment> {
+  return new Promise((resolve, reject) => {
+    const request = makeRequest();
+    request.open('POST', url);
+    request.setRequestHeader('Authorization', `Bearer ${token}`);
+    request.setRequestHeader('Accept', 'application/json');
+    request.upload.onprogress = (e) => {
+      if (e.lengthComputable && e.total > 0) onProgress(e.loaded / e.total);
+    };
+    request.onload = () => {
+      let body: unknown = null;
+      try {
+        body = JSON.parse(request.responseText);
+      } catch {
+        body = null;
+      }
+      const [attachment] = parseAttachments(isObj(body) ? [body.attachment] : []);
+      if (request.status < 300 && attachment) return resolve(attachment);
+      const err = parseErrorBody(body);
+      reject(new ApiError(request.status, err?.code ?? 'http_error', err?.message ?? `The server answered ${request.status}.`));
+    };
+    request.onerror = () => reject(new ApiError(0, 'network_error', 'The server could not be reached.'));
+    request.onabort = () => reject(new ApiError(0, 'aborted', 'Upload cancelled.'));
+    signal?.addEventListener('abort', () => request.abort());
+    const form = new FormData();
+    form.append('file', file, file.name || 'file');
+    request.send(form);
+  });
 }

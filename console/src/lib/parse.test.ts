@@ -16,7 +16,7 @@ const message = {
 
 describe('parse', () => {
   it('reads a contract message and refuses incomplete ones', () => {
-    expect(parseMessage(message)).toEqual(message);
+    expect(parseMessage(message)).toEqual({ ...message, attachments: [] });
     expect(parseMessage({ ...message, text: 5 })).toBeNull();
     expect(parseMessage({ ...message, messageId: undefined })).toBeNull();
     expect(parseMessage('x')).toBeNull();

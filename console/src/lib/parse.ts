@@ -3,6 +3,7 @@
 // dropped (null) rather than half-shown.
 import { CONVERSATION_STATUSES } from './types';
 import type {
+  Attachment,
   AgentPresence,
   Conversation,
   ConversationStatus,
@@ -72,6 +73,7 @@ export function parseMessage(v: unknown): Message | null {
     text,
     clientMessageId: nonEmpty(v.clientMessageId),
     createdAt: time(v.createdAt) ?? new Date().toISOString(),
+    attachments: parseAttachments(v.attachments),
   };
 }
 
@@ -219,3 +221,19 @@ export function parseAgents(v: unknown): AgentPresence[] {
 }
 
 export { isObj };
+
+export function parseAttachments(v: unknown): Attachment[] {
+  if (!Array.isArray(v)) return [];
+  return v.flatMap((a: unknown) => {
+    if (!isObj(a) || typeof a.attachmentId !== 'string' || typeof a.url !== 'string') return [];
+    return [
+      {
+        attachmentId: a.attachmentId,
+        name: typeof a.name === 'string' ? a.name : 'file',
+        size: typeof a.size === 'number' ? a.size : 0,
+        contentType: typeof a.contentType === 'string' ? a.contentType : 'application/octet-stream',
+        url: a.url,
+      },
+    ];
+  });
+}

@@ -5,6 +5,7 @@
 export type {
   Agent,
   AgentRole,
+  Attachment,
   CannedResponse,
   Conversation,
   ConversationPatch,

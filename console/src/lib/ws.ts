@@ -193,8 +193,9 @@ export class ConsoleSocket {
     this.socket.emit('leave_conversation', { conversationId });
   }
 
-  async send(conversationId: string, text: string, clientMessageId: string): Promise<Message> {
-    const res = await this.request('message', { conversationId, text, clientMessageId });
+  async send(conversationId: string, text: string, clientMessageId: string, attachments: string[] = []): Promise<Message> {
+    const payload = attachments.length ? { conversationId, text, clientMessageId, attachments } : { conversationId, text, clientMessageId };
+    const res = await this.request('message', payload);
     const m = parseMessage(res.message);
     if (!m) throw new AckError('invalid_response', 'The server sent no message.');
     return m;

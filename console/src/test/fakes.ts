@@ -3,7 +3,7 @@
 import type { AgentSocket, ConsoleApi } from '../controller';
 import type { ConversationPage, HistoryPage } from '../lib/api';
 import type { SocketHandlers } from '../lib/ws';
-import type { Agent, CannedResponse, Conversation, ConversationPatch, Message, Note, UserInfo } from '../lib/types';
+import type { Agent, Attachment, CannedResponse, Conversation, ConversationPatch, Message, Note, UserInfo } from '../lib/types';
 import type { Filter } from '../state';
 
 let seq = 0;
@@ -53,7 +53,7 @@ export class FakeApi implements ConsoleApi {
   listCalls: Array<{ filter: Filter; before: string | null }> = [];
   patches: Array<{ conversationId: string; patch: ConversationPatch }> = [];
   staff: Agent[] = [];
-  replies: Array<{ conversationId: string; text: string; clientMessageId: string }> = [];
+  replies: Array<{ conversationId: string; text: string; clientMessageId: string; attachments?: string[] }> = [];
   failWith: Error | null = null;
 
   async conversations(filter: Filter, before: string | null): Promise<ConversationPage> {
@@ -103,9 +103,16 @@ export class FakeApi implements ConsoleApi {
     return this.staff;
   }
 
-  async reply(conversationId: string, text: string, clientMessageId: string): Promise<Message> {
-    this.replies.push({ conversationId, text, clientMessageId });
+  async reply(conversationId: string, text: string, clientMessageId: string, attachments: string[] = []): Promise<Message> {
+    this.replies.push({ conversationId, text, clientMessageId, attachments });
     return message({ conversationId, sender: 'agent', text, clientMessageId });
+  }
+
+  /** Uploads wait here until the test settles them. */
+  uploads: Array<{ conversationId: string; file: File; progress: (f: number) => void; resolve: (a: Attachment) => void; reject: (e: unknown) => void }> = [];
+
+  upload(conversationId: string, file: File, progress: (fraction: number) => void): Promise<Attachment> {
+    return new Promise((resolve, reject) => this.uploads.push({ conversationId, file, progress, resolve, reject }));
   }
 }
 
@@ -113,7 +120,7 @@ export class FakeSocket implements AgentSocket {
   connected = false;
   joined: string[] = [];
   left: string[] = [];
-  sent: Array<{ conversationId: string; text: string; clientMessageId: string }> = [];
+  sent: Array<{ conversationId: string; text: string; clientMessageId: string; attachments?: string[] }> = [];
   typingSignals: Array<{ conversationId: string; isTyping: boolean }> = [];
   presenceRequests = 0;
   closed = false;
@@ -138,8 +145,8 @@ export class FakeSocket implements AgentSocket {
     this.left.push(conversationId);
   }
 
-  async send(conversationId: string, text: string, clientMessageId: string): Promise<Message> {
-    this.sent.push({ conversationId, text, clientMessageId });
+  async send(conversationId: string, text: string, clientMessageId: string, attachments: string[] = []): Promise<Message> {
+    this.sent.push({ conversationId, text, clientMessageId, attachments });
     return message({ conversationId, sender: 'agent', text, clientMessageId });
   }
 
