@@ -138,9 +138,10 @@ export type OfflineMode = 'chat' | 'form' | 'hide';
 export interface WidgetSettings {
   color: string;
   position: 'left' | 'right';
-  greeting: string;
-  offlineGreeting: string;
-  locale: string;
+  /** null until the tenant sets them: the widget's own words, in the visitor's language. */
+  greeting: string | null;
+  offlineGreeting: string | null;
+  locale: string | null;
 }
 
 /** `GET /webchat/config`: what the widget shows before anyone writes. */

@@ -67,10 +67,10 @@ class BusinessHours:
 def minutes(text: str) -> int:
     """ "HH:MM" (00:00–24:00) as minutes after midnight."""
     hours, _, mins = text.partition(":")
-    value = int(hours) * 60 + int(mins)
-    if len(text) != 5 or not hours.isdigit() or not mins.isdigit() or not 0 <= value <= 1440:
+    if len(text) != 5 or not hours.isdigit() or not mins.isdigit() or int(mins) >= 60:
         raise ValueError(f"{text!r} is not a time of day HH:MM")
-    if int(mins) >= 60:
+    value = int(hours) * 60 + int(mins)
+    if not 0 <= value <= 1440:
         raise ValueError(f"{text!r} is not a time of day HH:MM")
     return value
 

@@ -99,6 +99,7 @@ class BusinessHoursSetting(Payload):
     holidays: Annotated[
         list[Annotated[str, Field(max_length=10), AfterValidator(_check_day)]],
         Field(max_length=MAX_HOLIDAYS),
+        AfterValidator(lambda days: sorted(set(days))),
     ] = []
 
 
@@ -137,6 +138,8 @@ class SettingsPatch(Payload):
 
 # Fields that may be set to null (clearing them); every other null is refused.
 NULLABLE = {"businessHours", "retentionDays"}
+# Widget texts a null returns to the widget's own words; the rest may not be null.
+NULLABLE_WIDGET = {"greeting", "offlineGreeting", "locale"}
 # Fields kept in tenant columns rather than in the settings document, and their columns.
 COLUMN_NAMES = {
     "name": "name",

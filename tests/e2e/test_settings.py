@@ -77,6 +77,11 @@ async def test_settings_have_every_field_and_change_partially(
         response = await chat.secret.patch("/api/settings", json={"businessHours": None})
         assert contract.expect_status(response, 200)["settings"]["businessHours"] is None
         assert (await settings_of(chat))["widget"]["color"] == "#ff0000"
+        # A widget text set to null goes back to the widget's own words; a colour may not.
+        response = await chat.secret.patch("/api/settings", json={"widget": {"greeting": None}})
+        assert contract.expect_status(response, 200)["settings"]["widget"]["greeting"] is None
+        response = await chat.secret.patch("/api/settings", json={"widget": {"color": None}})
+        contract.expect_error(response, 422, "invalid_request")
     finally:
         await chat.aclose()
 

@@ -21,6 +21,12 @@ describe('resolveLooks', () => {
     expect(looks.title).toBe('Discutons');
   });
 
+  it('shows a tenant’s greeting as written when it named no language', () => {
+    const looks = resolveLooks({}, { ...server, locale: null, offlineGreeting: null }, ['de-DE']);
+    expect(looks.greeting).toBe('Bonjour, une question ?');
+    expect(looks.offlineGreeting).toBe("We're away right now. Leave a message and we'll reply by e-mail.");
+  });
+
   it('lets the page’s options (data-* or init) win', () => {
     const looks = resolveLooks(
       { color: '#ff0066', position: 'right', greeting: '', offlineGreeting: 'Back soon', locale: 'fr', title: 'Aide' },

@@ -27,7 +27,7 @@ export interface Looks {
   position: 'left' | 'right';
 }
 
-function language(tag: string | undefined): string | undefined {
+function language(tag: string | null | undefined): string | undefined {
   return tag?.toLowerCase().split(/[-_]/)[0];
 }
 
@@ -36,10 +36,12 @@ export function resolveLooks(
   server: WidgetSettings | null,
   browserLanguages: readonly string[] = navigatorLanguages(),
 ): Looks {
-  const strings = pickStrings(options.locale || server?.locale, browserLanguages);
+  const strings = pickStrings(options.locale || server?.locale || undefined, browserLanguages);
   // The tenant's texts are written in the tenant's language: when the page
-  // asks for another one, the widget's own translations read better.
-  const serverTexts = server && language(server.locale) === strings.lang ? server : null;
+  // asks for another one, the widget's own translations read better. A tenant
+  // that named no language gets its texts shown as written.
+  const serverTexts =
+    server && (!server.locale || language(server.locale) === strings.lang) ? server : null;
   return {
     strings,
     formatLocale: formattingLocale(strings, browserLanguages),

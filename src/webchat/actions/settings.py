@@ -21,6 +21,7 @@ from webchat.settings_schemas import (
     COLUMNS,
     NESTED,
     NULLABLE,
+    NULLABLE_WIDGET,
     SettingsPatch,
     merged_settings,
 )
@@ -68,9 +69,14 @@ async def do_update_settings(
     document: dict[str, Any] = {}
     for name in given - COLUMNS:
         value = getattr(patch, name)
-        document[name] = (
-            value.model_dump(exclude_none=True) if isinstance(value, BaseModel) else value
-        )
+        if isinstance(value, BaseModel):
+            # Keys sent as null are kept: a widget text set to null goes back to the
+            # widget's own words.
+            value = value.model_dump(exclude_unset=True)
+            for key, item in value.items():
+                if item is None and not (name == "widget" and key in NULLABLE_WIDGET):
+                    raise invalid_field(f"{name}.{key}: must not be null")
+        document[name] = value
     columns = {
         column: getattr(patch, field) for field, column in COLUMN_NAMES.items() if field in given
     }
