@@ -115,7 +115,8 @@ class Sendable(Payload):
 
     # Before `text`, so that the text's check can see them.
     attachments: AttachmentIdsField = []
-    text: MessageTextField = ""
+    # Checked when left out too: no text and no attachments is refused.
+    text: Annotated[MessageTextField, Field(validate_default=True)] = ""
     clientMessageId: ClientMessageIdField | None = None
 
     @field_validator("text", mode="after")

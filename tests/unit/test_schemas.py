@@ -261,3 +261,15 @@ def test_message_json_renders_naive_sqlite_datetimes_as_utc() -> None:
         datetime(2026, 1, 2, 3, 4, 5, 6000),
     )
     assert message_json(record, LinkSigner("s" * 40))["createdAt"] == "2026-01-02T03:04:05.006Z"
+
+
+def test_a_message_needs_text_or_attachments() -> None:
+    identity = {"sessionId": SESSION, "fingerprint": FINGERPRINT}
+    assert refused(MessageRequest, identity) == "text"
+    only_files = MessageRequest.model_validate(
+        {**identity, "attachments": ["01ARYZ6S41TSV4RRFFQ69G5FAV"]}
+    )
+    assert only_files.text == ""
+    assert refused(MessageRequest, {**identity, "attachments": ["nope"], "text": "x"}) == (
+        "attachments.0"
+    )
