@@ -227,6 +227,15 @@ def message_json(message: MessageRecord, links: LinkSigner) -> MessageJson:
     }
 
 
+def _visitor_json(conversation: ConversationRecord) -> dict[str, Any]:
+    return {
+        "userId": conversation.user_id,
+        "userInfo": conversation.user_info,
+        "email": conversation.email,
+        "name": conversation.name,
+    }
+
+
 def conversation_json(
     conversation: ConversationRecord, last_message: MessageRecord | None, links: LinkSigner
 ) -> dict[str, Any]:
@@ -236,12 +245,7 @@ def conversation_json(
         "tenantId": conversation.tenant_id,
         "sessionId": conversation.session_id,
         "userId": conversation.user_id,
-        "visitor": {
-            "userId": conversation.user_id,
-            "userInfo": conversation.user_info,
-            "email": conversation.email,
-            "name": conversation.name,
-        },
+        "visitor": _visitor_json(conversation),
         "status": conversation.status,
         "assigneeId": conversation.assignee_id,
         "labels": conversation.labels,
@@ -265,12 +269,7 @@ def visitor_conversation_json(conversation: ConversationRecord) -> dict[str, Any
         "tenantId": conversation.tenant_id,
         "sessionId": conversation.session_id,
         "userId": conversation.user_id,
-        "visitor": {
-            "userId": conversation.user_id,
-            "userInfo": conversation.user_info,
-            "email": conversation.email,
-            "name": conversation.name,
-        },
+        "visitor": _visitor_json(conversation),
         "status": conversation.status,
         "visitorLastReadId": conversation.visitor_last_read_id,
         "lastActivityAt": isoformat(conversation.last_activity_at),

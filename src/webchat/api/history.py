@@ -54,7 +54,7 @@ async def get_messages(
                 raise
             # A visitor who never wrote has an empty history, not a missing one.
             return {"messages": [], "nextBefore": None}
-        conversation_id = conversation.conversation_id
+        conversation_id, agent_read = conversation.conversation_id, conversation.agent_last_read_id
     else:
         if not x_session_token:
             raise invalid_token("Send the visitor token in X-Session-Token.")
@@ -69,11 +69,12 @@ async def get_messages(
         if any(value is not None and value != own for value, own in asked):
             raise forbidden("A visitor token reads only its own conversation.")
         conversation_id = claims.conversation_id
+        current = await get_conversation(services.db, principal.tenant_id, conversation_id)
+        agent_read = current.agent_last_read_id if current else None
     messages, more = await list_messages(services.db, conversation_id, before, limit)
-    current = await get_conversation(services.db, principal.tenant_id, conversation_id)
     return {
         "messages": [message_json(m, services.links) for m in messages],
         "nextBefore": messages[0].message_id if more and messages else None,
         # How far the agents have read: the widget's "Seen", also after a reload.
-        "agentLastReadId": current.agent_last_read_id if current else None,
+        "agentLastReadId": agent_read,
     }

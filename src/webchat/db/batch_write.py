@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from webchat.db.models import PENDING_MISSED_REPLY
 from webchat.db.records import MessageRecord
 
 INSERT_MESSAGES = """
@@ -65,13 +66,13 @@ RETURNING c.id, old.status AS previous_status, c.status,
 
 # Missed-reply e-mails for the batch's agent messages, in the same transaction: one
 # pending row per conversation (the partial unique index), due at its first unread reply.
-QUEUE_MISSED_REPLIES = """
+QUEUE_MISSED_REPLIES = f"""
 INSERT INTO email_outbox (id, tenant_id, conversation_id, kind, status, due_at, attempts,
                           created_at)
 SELECT v.id, v.tenant_id, v.conversation_id, 'missed_reply', 'pending', v.due, 0, now()
 FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::timestamptz[])
        AS v(id, tenant_id, conversation_id, due)
-ON CONFLICT (conversation_id, kind) WHERE status = 'pending' AND kind = 'missed_reply'
+ON CONFLICT (conversation_id, kind) WHERE {PENDING_MISSED_REPLY}
 DO NOTHING
 """
 

@@ -14,7 +14,7 @@ from webchat.db import batch_write
 from webchat.db.attachments import load_attachments
 from webchat.db.batch_write import message_columns
 from webchat.db.engine import Database
-from webchat.db.models import Attachment, Conversation, EmailOutbox, Message
+from webchat.db.models import PENDING_MISSED_REPLY, Attachment, Conversation, EmailOutbox, Message
 from webchat.db.records import MessageRecord
 from webchat.ids import new_ulid
 
@@ -116,7 +116,7 @@ async def insert_messages(db: Database, batch: list[PendingMessage]) -> list[Sto
                 .values([_missed_reply_row(p) for p in queued])
                 .on_conflict_do_nothing(
                     index_elements=["conversation_id", "kind"],
-                    index_where=text("status = 'pending' AND kind = 'missed_reply'"),
+                    index_where=text(PENDING_MISSED_REPLY),
                 )
             )
     return _results(batch, inserted, existing, touched)

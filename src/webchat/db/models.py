@@ -200,6 +200,10 @@ class Message(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+# The partial unique index's condition: at most one pending missed-reply per conversation.
+PENDING_MISSED_REPLY = "status = 'pending' AND kind = 'missed_reply'"
+
+
 class EmailOutbox(Base):
     """E-mails to send (CONTRACT §9): written in the transaction of what they are about,
     claimed by one node when due, retried with backoff."""
@@ -214,8 +218,8 @@ class EmailOutbox(Base):
             "conversation_id",
             "kind",
             unique=True,
-            postgresql_where=text("status = 'pending' AND kind = 'missed_reply'"),
-            sqlite_where=text("status = 'pending' AND kind = 'missed_reply'"),
+            postgresql_where=text(PENDING_MISSED_REPLY),
+            sqlite_where=text(PENDING_MISSED_REPLY),
         ),
     )
 

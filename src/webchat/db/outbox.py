@@ -20,7 +20,7 @@ from webchat.clock import as_utc, utcnow
 from webchat.db.conversations import conversation_record
 from webchat.db.engine import Database
 from webchat.db.messages import message_record
-from webchat.db.models import Conversation, EmailOutbox, Message
+from webchat.db.models import PENDING_MISSED_REPLY, Conversation, EmailOutbox, Message
 from webchat.db.records import ConversationRecord, MessageRecord
 from webchat.ids import new_ulid
 
@@ -193,7 +193,7 @@ async def queue_missed_reply(
         )
         .on_conflict_do_nothing(
             index_elements=["conversation_id", "kind"],
-            index_where=text("status = 'pending' AND kind = 'missed_reply'"),
+            index_where=text(PENDING_MISSED_REPLY),
         )
     )
     async with db.session() as session:
