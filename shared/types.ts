@@ -82,6 +82,7 @@ export interface Note {
   conversationId: string;
   agentId: string | null;
   text: string;
+  attachments: Attachment[];
   createdAt: string;
 }
 

@@ -187,7 +187,7 @@ describe('ConsoleController', () => {
   it('loads notes with the conversation, adds one, and keeps one copy of the live echo', async () => {
     const api = new FakeApi();
     api.list = [conversation()];
-    api.notesBy.c1 = [{ noteId: 'n0', conversationId: 'c1', agentId: 'bob', text: 'VIP customer', createdAt: '2026-01-01T09:30:00Z' }];
+    api.notesBy.c1 = [{ noteId: 'n0', conversationId: 'c1', agentId: 'bob', text: 'VIP customer', attachments: [], createdAt: '2026-01-01T09:30:00Z' }];
     const { controller, socket } = setup(api);
     socket().accept();
     await settle();

@@ -11,12 +11,15 @@ from pydantic import AfterValidator, Field
 
 from webchat.clock import as_utc, isoformat
 from webchat.db.records import CannedResponseRecord, NoteRecord
+from webchat.files.signing import LinkSigner
 from webchat.schemas import (
+    Attachable,
     ConversationTarget,
     MessageIdField,
     Payload,
     TextField,
     VisitorIdentity,
+    attachment_json,
 )
 
 Status = Literal["open", "pending", "snoozed", "closed"]
@@ -78,8 +81,8 @@ class ConversationPatch(Payload):
     snoozedUntil: InstantField | None = None
 
 
-class NoteRequest(Payload):
-    text: TextField
+class NoteRequest(Attachable):
+    """A note: text, attachments, or both (CONTRACT §8, §11)."""
 
 
 class ReadRequest(Payload):
@@ -104,12 +107,13 @@ class CannedResponsePatch(Payload):
     text: TextField | None = None
 
 
-def note_json(note: NoteRecord) -> dict[str, Any]:
+def note_json(note: NoteRecord, links: LinkSigner) -> dict[str, Any]:
     return {
         "noteId": note.note_id,
         "conversationId": note.conversation_id,
         "agentId": note.agent_id,
         "text": note.text,
+        "attachments": [attachment_json(a, links) for a in note.attachments],
         "createdAt": isoformat(note.created_at),
     }
 

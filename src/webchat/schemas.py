@@ -110,14 +110,13 @@ class Payload(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=False, strict=True)
 
 
-class Sendable(Payload):
-    """A message body: text, attachments (CONTRACT §11), or both; never neither."""
+class Attachable(Payload):
+    """Text, attachments (CONTRACT §11), or both; never neither: a message or a note."""
 
     # Before `text`, so that the text's check can see them.
     attachments: AttachmentIdsField = []
     # Checked when left out too: no text and no attachments is refused.
     text: Annotated[MessageTextField, Field(validate_default=True)] = ""
-    clientMessageId: ClientMessageIdField | None = None
 
     @field_validator("text", mode="after")
     @classmethod
@@ -125,6 +124,12 @@ class Sendable(Payload):
         if not value.strip() and not info.data.get("attachments"):
             raise ValueError("must not be empty (unless attachments are sent)")
         return value
+
+
+class Sendable(Attachable):
+    """A message body: an Attachable, with the sender's idempotency key."""
+
+    clientMessageId: ClientMessageIdField | None = None
 
 
 class VisitorIdentity(Payload):

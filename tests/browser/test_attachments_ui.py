@@ -213,6 +213,21 @@ async def test_a_pasted_screenshot_reaches_the_agent_and_a_pdf_reaches_the_visit
     assert pdf.content == PDF
     assert pdf.headers["content-disposition"].startswith("attachment")
 
+    # A note takes files too: they stay with the agents, never reach the widget.
+    await desk.get_by_role("button", name="Note", exact=True).click()
+    await desk.locator("form.reply input[type=file]").set_input_files(
+        files=[{"name": "refund-policy.txt", "mimeType": "text/plain", "buffer": b"30 days\n"}]
+    )
+    await expect(desk.locator(".reply-files .upload-done")).to_be_visible(timeout=LIVE)
+    await desk.get_by_label("Internal note").fill("Policy for this case")
+    await desk.get_by_label("Internal note").press("Enter")
+    note = desk.locator(".log .note", has_text="Policy for this case")
+    await expect(note.locator(".file-chip", has_text="refund-policy.txt")).to_be_visible(
+        timeout=LIVE
+    )
+    await desk.get_by_role("button", name="Reply", exact=True).click()
+    await expect(desk.locator(".reply-files")).to_have_count(0)
+
     # A file the server refuses says why, in the composer; nothing else breaks.
     await visitor.locator("#wc-panel input[type=file]").set_input_files(
         files=[
@@ -229,6 +244,7 @@ async def test_a_pasted_screenshot_reaches_the_agent_and_a_pdf_reaches_the_visit
     await expect(refused).to_have_count(0)
     await expect(visitor.locator("#wc-input")).to_be_focused()
 
+    await expect(visitor.locator(".wc-file", has_text="refund-policy.txt")).to_have_count(0)
     # With files shown on both sides, axe-core finds nothing serious.
     assert await serious_accessibility_violations(visitor) == []
     assert await serious_accessibility_violations(desk) == []

@@ -126,6 +126,56 @@ async def test_staff_send_a_pdf_downloaded_as_an_attachment_with_ranges(
         await chat.aclose()
 
 
+async def test_notes_carry_attachments_only_staff_see(
+    server: WebchatProcess, tenant: Tenant, sockets: Sockets
+) -> None:
+    chat = TenantChat(tenant, server)
+    try:
+        visitor = Visitor()
+        sent = await chat.send(visitor, "Here is my problem")
+        conversation_id = sent["message"]["conversationId"]
+        tab = await sockets.visitor(tenant, visitor)
+        agent = await sockets.agent(server, api_key=tenant.secret_key)
+        response = await chat.secret.post(
+            f"/api/conversations/{conversation_id}/attachments",
+            files={"file": ("internal-report.pdf", PDF, "application/pdf")},
+        )
+        attachment = contract.expect_status(response, 201)["attachment"]
+        notes_url = f"/api/conversations/{conversation_id}/notes"
+        empty = await chat.secret.post(notes_url, json={"text": ""})
+        contract.expect_error(empty, 422, "invalid_request")
+        created = await chat.secret.post(
+            notes_url, json={"text": "", "attachments": [attachment["attachmentId"]]}
+        )
+        note = contract.expect_status(created, 201)["note"]
+        assert note["text"] == ""
+        assert [a["attachmentId"] for a in note["attachments"]] == [attachment["attachmentId"]]
+        live = await agent.wait_for("note_created", lambda n: n["noteId"] == note["noteId"])
+        assert live["attachments"][0]["name"] == "internal-report.pdf"
+        listed = contract.expect_status(await chat.secret.get(notes_url), 200)["notes"]
+        assert listed[-1]["attachments"][0]["attachmentId"] == attachment["attachmentId"]
+        async with http_client(server, strict=False) as http:
+            assert (await http.get(listed[-1]["attachments"][0]["url"])).content == PDF
+        # Taken by the note: neither a message nor another note can send it.
+        for url in (notes_url, f"/api/conversations/{conversation_id}/messages"):
+            again = await chat.secret.post(
+                url, json={"text": "x", "attachments": [attachment["attachmentId"]]}
+            )
+            contract.expect_error(again, 403, "forbidden")
+        # A visitor's attachment of another conversation cannot go on this note either.
+        theirs = await upload(chat, Visitor(), "theirs.png", png(), "image/png")
+        foreign = await chat.secret.post(
+            notes_url,
+            json={"text": "x", "attachments": [theirs.json()["attachment"]["attachmentId"]]},
+        )
+        contract.expect_error(foreign, 403, "forbidden")
+        history = await chat.visitor_history(sent["session"]["token"], sessionId=visitor.session_id)
+        assert attachment["attachmentId"] not in str(history)
+        assert tab.count("note_created") == 0
+    finally:
+        await chat.aclose()
+
+
 async def test_signed_links_cannot_be_tampered_with(server: WebchatProcess, tenant: Tenant) -> None:
     chat = TenantChat(tenant, server)
     try:

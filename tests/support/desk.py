@@ -42,7 +42,7 @@ CONVERSATION_KEYS = {
     "createdAt",
 }
 VISITOR_KEYS = {"userId", "userInfo", "email", "name"}
-NOTE_KEYS = {"noteId", "conversationId", "agentId", "text", "createdAt"}
+NOTE_KEYS = {"noteId", "conversationId", "agentId", "text", "attachments", "createdAt"}
 CANNED_KEYS = {"cannedResponseId", "shortcut", "text"}
 AGENT_KEYS = {"agentId", "email", "name", "role", "disabled", "capacity", "createdAt"}
 READ_KEYS = {"conversationId", "reader", "upTo", "readAt"}

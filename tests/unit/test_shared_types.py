@@ -7,7 +7,8 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
-from webchat.db.records import AttachmentRecord, ConversationRecord, MessageRecord
+from webchat.db.records import AttachmentRecord, ConversationRecord, MessageRecord, NoteRecord
+from webchat.desk_schemas import note_json
 from webchat.files.signing import LinkSigner
 from webchat.schemas import attachment_json, conversation_json, message_json
 
@@ -41,3 +42,8 @@ def test_conversation_fields_match() -> None:
     assert interface_fields("Visitor") == set(
         conversation_json(CONVERSATION, None, LINKS)["visitor"]
     )
+
+
+def test_note_fields_match() -> None:
+    note = NoteRecord("n", "t", "c", None, "internal", T, (ATTACHMENT,))
+    assert interface_fields("Note") == set(note_json(note, LINKS))

@@ -96,7 +96,7 @@ export function ConversationView(p: ConversationViewProps) {
         canned={p.state.canned}
         fillCanned={(response) => ctl.desk.fillCanned(id, response)}
         onCannedWanted={() => ctl.desk.refreshCanned()}
-        onNote={(text) => ctl.desk.addNote(id, text)}
+        onNote={(text, attachments) => ctl.desk.addNote(id, text, attachments)}
         onSend={(text, attachments) => ctl.send(id, text, attachments)}
         onUpload={(file, progress, signal) => ctl.upload(id, file, progress, signal)}
         onTyping={(t) => ctl.typing(id, t)}

@@ -98,7 +98,8 @@ function NoteCard({ note, author, now }: { note: Note; author: string; now: numb
         <span class="msg-who">{author}</span>
         <time dateTime={note.createdAt}>{shortTime(note.createdAt, now)}</time>
       </div>
-      <div class="msg-text">{note.text}</div>
+      {note.text && <div class="msg-text">{note.text}</div>}
+      <AttachmentList attachments={note.attachments} />
     </div>
   );
 }

@@ -46,7 +46,7 @@ describe('ReplyBox', () => {
     type('Customer is a VIP');
     key('Enter');
     await act(async () => undefined);
-    expect(props.onNote).toHaveBeenCalledWith('Customer is a VIP');
+    expect(props.onNote).toHaveBeenCalledWith('Customer is a VIP', []);
     expect(props.onSend).not.toHaveBeenCalled();
     expect(props.onTyping).not.toHaveBeenCalled();
   });
@@ -106,14 +106,28 @@ describe('ReplyBox attachments', () => {
     expect(document.querySelector('.reply-files')).toBeNull();
   });
 
-  it('says why a file was refused, and a note has no attach button', async () => {
+  it('says why a file was refused', async () => {
     const onUpload = vi.fn(() => Promise.reject(new ApiError(415, 'unsupported_media_type', 'no')));
     const { box } = mount({ onUpload });
     paste(box, { files: [file()], items: [] });
     await settle();
     expect(document.querySelector('[role=alert]')!.textContent).toMatch(/type of file cannot be sent/);
-    act(() => render(null, document.body));
-    mount({ mode: 'note' });
-    expect([...document.querySelectorAll('button')].some((b) => b.textContent === 'Attach')).toBe(false);
+  });
+
+  it('adds a note with a file only, and keeps the file when the note was not stored', async () => {
+    const onUpload = vi.fn(() => Promise.resolve(pdf));
+    const onNote = vi.fn().mockResolvedValueOnce(false).mockResolvedValueOnce(true);
+    const { box, key } = mount({ mode: 'note', onUpload, onNote });
+    expect([...document.querySelectorAll('button')].some((b) => b.textContent === 'Attach')).toBe(true);
+    paste(box, { files: [file()], items: [] });
+    await settle();
+    key('Enter');
+    await settle();
+    expect(onNote).toHaveBeenLastCalledWith('', [pdf]);
+    expect(document.querySelector('.reply-files')).not.toBeNull(); // refused: still there
+    key('Enter');
+    await settle();
+    expect(onNote).toHaveBeenCalledTimes(2);
+    expect(document.querySelector('.reply-files')).toBeNull();
   });
 });

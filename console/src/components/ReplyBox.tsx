@@ -2,8 +2,8 @@
 // goes to the visitor; a Note stays with the agents (yellow, "Internal note",
 // its own draft, no typing signal), so a note cannot be sent by mistake.
 // Enter sends, Shift+Enter adds a line; `/shortcut` offers canned responses.
-// A reply may carry files (attach button, drop on the box, paste); a note
-// cannot: the server's notes have no attachments.
+// Either may carry files (attach button, drop on the box, paste); the files
+// waiting go with whatever is sent next, shown inside the box's mode colours.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { MAX_TEXT_LENGTH } from '../../../shared/types';
 import { ACCEPT, filesOf, type Attachment } from '../lib/attachments';
@@ -26,9 +26,9 @@ export interface ReplyBoxProps {
   /** A `/shortcut` was started: the list of canned responses may need a refresh. */
   onCannedWanted: () => void;
   onSend: (text: string, attachments: Attachment[]) => void;
-  /** Uploads a file for the next reply. */
+  /** Uploads a file for the next reply or note. */
   onUpload: Uploader;
-  onNote: (text: string) => Promise<boolean>;
+  onNote: (text: string, attachments: Attachment[]) => Promise<boolean>;
   onTyping: (isTyping: boolean) => void;
 }
 
@@ -82,13 +82,14 @@ export function ReplyBox(p: ReplyBoxProps) {
 
   const submit = async (): Promise<void> => {
     const t = text.trim();
-    const withFiles = !note && files.ready.length > 0;
-    if ((t === '' && !withFiles) || t.length > MAX_TEXT_LENGTH || busy || (!note && files.busy)) return;
+    const withFiles = files.ready.length > 0;
+    if ((t === '' && !withFiles) || t.length > MAX_TEXT_LENGTH || busy || files.busy) return;
     if (note) {
       setBusy(true);
-      const stored = await p.onNote(t);
+      const stored = await p.onNote(t, files.ready);
       setBusy(false);
-      if (!stored) return; // the draft stays; the banner says why
+      if (!stored) return; // the draft and the files stay; the banner says why
+      files.clear();
     } else {
       p.onSend(t, files.ready);
       files.clear();
@@ -130,7 +131,7 @@ export function ReplyBox(p: ReplyBoxProps) {
   const attach = (list: File[]): void => {
     if (list.length) files.add(list);
   };
-  const empty = text.trim() === '' && (note || files.ready.length === 0);
+  const empty = text.trim() === '' && files.ready.length === 0;
   return (
     <form
       class={`reply${note ? ' note-mode' : ''}${dropping ? ' dropping' : ''}`}
@@ -140,7 +141,7 @@ export function ReplyBox(p: ReplyBoxProps) {
         void submit();
       }}
       onDragOver={(e) => {
-        if (note || !e.dataTransfer?.types.includes('Files')) return;
+        if (!e.dataTransfer?.types.includes('Files')) return;
         e.preventDefault();
         setDropping(true);
       }}
@@ -150,7 +151,7 @@ export function ReplyBox(p: ReplyBoxProps) {
       onDrop={(e) => {
         setDropping(false);
         const dropped = filesOf(e.dataTransfer);
-        if (note || dropped.length === 0) return;
+        if (dropped.length === 0) return;
         e.preventDefault();
         attach(dropped);
         box.current?.focus();
@@ -173,15 +174,13 @@ export function ReplyBox(p: ReplyBoxProps) {
           {note ? 'Internal note: only agents see it, never the visitor.' : 'The visitor sees this reply.'}
         </span>
       </div>
-      {!note && (
-        <PendingUploads
-          uploads={files.uploads}
-          onRemove={(key) => {
-            files.remove(key);
-            box.current?.focus();
-          }}
-        />
-      )}
+      <PendingUploads
+        uploads={files.uploads}
+        onRemove={(key) => {
+          files.remove(key);
+          box.current?.focus();
+        }}
+      />
       {suggesting && <CannedSuggestions matches={matches} active={active} onChoose={choose} />}
       <textarea
         ref={box}
@@ -201,31 +200,27 @@ export function ReplyBox(p: ReplyBoxProps) {
         onBlur={() => setSlash(null)}
         onPaste={(e) => {
           const pasted = filesOf(e.clipboardData);
-          if (note || pasted.length === 0) return; // text pastes as text
+          if (pasted.length === 0) return; // text pastes as text
           e.preventDefault();
           attach(pasted);
         }}
       />
-      {!note && (
-        <>
-          <button type="button" class="ghost attach" onClick={() => picker.current?.click()} title="Attach files (images, PDF, text)">
-            Attach
-          </button>
-          <input
-            ref={picker}
-            type="file"
-            hidden
-            multiple
-            accept={ACCEPT}
-            onChange={(e) => {
-              const input = e.currentTarget;
-              attach([...(input.files ?? [])]);
-              input.value = ''; // the same file may be picked again
-            }}
-          />
-        </>
-      )}
-      <button type="submit" class={note ? 'note-button' : 'primary'} disabled={empty || tooLong || busy || (!note && files.busy)}>
+      <button type="button" class="ghost attach" onClick={() => picker.current?.click()} title="Attach files (images, PDF, text)">
+        Attach
+      </button>
+      <input
+        ref={picker}
+        type="file"
+        hidden
+        multiple
+        accept={ACCEPT}
+        onChange={(e) => {
+          const input = e.currentTarget;
+          attach([...(input.files ?? [])]);
+          input.value = ''; // the same file may be picked again
+        }}
+      />
+      <button type="submit" class={note ? 'note-button' : 'primary'} disabled={empty || tooLong || busy || files.busy}>
         {note ? 'Add note' : 'Send'}
       </button>
       {tooLong && (

@@ -4,7 +4,7 @@
 // the state as it was and says why in the banner.
 import { fillTemplate } from '../lib/canned';
 import { conversationEmail } from '../lib/format';
-import type { CannedResponse, ConversationPatch, ConversationStatus } from '../lib/types';
+import type { Attachment, CannedResponse, ConversationPatch, ConversationStatus } from '../lib/types';
 import { describeError, isUnauthorized, isUnsupported, type ConsoleApi, type Store } from './ports';
 
 const STATUS_VERB: Record<ConversationStatus, string> = {
@@ -73,9 +73,13 @@ export class Desk {
   }
 
   /** An internal note: staff only, never sent to the visitor. False (and a notice) if it was not stored. */
-  async addNote(conversationId: string, text: string): Promise<boolean> {
+  async addNote(conversationId: string, text: string, attachments: Attachment[] = []): Promise<boolean> {
     try {
-      const note = await this.api.addNote(conversationId, text);
+      const note = await this.api.addNote(
+        conversationId,
+        text,
+        attachments.map((a) => a.attachmentId),
+      );
       this.store.dispatch({ type: 'note_added', note });
       return true;
     } catch (err) {

@@ -14,7 +14,7 @@ export interface ConsoleApi {
   upload(conversationId: string, file: File, onProgress: (fraction: number) => void, signal?: AbortSignal): Promise<Attachment>;
   agents(): Promise<Agent[]>;
   notes(conversationId: string): Promise<Note[]>;
-  addNote(conversationId: string, text: string): Promise<Note>;
+  addNote(conversationId: string, text: string, attachments?: string[]): Promise<Note>;
   cannedResponses(): Promise<CannedResponse[]>;
   markRead(conversationId: string, upTo: string): Promise<void>;
 }

@@ -200,8 +200,8 @@ export class Api {
     return parseNotes(await this.call('GET', `${conversationUrl(conversationId)}/notes`));
   }
 
-  async addNote(conversationId: string, text: string): Promise<Note> {
-    const body = await this.call('POST', `${conversationUrl(conversationId)}/notes`, { text });
+  async addNote(conversationId: string, text: string, attachments: string[] = []): Promise<Note> {
+    const body = await this.call('POST', `${conversationUrl(conversationId)}/notes`, attachments.length ? { text, attachments } : { text });
     const note = parseNote(isObj(body) ? body.note : null);
     if (!note) throw new ApiError(201, 'invalid_response', 'The server sent no note.');
     return note;

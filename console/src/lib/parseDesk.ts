@@ -1,7 +1,7 @@
 // The help-desk shapes of CONTRACT §8 and §13 (staff list, notes, canned
 // responses, read marks, a conversation update), read like the rest of
 // parse.ts: tolerant of missing optional fields, null when unusable.
-import { idLike, isObj, nonEmpty, parseConversation, str, time } from './parse';
+import { idLike, isObj, nonEmpty, parseAttachments, parseConversation, str, time } from './parse';
 import type { Agent, CannedResponse, Conversation, MessagesRead, Note } from './types';
 
 function listOf<T>(v: unknown, key: string, one: (x: unknown) => T | null): T[] {
@@ -45,6 +45,7 @@ export function parseNote(v: unknown): Note | null {
     conversationId,
     agentId: idLike(v.agentId),
     text,
+    attachments: parseAttachments(v.attachments),
     createdAt: time(v.createdAt) ?? new Date().toISOString(),
   };
 }

@@ -74,18 +74,18 @@ export class FakeApi implements ConsoleApi {
   }
 
   notesBy: Record<string, Note[]> = {};
-  addedNotes: Array<{ conversationId: string; text: string }> = [];
+  addedNotes: Array<{ conversationId: string; text: string; attachments: string[] }> = [];
   canned: CannedResponse[] = [];
 
   async notes(conversationId: string): Promise<Note[]> {
     return this.notesBy[conversationId] ?? [];
   }
 
-  async addNote(conversationId: string, text: string): Promise<Note> {
+  async addNote(conversationId: string, text: string, attachments: string[] = []): Promise<Note> {
     if (this.failWith) throw this.failWith;
-    this.addedNotes.push({ conversationId, text });
+    this.addedNotes.push({ conversationId, text, attachments });
     const n = this.addedNotes.length;
-    return { noteId: `n${n}`, conversationId, agentId: 'ann', text, createdAt: new Date().toISOString() };
+    return { noteId: `n${n}`, conversationId, agentId: 'ann', text, attachments: [], createdAt: new Date().toISOString() };
   }
 
   httpReads: Array<{ conversationId: string; upTo: string }> = [];

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from webchat.actions.attachments import check_attachments
 from webchat.actions.events import publish_note
 from webchat.db.notes import (
+    AttachmentTaken,
     ShortcutTaken,
     delete_canned_response,
     insert_canned_response,
@@ -13,18 +15,30 @@ from webchat.db.notes import (
     update_canned_response,
 )
 from webchat.db.records import CannedResponseRecord, NoteRecord
-from webchat.desk_schemas import note_json
-from webchat.errors import conflict, not_found
+from webchat.desk_schemas import NoteRequest, note_json
+from webchat.errors import conflict, forbidden, not_found
 
 if TYPE_CHECKING:
     from webchat.services import Services
 
 
 async def do_add_note(
-    services: Services, tenant_id: str, conversation_id: str, agent_id: str | None, text: str
+    services: Services,
+    tenant_id: str,
+    conversation_id: str,
+    agent_id: str | None,
+    body: NoteRequest,
 ) -> NoteRecord:
-    note = await insert_note(services.db, tenant_id, conversation_id, agent_id, text)
-    await publish_note(services, tenant_id, note_json(note))
+    attachments = await check_attachments(
+        services, tenant_id, conversation_id, body.attachments, client_message_id=None
+    )
+    try:
+        note = await insert_note(
+            services.db, tenant_id, conversation_id, agent_id, body.text, attachments
+        )
+    except AttachmentTaken:
+        raise forbidden("attachments: that attachment was sent with another message.") from None
+    await publish_note(services, tenant_id, note_json(note, services.links))
     return note
 
 

@@ -134,9 +134,9 @@ async def add_note(
         services, principal.tenant_id, conversation_id=conversationId
     )
     note = await do_add_note(
-        services, principal.tenant_id, conversation.conversation_id, principal.agent_id, body.text
+        services, principal.tenant_id, conversation.conversation_id, principal.agent_id, body
     )
-    return {"note": note_json(note)}
+    return {"note": note_json(note, services.links)}
 
 
 @router.get("/api/conversations/{conversationId}/notes")
@@ -147,7 +147,7 @@ async def get_notes(
         services, principal.tenant_id, conversation_id=conversationId
     )
     notes = await list_notes(services.db, conversation.conversation_id, MAX_NOTES)
-    return {"notes": [note_json(n) for n in notes]}
+    return {"notes": [note_json(n, services.links) for n in notes]}
 
 
 @router.post("/api/conversations/{conversationId}/read")

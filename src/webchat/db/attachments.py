@@ -1,4 +1,4 @@
-"""Attachments' rows: uploaded into a conversation, then sent with one message."""
+"""Attachments' rows: uploaded into a conversation, then sent with one message or note."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from webchat.db.engine import Database
 from webchat.db.models import Attachment, Message
-from webchat.db.records import AttachmentRecord, MessageRecord
+from webchat.db.records import AttachmentRecord, MessageRecord, NoteRecord
 
 
 def attachment_record(row: Attachment) -> AttachmentRecord:
@@ -24,6 +24,7 @@ def attachment_record(row: Attachment) -> AttachmentRecord:
         size=row.size,
         content_type=row.content_type,
         storage_key=row.storage_key,
+        note_id=row.note_id,
     )
 
 
@@ -57,7 +58,7 @@ async def find_attachments(
     db: Database, tenant_id: str, attachment_ids: list[str]
 ) -> tuple[list[AttachmentRecord], dict[str, str | None]]:
     """The tenant's attachments with these ids (in the order asked), and for those already
-    sent, the clientMessageId of the message they went with."""
+    sent, the clientMessageId of the message they went with (None for a note's)."""
     async with db.session() as session:
         rows = (
             await session.execute(
@@ -68,7 +69,11 @@ async def find_attachments(
         ).all()
     by_id = {row[0].id: row for row in rows}
     found = [attachment_record(by_id[i][0]) for i in attachment_ids if i in by_id]
-    sent_with = {i: by_id[i][1] for i in attachment_ids if i in by_id and by_id[i][0].message_id}
+    sent_with = {
+        i: by_id[i][1]
+        for i in attachment_ids
+        if i in by_id and (by_id[i][0].message_id or by_id[i][0].note_id)
+    }
     return found, sent_with
 
 
@@ -98,3 +103,17 @@ async def with_attachments(db: Database, messages: list[MessageRecord]) -> list[
         return messages
     async with db.session() as session:
         return await load_attachments(session, messages)
+
+
+async def load_note_attachments(session: AsyncSession, notes: list[NoteRecord]) -> list[NoteRecord]:
+    """The same notes with their attachments (one query for the lot)."""
+    ids = [n.note_id for n in notes]
+    if not ids:
+        return notes
+    rows = await session.scalars(
+        select(Attachment).where(Attachment.note_id.in_(ids)).order_by(Attachment.id)
+    )
+    by_note: dict[str, list[AttachmentRecord]] = defaultdict(list)
+    for row in rows:
+        by_note[str(row.note_id)].append(attachment_record(row))
+    return [dataclasses.replace(n, attachments=tuple(by_note[n.note_id])) for n in notes]

@@ -82,7 +82,7 @@ DO NOTHING
 LINK_ATTACHMENTS = """
 UPDATE attachments AS a SET message_id = v.mid
 FROM unnest($1::varchar[], $2::varchar[]) AS v(aid, mid)
-WHERE a.id = v.aid AND a.message_id IS NULL
+WHERE a.id = v.aid AND a.message_id IS NULL AND a.note_id IS NULL
 """
 
 

@@ -106,7 +106,11 @@ async def insert_messages(db: Database, batch: list[PendingMessage]) -> list[Sto
         for attachment_id, message_id in _attachment_links(batch, inserted):
             await session.execute(
                 update(Attachment)
-                .where(Attachment.id == attachment_id, Attachment.message_id.is_(None))
+                .where(
+                    Attachment.id == attachment_id,
+                    Attachment.message_id.is_(None),
+                    Attachment.note_id.is_(None),
+                )
                 .values(message_id=message_id)
             )
         queued = _missed_replies(batch, inserted)

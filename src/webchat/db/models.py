@@ -246,6 +246,7 @@ class Attachment(Base):
     __table_args__ = (
         Index("ix_attachments_conversation", "conversation_id"),
         Index("ix_attachments_message", "message_id"),
+        Index("ix_attachments_note", "note_id"),
     )
 
     id: Mapped[str] = mapped_column(String(26), primary_key=True)

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, or_, select
+import dataclasses
+
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from webchat.clock import utcnow
+from webchat.db.attachments import load_note_attachments
 from webchat.db.conversation_list import like_pattern
 from webchat.db.engine import Database
-from webchat.db.models import CannedResponse, Note
-from webchat.db.records import CannedResponseRecord, NoteRecord
+from webchat.db.models import Attachment, CannedResponse, Note
+from webchat.db.records import AttachmentRecord, CannedResponseRecord, NoteRecord
 from webchat.ids import new_ulid
 
 
 class ShortcutTaken(Exception):
+    pass
+
+
+class AttachmentTaken(Exception):
     pass
 
 
@@ -24,8 +31,15 @@ def _note(row: Note) -> NoteRecord:
 
 
 async def insert_note(
-    db: Database, tenant_id: str, conversation_id: str, agent_id: str | None, text: str
+    db: Database,
+    tenant_id: str,
+    conversation_id: str,
+    agent_id: str | None,
+    text: str,
+    attachments: tuple[AttachmentRecord, ...] = (),
 ) -> NoteRecord:
+    """The note and its attachments' link, in one transaction; an attachment another
+    message or note took meanwhile fails the lot (AttachmentTaken)."""
     row = Note(
         id=new_ulid(),
         tenant_id=tenant_id,
@@ -36,7 +50,20 @@ async def insert_note(
     )
     async with db.session() as session:
         session.add(row)
-    return _note(row)
+        await session.flush()
+        if attachments:
+            result = await session.execute(
+                update(Attachment)
+                .where(
+                    Attachment.id.in_([a.attachment_id for a in attachments]),
+                    Attachment.message_id.is_(None),
+                    Attachment.note_id.is_(None),
+                )
+                .values(note_id=row.id)
+            )
+            if result.rowcount != len(attachments):  # type: ignore[attr-defined]
+                raise AttachmentTaken()
+    return dataclasses.replace(_note(row), attachments=attachments)
 
 
 async def list_notes(db: Database, conversation_id: str, limit: int) -> list[NoteRecord]:
@@ -47,7 +74,7 @@ async def list_notes(db: Database, conversation_id: str, limit: int) -> list[Not
             .order_by(Note.id)
             .limit(limit)
         )
-        return [_note(row) for row in rows]
+        return await load_note_attachments(session, [_note(row) for row in rows])
 
 
 def _canned(row: CannedResponse) -> CannedResponseRecord:

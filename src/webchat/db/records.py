@@ -84,6 +84,7 @@ class AttachmentRecord:
     size: int
     content_type: str
     storage_key: str
+    note_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,7 @@ class NoteRecord:
     agent_id: str | None
     text: str
     created_at: datetime
+    attachments: tuple[AttachmentRecord, ...] = ()
 
 
 @dataclass(frozen=True)
