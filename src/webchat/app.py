@@ -24,6 +24,7 @@ from webchat.api import (
     history,
     pages,
     visitors,
+    webhooks,
 )
 from webchat.api.errors import install_error_handlers
 from webchat.config import Settings
@@ -85,7 +86,17 @@ def create_app(settings: Settings, services: Services | None = None) -> ASGIApp:
     install_error_handlers(api)
     api.include_router(health.router)
     if role != "realtime":
-        routes = (visitors, contact, attachments, history, agents, conversations, desk, pages)
+        routes = (
+            visitors,
+            contact,
+            attachments,
+            history,
+            agents,
+            conversations,
+            desk,
+            webhooks,
+            pages,
+        )
         for module in routes:
             api.include_router(module.router)
     # The widget runs on customers' sites: any origin may call; the gateway then checks

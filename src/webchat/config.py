@@ -53,6 +53,15 @@ class Settings(BaseSettings):
     email_retry_seconds: float = Field(default=30.0, gt=0, le=3600)
     # The address visitors and agents reach this server at, for links in e-mails.
     public_url: str = ""
+    # Webhooks (CONTRACT §10): URLs that resolve to loopback, private or link-local
+    # addresses are refused unless this is set (a receiver on the same host or network).
+    webhook_allow_private: bool = False
+    # How long a failing delivery is retried before it is `failed`. Lower only for tests.
+    webhook_retry_seconds: float = Field(default=86400.0, gt=0, le=7 * 86400)
+    # How often each node looks for due deliveries.
+    webhook_poll_seconds: float = Field(default=0.5, gt=0, le=10)
+    # Events are kept this many days (the pull API and redeliveries), then pruned.
+    event_retention_days: int = Field(default=7, ge=7, le=3650)
     log_level: str = "info"
     metrics_enabled: bool = True
 

@@ -74,3 +74,9 @@ def canonical_uuid(value: str) -> str | None:
         return None
     text = str(parsed)
     return text if text == value.lower() and len(value) == 36 else None
+
+
+def ulid_floor(unix_ms: int) -> str:
+    """The smallest ULID of that millisecond: every id made then or later sorts after it."""
+    value = unix_ms << 80
+    return "".join(_CROCKFORD[(value >> shift) & 31] for shift in range(125, -1, -5))

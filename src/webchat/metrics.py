@@ -43,6 +43,28 @@ class Metrics:
             ["code"],
             registry=self.registry,
         )
+        self.webhook_deliveries = Counter(
+            "webchat_webhook_deliveries_total",
+            "Webhook delivery attempts by outcome (delivered, retry, failed, refused)",
+            ["outcome"],
+            registry=self.registry,
+        )
+        self.webhook_latency = Histogram(
+            "webchat_webhook_delivery_seconds",
+            "From sending a webhook request to its answer",
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
+            registry=self.registry,
+        )
+        self.webhook_queue = Gauge(
+            "webchat_webhook_queue_depth",
+            "Webhook deliveries pending (all nodes; sampled by this one)",
+            registry=self.registry,
+        )
+        self.events_pruned = Counter(
+            "webchat_events_pruned_total",
+            "Events removed by retention",
+            registry=self.registry,
+        )
         self.emails = Counter(
             "webchat_emails_sent_total",
             "E-mails handed to the SMTP server",

@@ -9,10 +9,14 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from webchat.actions.conversations import do_wake_snoozed
+from webchat.actions.event_log import do_prune_events
 from webchat.mail.sender import MailSender
 from webchat.services import Services
+from webchat.webhooks.dispatcher import WebhookDispatcher
 
 log = logging.getLogger(__name__)
+
+PRUNE_EVERY_SECONDS = 600.0
 
 
 class Upkeep:
@@ -21,12 +25,16 @@ class Upkeep:
             # Snoozed conversations reopen within 60 s of their time (CONTRACT §8): one
             # indexed query per node every `snooze_check_seconds` (15 s) keeps inside it.
             (services.settings.snooze_check_seconds, lambda: do_wake_snoozed(services)),
+            # Events past their retention, in bounded batches (`actions/event_log.py`).
+            (PRUNE_EVERY_SECONDS, lambda: do_prune_events(services)),
         ]
         self._tasks: list[asyncio.Task[None]] = []
         self.mail = MailSender(services) if services.settings.mail_enabled else None
+        self.webhooks = WebhookDispatcher(services)
 
     def start(self) -> None:
         self._tasks = [asyncio.create_task(self._every(s, job)) for s, job in self.jobs]
+        self._tasks.append(asyncio.create_task(self.webhooks.run()))
         if self.mail is not None:
             self._tasks.append(asyncio.create_task(self.mail.run()))
 

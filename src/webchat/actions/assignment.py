@@ -18,7 +18,7 @@ async def do_assign_on_reply(
     services: Services, tenant_id: str, conversation_id: str, agent_id: str
 ) -> None:
     """An agent's first reply in an unassigned conversation takes it."""
-    if await assign_if_unassigned(services.db, conversation_id, agent_id):
+    if await assign_if_unassigned(services.db, tenant_id, conversation_id, agent_id):
         state = await conversation_state(services, tenant_id, conversation_id)
         await publish_conversation(services, *state, status_changed=False)
 

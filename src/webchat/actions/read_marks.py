@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from webchat.actions.events import publish_read
 from webchat.clock import isoformat, utcnow
@@ -26,9 +26,7 @@ async def do_mark_read(
     `messages_read`; marking what was already read changes nothing and emits nothing."""
     if not await message_in_conversation(services.db, conversation_id, up_to):
         raise not_found("upTo: no such message in this conversation.")
-    if not await move_read_mark(services.db, tenant_id, conversation_id, reader, up_to):
-        return False
-    receipt: dict[str, object] = {
+    receipt: dict[str, Any] = {
         "conversationId": conversation_id,
         "reader": reader,
         "upTo": up_to,
@@ -36,5 +34,7 @@ async def do_mark_read(
     }
     if reader == "agent":
         receipt["agentId"] = agent_id
+    if not await move_read_mark(services.db, tenant_id, conversation_id, reader, up_to, receipt):
+        return False
     await publish_read(services, tenant_id, conversation_id, receipt)
     return True

@@ -33,17 +33,18 @@ JOIN unnest($1::varchar[], $2::varchar[]) AS k(conversation_id, client_message_i
 # Moves each conversation to its newest message (never backwards: another process may
 # have committed a newer one), reopens the pending, snoozed or closed ones a visitor wrote
 # in, records the conversation's first visitor message, and returns what was there
-# before. The "before" is read by a locking CTE: a self-join would show a concurrent
-# batch's pre-commit row again (READ COMMITTED does not re-read a joined copy), so two
-# nodes could both see "closed" or "no visitor message yet". Rows are locked in id order,
-# so two batches never deadlock, and `NO KEY UPDATE` (what the UPDATE takes anyway) leaves
-# the messages' foreign-key checks (KEY SHARE on the same rows) free to proceed.
+# before (its status, whether it had any message). The "before" is read by a locking
+# CTE: a self-join would show a concurrent batch's pre-commit row again (READ COMMITTED
+# does not re-read a joined copy), so two nodes could both see "closed" or "no visitor
+# message yet". Rows are locked in id order, so two batches never deadlock, and `NO KEY
+# UPDATE` (what the UPDATE takes anyway) leaves the messages' foreign-key checks (KEY
+# SHARE on the same rows) free to proceed.
 TOUCH_CONVERSATIONS = """
 WITH v AS (
   SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::timestamptz[], $4::bool[],
                        $5::varchar[]) AS v(id, mid, at, reopen, first_visitor)
 ), old AS (
-  SELECT c.id, c.status, c.first_visitor_message_id
+  SELECT c.id, c.status, c.first_visitor_message_id, c.last_message_id
   FROM conversations c JOIN v ON v.id = c.id
   ORDER BY c.id
   FOR NO KEY UPDATE OF c
@@ -60,7 +61,7 @@ FROM v, old
 WHERE c.id = v.id AND old.id = c.id
 RETURNING c.id, old.status AS previous_status, c.status,
           (old.first_visitor_message_id IS NULL AND v.first_visitor IS NOT NULL) AS began,
-          v.first_visitor
+          v.first_visitor, old.last_message_id IS NULL AS was_empty
 """
 
 

@@ -12,6 +12,13 @@ from sqlalchemy import delete, func, insert, or_, select, update
 
 from webchat.clock import as_utc, utcnow
 from webchat.db.engine import Database
+from webchat.db.event_log import (
+    CONVERSATION_UPDATED,
+    MESSAGES_READ,
+    NewEvent,
+    conversation_event,
+    record_events,
+)
 from webchat.db.models import Agent, Conversation, ConversationLabel, Message
 
 # Conversations that count against an agent's capacity.
@@ -74,7 +81,13 @@ async def _update_conversation(
                         for label in labels
                     ],
                 )
+        await _record_updated(session, tenant_id, conversation_id)
     return True
+
+
+async def _record_updated(session: Any, tenant_id: str, conversation_id: str) -> None:
+    event = conversation_event(CONVERSATION_UPDATED, tenant_id, conversation_id)
+    await record_events(session, [event], utcnow())
 
 
 async def wake_snoozed(db: Database, now: datetime) -> list[tuple[str, str]]:
@@ -88,7 +101,10 @@ async def wake_snoozed(db: Database, now: datetime) -> list[tuple[str, str]]:
         .returning(Conversation.tenant_id, Conversation.id)
     )
     async with db.session() as session:
-        return [(tenant, conversation) for tenant, conversation in await session.execute(statement)]
+        woken = [(t, c) for t, c in await session.execute(statement)]
+        events = [conversation_event(CONVERSATION_UPDATED, t, c) for t, c in woken]
+        await record_events(session, events, utcnow())
+    return woken
 
 
 async def message_in_conversation(db: Database, conversation_id: str, message_id: str) -> bool:
@@ -102,10 +118,16 @@ async def message_in_conversation(db: Database, conversation_id: str, message_id
 
 
 async def move_read_mark(
-    db: Database, tenant_id: str, conversation_id: str, reader: str, up_to: str
+    db: Database,
+    tenant_id: str,
+    conversation_id: str,
+    reader: str,
+    up_to: str,
+    receipt: dict[str, Any],
 ) -> bool:
-    """Move the visitor's or the agents' read mark forward to `up_to`; False when it was
-    already there or further (marks never move back)."""
+    """Move the visitor's or the agents' read mark forward to `up_to`, recording the
+    `receipt` in the event log; False when it was already there or further (marks never
+    move back)."""
     column = (
         Conversation.visitor_last_read_id
         if reader == "visitor"
@@ -122,15 +144,25 @@ async def move_read_mark(
     )
     async with db.session() as session:
         result = await session.execute(statement)
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+        moved = bool(result.rowcount)  # type: ignore[attr-defined]
+        if moved:
+            event = NewEvent(MESSAGES_READ, tenant_id, conversation_id, up_to, receipt)
+            await record_events(session, [event], utcnow())
+    return moved
 
 
-async def assign_if_unassigned(db: Database, conversation_id: str, agent_id: str) -> bool:
+async def assign_if_unassigned(
+    db: Database, tenant_id: str, conversation_id: str, agent_id: str
+) -> bool:
     """An agent's first reply takes an unassigned conversation; False if someone has it."""
     async with db.session() as session:
         result = await session.execute(
             update(Conversation)
-            .where(Conversation.id == conversation_id, Conversation.assignee_id.is_(None))
+            .where(
+                Conversation.id == conversation_id,
+                Conversation.tenant_id == tenant_id,
+                Conversation.assignee_id.is_(None),
+            )
             .values(assignee_id=agent_id)
         )
         if not result.rowcount:  # type: ignore[attr-defined]
@@ -138,6 +170,7 @@ async def assign_if_unassigned(db: Database, conversation_id: str, agent_id: str
         await session.execute(
             update(Agent).where(Agent.id == agent_id).values(last_assigned_at=utcnow())
         )
+        await _record_updated(session, tenant_id, conversation_id)
     return True
 
 
@@ -222,4 +255,5 @@ async def _auto_assign(
         await session.execute(
             update(Agent).where(Agent.id == chosen.id).values(last_assigned_at=utcnow())
         )
+        await _record_updated(session, tenant_id, conversation_id)
     return str(chosen.id)

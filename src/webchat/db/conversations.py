@@ -9,6 +9,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from webchat.clock import utcnow
 from webchat.db.engine import Database
+from webchat.db.event_log import CONTACT_UPDATED, conversation_event, record_events
 from webchat.db.models import Conversation
 from webchat.db.records import ConversationRecord
 from webchat.ids import new_ulid
@@ -94,6 +95,9 @@ async def get_or_create_conversation(
             await session.execute(
                 update(Conversation).where(Conversation.id == row.id).values(**changes)
             )
+            if "user_info" in changes and row.last_message_id is not None:
+                event = conversation_event(CONTACT_UPDATED, tenant_id, row.id)
+                await record_events(session, [event], now)
             for name, value in changes.items():
                 setattr(row, name, value)
         return conversation_record(row)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -10,10 +10,21 @@ from sqlalchemy import case, or_, select, text, tuple_, update
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from webchat.clock import utcnow
 from webchat.db import batch_write
 from webchat.db.attachments import load_attachments
 from webchat.db.batch_write import message_columns
 from webchat.db.engine import Database
+from webchat.db.event_log import (
+    CONVERSATION_CREATED,
+    CONVERSATION_UPDATED,
+    MESSAGE_CREATED,
+    RECORD_EVENTS,
+    NewEvent,
+    conversation_event,
+    event_columns,
+    record_events,
+)
 from webchat.db.models import PENDING_MISSED_REPLY, Attachment, Conversation, EmailOutbox, Message
 from webchat.db.records import MessageRecord
 from webchat.ids import new_ulid
@@ -49,6 +60,28 @@ class _Touched:
     reopened: set[str]
     # Ids of messages that are their conversation's first visitor message.
     began: set[str]
+    # Conversations that had no message before this batch.
+    created: set[str] = field(default_factory=set)
+
+
+def _events(batch: list[PendingMessage], inserted: set[str], touched: _Touched) -> list[NewEvent]:
+    """What the batch records in the event log: each new message, and the conversations
+    it created (their first message) or reopened."""
+    events: list[NewEvent] = []
+    for p in batch:
+        m = p.message
+        if m.message_id in inserted:
+            events.append(NewEvent(MESSAGE_CREATED, m.tenant_id, m.conversation_id, m.message_id))
+    tenants = {p.message.conversation_id: p.message.tenant_id for p in batch}
+    for conversation_id in sorted(touched.created):
+        events.append(
+            conversation_event(CONVERSATION_CREATED, tenants[conversation_id], conversation_id)
+        )
+    for conversation_id in sorted(touched.reopened - touched.created):
+        events.append(
+            conversation_event(CONVERSATION_UPDATED, tenants[conversation_id], conversation_id)
+        )
+    return events
 
 
 def _first_visitor_messages(batch: list[PendingMessage], inserted: set[str]) -> dict[str, str]:
@@ -123,6 +156,7 @@ async def insert_messages(db: Database, batch: list[PendingMessage]) -> list[Sto
                     index_where=text(PENDING_MISSED_REPLY),
                 )
             )
+        await record_events(session, _events(batch, inserted, touched), utcnow())
     return _results(batch, inserted, existing, touched)
 
 
@@ -168,6 +202,7 @@ async def _insert_messages_postgres(
                 if row["previous_status"] != "open" and row["status"] == "open"
             }
             touched.began = {row["first_visitor"] for row in rows if row["began"]}
+            touched.created = {row["id"] for row in rows if row["was_empty"]}
         links = _attachment_links(batch, inserted)
         if links:
             await connection.execute(
@@ -182,6 +217,9 @@ async def _insert_messages_postgres(
                 [p.message.conversation_id for p in queued],
                 [p.email_due for p in queued],
             )
+        events = _events(batch, inserted, touched)
+        if events:
+            await connection.execute(RECORD_EVENTS, *event_columns(events, utcnow()))
     return _results(batch, inserted, existing, touched)
 
 
@@ -274,6 +312,13 @@ async def _touch_conversations(session: AsyncSession, stored: list[PendingMessag
         )
     )
     began = {first_visitor[c] for c in without}
+    created = set(
+        await session.scalars(
+            select(Conversation.id).where(
+                Conversation.id.in_(list(newest)), Conversation.last_message_id.is_(None)
+            )
+        )
+    )
     for conversation_id in without:
         await session.execute(
             update(Conversation)
@@ -299,14 +344,14 @@ async def _touch_conversations(session: AsyncSession, stored: list[PendingMessag
             update(Conversation).where(Conversation.id == conversation_id).values(**values)
         )
     if not reopen:
-        return _Touched(set(), began)
+        return _Touched(set(), began, created)
     reopened = await session.scalars(
         update(Conversation)
         .where(Conversation.id.in_(reopen), Conversation.status != "open")
         .values(status="open", snoozed_until=None)
         .returning(Conversation.id)
     )
-    return _Touched(set(reopened), began)
+    return _Touched(set(reopened), began, created)
 
 
 async def list_messages(
@@ -337,3 +382,13 @@ async def list_messages_after(
     async with db.session() as session:
         found = [message_record(row) for row in (await session.scalars(statement)).all()]
         return await load_attachments(session, found)
+
+
+async def get_messages(db: Database, message_ids: list[str]) -> dict[str, MessageRecord]:
+    """Messages by id, with their attachments (the event log renders them)."""
+    if not message_ids:
+        return {}
+    async with db.session() as session:
+        rows = await session.scalars(select(Message).where(Message.id.in_(message_ids)))
+        found = await load_attachments(session, [message_record(row) for row in rows])
+    return {m.message_id: m for m in found}

@@ -261,3 +261,73 @@ class Attachment(Base):
     content_type: Mapped[str] = mapped_column(String(100))
     storage_key: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Event(Base):
+    """The event log (CONTRACT §10): one row per change, written in the change's own
+    transaction; webhooks deliver it, `GET /api/events` reads it."""
+
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_tenant", "tenant_id", "id"),)
+
+    # A ULID: time-sortable and unique.
+    id: Mapped[str] = mapped_column(String(26), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(63))
+    type: Mapped[str] = mapped_column(String(32))
+    conversation_id: Mapped[str | None] = mapped_column(String(26), nullable=True)
+    # What the event is about: the message, note or conversation it shows.
+    subject_id: Mapped[str] = mapped_column(String(26))
+    # Only what cannot be read again later (a read receipt); the others are rendered from
+    # their subject when read (`actions/event_log.py`).
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Webhook(Base):
+    __tablename__ = "webhooks"
+    __table_args__ = (Index("ix_webhooks_tenant", "tenant_id"),)
+
+    id: Mapped[str] = mapped_column(String(26), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(63))
+    url: Mapped[str] = mapped_column(String(2048))
+    events: Mapped[list[str]] = mapped_column(JSON)
+    # `*`, or the types between commas (",message.created,note.created,"): matched with
+    # LIKE in the statements that queue deliveries, the same on both databases.
+    event_filter: Mapped[str] = mapped_column(String(400))
+    description: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # Kept in clear: signing needs the secret itself (HMAC).
+    secret: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class WebhookDelivery(Base):
+    """One event for one webhook: queued in the event's transaction, claimed by one node
+    at a time (a lease), retried with backoff until delivered or given up."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
+        # Deliveries of one conversation go in order: "is an earlier one still pending?"
+        Index("ix_webhook_deliveries_order", "webhook_id", "conversation_id", "event_id"),
+        Index("ix_webhook_deliveries_event", "event_id"),
+    )
+
+    webhook_id: Mapped[str] = mapped_column(
+        ForeignKey("webhooks.id", ondelete="CASCADE"), primary_key=True
+    )
+    event_id: Mapped[str] = mapped_column(String(26), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(63))
+    event_type: Mapped[str] = mapped_column(String(32))
+    conversation_id: Mapped[str | None] = mapped_column(String(26), nullable=True)
+    # pending | delivered | failed
+    status: Mapped[str] = mapped_column(String(10))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Set at the first attempt (or a redelivery's): attempts stop after it.
+    give_up_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    claim_token: Mapped[str | None] = mapped_column(String(26), nullable=True)
+    last_status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -11,6 +11,7 @@ from webchat.clock import utcnow
 from webchat.db.attachments import load_note_attachments
 from webchat.db.conversation_list import like_pattern
 from webchat.db.engine import Database
+from webchat.db.event_log import NOTE_CREATED, NewEvent, record_events
 from webchat.db.models import Attachment, CannedResponse, Note
 from webchat.db.records import AttachmentRecord, CannedResponseRecord, NoteRecord
 from webchat.ids import new_ulid
@@ -63,6 +64,8 @@ async def insert_note(
             )
             if result.rowcount != len(attachments):  # type: ignore[attr-defined]
                 raise AttachmentTaken()
+        event = NewEvent(NOTE_CREATED, tenant_id, conversation_id, row.id)
+        await record_events(session, [event], row.created_at)
     return dataclasses.replace(_note(row), attachments=attachments)
 
 
@@ -138,3 +141,13 @@ async def delete_canned_response(db: Database, tenant_id: str, canned_response_i
             )
         )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def get_notes(db: Database, note_ids: list[str]) -> dict[str, NoteRecord]:
+    """Notes by id, with their attachments (the event log renders them)."""
+    if not note_ids:
+        return {}
+    async with db.session() as session:
+        rows = await session.scalars(select(Note).where(Note.id.in_(note_ids)))
+        found = await load_note_attachments(session, [_note(row) for row in rows])
+    return {n.note_id: n for n in found}

@@ -15,10 +15,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, insert, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from webchat.clock import as_utc, utcnow
 from webchat.db.conversations import conversation_record
 from webchat.db.engine import Database
+from webchat.db.event_log import CONTACT_UPDATED, conversation_event, record_events
 from webchat.db.messages import message_record
 from webchat.db.models import PENDING_MISSED_REPLY, Conversation, EmailOutbox, Message
 from webchat.db.records import ConversationRecord, MessageRecord
@@ -225,21 +227,31 @@ async def set_contact(
     if name is not None:
         values["contact_name"] = name
     async with db.session() as session:
-        await session.execute(
+        result = await session.execute(
             update(Conversation)
             .where(Conversation.id == conversation_id, Conversation.tenant_id == tenant_id)
             .values(**values)
         )
+        if result.rowcount:  # type: ignore[attr-defined]
+            await _record_contact(session, tenant_id, conversation_id)
+
+
+async def _record_contact(session: AsyncSession, tenant_id: str, conversation_id: str) -> None:
+    event = conversation_event(CONTACT_UPDATED, tenant_id, conversation_id)
+    await record_events(session, [event], utcnow())
 
 
 async def opt_out(db: Database, conversation_id: str) -> bool:
     async with db.session() as session:
-        result = await session.execute(
+        tenant_id = await session.scalar(
             update(Conversation)
             .where(Conversation.id == conversation_id)
             .values(email_opt_out=True)
+            .returning(Conversation.tenant_id)
         )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+        if tenant_id is not None:
+            await _record_contact(session, tenant_id, conversation_id)
+    return tenant_id is not None
 
 
 async def remember_page(db: Database, conversation_id: str, url: str) -> None:

@@ -1,0 +1,1 @@
+"""Webhooks (CONTRACT §10): signing, the SSRF guard, and the dispatcher every node runs."""
