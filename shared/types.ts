@@ -152,3 +152,58 @@ export interface WidgetConfig {
   offlineMode: OfflineMode;
   availability: Availability;
 }
+
+/** The events a webhook can subscribe to; `*` in a webhook's `events` means all of them. */
+export const WEBHOOK_EVENTS = [
+  'message.created',
+  'conversation.created',
+  'conversation.updated',
+  'note.created',
+  'contact.updated',
+  'messages.read',
+] as const;
+
+export type WebhookEventType = (typeof WEBHOOK_EVENTS)[number];
+
+export type WebhookDeliveryStatus = 'pending' | 'delivered' | 'failed';
+
+/** One event sent (or being sent) to one webhook: `GET /api/webhooks/{id}/deliveries`. */
+export interface WebhookDelivery {
+  eventId: string;
+  /** The event's type; a newer server may send one not in WEBHOOK_EVENTS. */
+  type: string;
+  status: WebhookDeliveryStatus;
+  attempts: number;
+  /** The HTTP status of the last attempt; null when it got no answer (or none was made yet). */
+  lastStatusCode: number | null;
+  lastError: string | null;
+  /** When the next attempt is due; null once delivered or given up. */
+  nextAttemptAt: string | null;
+  createdAt: string;
+  deliveredAt: string | null;
+}
+
+/** A tenant's webhook, from `GET /api/webhooks` (admins only). */
+export interface Webhook {
+  webhookId: string;
+  url: string;
+  /** Event types, or `["*"]` for all of them. */
+  events: string[];
+  description: string | null;
+  createdAt: string;
+  /** The newest delivery; null when none yet (and in the answer to a POST). */
+  lastDelivery: WebhookDelivery | null;
+}
+
+/** What `POST /api/webhooks` takes. */
+export interface NewWebhook {
+  url: string;
+  events: string[];
+  description?: string;
+}
+
+/** `POST /api/webhooks` answers the webhook and its signing secret, shown this once. */
+export interface CreatedWebhook {
+  webhook: Webhook;
+  secret: string;
+}

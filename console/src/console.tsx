@@ -18,6 +18,9 @@ import { useControllerState } from './components/useController';
 import { useFirstGesture, useShortcuts } from './components/useShortcuts';
 import { useView } from './components/useView';
 import { SettingsPage } from './components/settings/SettingsPage';
+import { WebhooksPage } from './components/webhooks/WebhooksPage';
+import { WebhooksApi } from './lib/webhooksApi';
+import { WebhooksManager } from './webhooks/manager';
 
 type Pane = 'list' | 'chat' | 'online';
 
@@ -40,10 +43,13 @@ export function Console({ auth, onSignOut, onExpired }: ConsoleProps) {
     () => new SettingsEditor(new Api(auth.token, onExpired), controller.claims.role === 'admin'),
     [controller],
   );
+  // Webhooks are for admins (the server checks again: 403 for an agent, shown on the page).
+  const isAdmin = controller.claims.role === 'admin';
+  const webhooks = useMemo(() => new WebhooksManager(new WebhooksApi(auth.token, onExpired)), [controller]);
   const [view, setView] = useView();
-  const leaveSettings = (): void => {
+  const backToDesk = (from: 'open-settings' | 'open-webhooks'): void => {
     setView('desk');
-    setTimeout(() => document.getElementById('open-settings')?.focus(), 0);
+    setTimeout(() => (document.getElementById(from) ?? document.getElementById('open-settings'))?.focus(), 0);
   };
   const [pane, setPane] = useState<Pane>('list');
 
@@ -110,7 +116,7 @@ export function Console({ auth, onSignOut, onExpired }: ConsoleProps) {
   }, !helpShown && view === 'desk');
 
   return (
-    // On the settings page the desk stays mounted (drafts, scroll) but hidden (settings.css).
+    // On the settings and webhooks pages the desk stays mounted (drafts, scroll) but hidden (settings.css, webhooks.css).
     <div class="console" data-pane={pane} data-view={view}>
       <a class="skip" href="#reply">
         Skip to reply
@@ -124,8 +130,11 @@ export function Console({ auth, onSignOut, onExpired }: ConsoleProps) {
         onSignOut={onSignOut}
         settingsOpen={view === 'settings'}
         onSettings={() => setView('settings')}
+        webhooksOpen={view === 'webhooks'}
+        onWebhooks={isAdmin ? () => setView('webhooks') : undefined}
       />
-      {view === 'settings' && <SettingsPage editor={settings} onBack={leaveSettings} />}
+      {view === 'settings' && <SettingsPage editor={settings} onBack={() => backToDesk('open-settings')} />}
+      {view === 'webhooks' && <WebhooksPage manager={webhooks} onBack={() => backToDesk('open-webhooks')} />}
 
       <nav class="tabs" aria-label="Panes">
         <button type="button" aria-pressed={pane === 'list'} onClick={() => setPane('list')}>

@@ -12,11 +12,15 @@ export interface TopBarProps {
   /** The settings page is the one shown. */
   settingsOpen: boolean;
   onSettings: () => void;
+  /** The webhooks page is the one shown. */
+  webhooksOpen: boolean;
+  /** Absent for a plain agent: only admins get the Webhooks button. */
+  onWebhooks?: () => void;
 }
 
 const LINK_LABEL = { live: 'Live', connecting: 'Connecting…', reconnecting: 'Reconnecting…' } as const;
 
-export function TopBar({ state, tenantId, myName, onAlerts, onHelp, onSignOut, settingsOpen, onSettings }: TopBarProps) {
+export function TopBar({ state, tenantId, myName, onAlerts, onHelp, onSignOut, settingsOpen, onSettings, webhooksOpen, onWebhooks }: TopBarProps) {
   const agents = Object.values(state.agents);
   return (
     <header class="topbar">
@@ -42,6 +46,17 @@ export function TopBar({ state, tenantId, myName, onAlerts, onHelp, onSignOut, s
       >
         Settings
       </button>
+      {onWebhooks && (
+        <button
+          type="button"
+          id="open-webhooks"
+          class={webhooksOpen ? 'ghost current' : 'ghost'}
+          aria-current={webhooksOpen ? 'page' : undefined}
+          onClick={onWebhooks}
+        >
+          Webhooks
+        </button>
+      )}
       <AlertsMenu prefs={state.alertPrefs} permission={state.notificationPermission} onChange={onAlerts} />
       <button type="button" class="ghost" onClick={onHelp} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)">
         ?

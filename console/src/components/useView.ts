@@ -1,11 +1,14 @@
-// Which page the signed-in console shows: the desk, or the settings at
-// #settings (so the page survives a reload and the browser's Back returns).
+// Which page the signed-in console shows: the desk, the settings at
+// #settings or the webhooks at #webhooks (so the page survives a reload and
+// the browser's Back returns).
 import { useEffect, useState } from 'preact/hooks';
 
-export type View = 'desk' | 'settings';
+export type View = 'desk' | 'settings' | 'webhooks';
+
+const PAGES: readonly View[] = ['settings', 'webhooks'];
 
 function fromLocation(): View {
-  return location.hash === '#settings' ? 'settings' : 'desk';
+  return PAGES.find((page) => location.hash === `#${page}`) ?? 'desk';
 }
 
 export function useView(): [View, (view: View) => void] {
@@ -21,7 +24,7 @@ export function useView(): [View, (view: View) => void] {
   }, []);
   const go = (next: View): void => {
     if (next === fromLocation()) return setView(next);
-    history.pushState(null, '', next === 'settings' ? '#settings' : location.pathname + location.search);
+    history.pushState(null, '', next === 'desk' ? location.pathname + location.search : `#${next}`);
     setView(next);
   };
   return [view, go];

@@ -63,7 +63,8 @@ export function conversationUrl(conversationId: string): string {
   return `/api/conversations/${encodeURIComponent(conversationId)}`;
 }
 
-async function request(
+/** One JSON call; any failure is an ApiError (used by webhooksApi.ts too). */
+export async function request(
   method: string,
   url: string,
   opts: { token?: string; body?: unknown; onUnauthorized?: () => void },

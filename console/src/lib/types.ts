@@ -17,8 +17,14 @@ export type {
   Sender,
   UserInfo,
   Visitor,
+  CreatedWebhook,
+  NewWebhook,
+  Webhook,
+  WebhookDelivery,
+  WebhookDeliveryStatus,
+  WebhookEventType,
 } from '../../../shared/types';
-export { CONVERSATION_STATUSES } from '../../../shared/types';
+export { CONVERSATION_STATUSES, WEBHOOK_EVENTS } from '../../../shared/types';
 import type { UserInfo } from '../../../shared/types';
 
 export interface OnlineUser {
