@@ -46,8 +46,10 @@ async def do_create_webhook(
         await check_url(body.url, services.settings.webhook_allow_private)
     except ForbiddenAddress as exc:
         raise invalid_field(f"url: {exc}; webhooks only reach public addresses") from None
-    except OSError:
-        raise invalid_field(f"url: {parts.hostname} does not resolve") from None
+    except (OSError, TimeoutError):
+        # Not resolvable now (a name not yet published, DNS down): accepted; every
+        # delivery resolves it again, through the same guard.
+        pass
     secret = new_secret()
     record = WebhookRecord(
         webhook_id=new_ulid(),

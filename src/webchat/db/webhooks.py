@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, exists, func, or_, select, update
 from sqlalchemy.orm import aliased
 
-from webchat.clock import utcnow
+from webchat.clock import as_utc, utcnow
 from webchat.db.engine import Database
 from webchat.db.models import Webhook, WebhookDelivery
 from webchat.ids import new_ulid
@@ -231,7 +231,13 @@ async def _claim_due(
             row.claim_token = token
             claims.append(
                 Claim(
-                    row.webhook_id, row.event_id, url, secret, row.attempts, row.give_up_at, token
+                    webhook_id=row.webhook_id,
+                    event_id=row.event_id,
+                    url=url,
+                    secret=secret,
+                    attempts=row.attempts,
+                    give_up_at=as_utc(row.give_up_at) if row.give_up_at else None,
+                    token=token,
                 )
             )
     return claims

@@ -93,8 +93,8 @@ class GuardedResolver(AbstractResolver):
 
 
 async def check_url(url: str, allow_private: bool) -> None:
-    """At creation: the URL's host, literal or resolved, must be public (ForbiddenAddress),
-    and must resolve (OSError)."""
+    """At creation: the URL's host, literal or resolved, must be public (ForbiddenAddress);
+    OSError or TimeoutError when it does not resolve now."""
     check_literal(url, allow_private)
     host = url_host(url)
     if is_literal(host):
