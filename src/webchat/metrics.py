@@ -45,7 +45,7 @@ class Metrics:
         )
         self.webhook_deliveries = Counter(
             "webchat_webhook_deliveries_total",
-            "Webhook delivery attempts by outcome (delivered, retry, failed, refused)",
+            "Webhook delivery attempts by outcome (delivered, retry, refused, failed)",
             ["outcome"],
             registry=self.registry,
         )

@@ -224,6 +224,12 @@ async def test_failures_are_retried_with_the_same_event_id(
 
         delivery = await settled()
         assert delivery["attempts"] == 3 and delivery["lastStatusCode"] == 200
+        metrics = (await chat.anonymous.get("/metrics")).text
+        for outcome in ("delivered", "retry"):
+            line = f'webchat_webhook_deliveries_total{{outcome="{outcome}"}}'
+            assert line in metrics, f"/metrics lacks {line}"
+        assert "webchat_webhook_delivery_seconds_count" in metrics
+        assert "webchat_webhook_queue_depth" in metrics
         assert delivery["eventId"] == got[0].event_id and delivery["nextAttemptAt"] is None
 
         # Redeliver: the same event once more.

@@ -46,8 +46,8 @@ QUEUE_SAMPLE_SECONDS = 5.0
 
 def backoff(attempts: int) -> float:
     """About 1 s, 2 s, 4 s, … after the 1st, 2nd, 3rd failure; at most an hour; ±20 %."""
-    base = min(MAX_BACKOFF_SECONDS, 2.0 ** (attempts - 1))
-    return base * random.uniform(0.8, 1.2)
+    base = 2.0 ** min(attempts - 1, 12)
+    return min(MAX_BACKOFF_SECONDS, base * random.uniform(0.8, 1.2))
 
 
 class WebhookDispatcher:
