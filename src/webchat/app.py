@@ -15,6 +15,7 @@ from starlette.types import ASGIApp
 from webchat import __version__
 from webchat.actions.tenants import ensure_demo_tenant
 from webchat.api import (
+    admin,
     agents,
     attachments,
     contact,
@@ -23,6 +24,7 @@ from webchat.api import (
     health,
     history,
     pages,
+    privacy,
     visitors,
     webhooks,
 )
@@ -92,6 +94,8 @@ def create_app(settings: Settings, services: Services | None = None) -> ASGIApp:
             attachments,
             history,
             agents,
+            admin,
+            privacy,
             conversations,
             desk,
             webhooks,

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 from webchat.actions.availability import do_check_availability
+from webchat.db.audit import Audit
 from webchat.db.tenants import get_tenant, update_tenant_settings
 from webchat.errors import invalid_field, not_found
 from webchat.settings_schemas import (
@@ -60,7 +61,7 @@ class SettingsCache:
 
 
 async def do_update_settings(
-    services: Services, tenant_id: str, patch: SettingsPatch
+    services: Services, tenant_id: str, patch: SettingsPatch, audit: Audit | None = None
 ) -> dict[str, Any]:
     given = patch.model_fields_set
     for name in given - NULLABLE:
@@ -81,7 +82,7 @@ async def do_update_settings(
         column: getattr(patch, field) for field, column in COLUMN_NAMES.items() if field in given
     }
     if not await update_tenant_settings(
-        services.db, tenant_id, document, nested=NESTED, columns=columns
+        services.db, tenant_id, document, nested=NESTED, columns=columns, audit=audit
     ):
         raise not_found("No such tenant.")
     services.settings_cache.forget(tenant_id)

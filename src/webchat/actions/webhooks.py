@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from webchat.actions.admin import audit_of
 from webchat.actions.event_log import render_events
 from webchat.clock import utcnow
 from webchat.db.event_log import list_events
@@ -24,6 +25,7 @@ from webchat.webhooks.signing import new_secret
 from webchat.webhooks.ssrf import ForbiddenAddress, check_url
 
 if TYPE_CHECKING:
+    from webchat.gateway.credentials import Principal
     from webchat.services import Services
 
 # The pull API shows events a little after their commit, so that one whose id was taken
@@ -33,8 +35,9 @@ PULL_HORIZON_MS = 2000
 
 
 async def do_create_webhook(
-    services: Services, tenant_id: str, body: WebhookCreate
+    services: Services, principal: Principal, body: WebhookCreate
 ) -> tuple[WebhookRecord, str]:
+    tenant_id = principal.tenant_id
     try:
         parts = urlsplit(body.url)
         port_ok = parts.port is None or parts.port > 0
@@ -60,7 +63,7 @@ async def do_create_webhook(
         secret=secret,
         created_at=utcnow(),
     )
-    await insert_webhook(services.db, record)
+    await insert_webhook(services.db, record, audit_of(principal, "webhook.created", body.url))
     return record, secret
 
 
@@ -71,8 +74,9 @@ async def find_webhook(services: Services, tenant_id: str, webhook_id: str) -> W
     return webhook
 
 
-async def do_delete_webhook(services: Services, tenant_id: str, webhook_id: str) -> None:
-    if not await delete_webhook(services.db, tenant_id, webhook_id):
+async def do_delete_webhook(services: Services, principal: Principal, webhook_id: str) -> None:
+    audit = audit_of(principal, "webhook.deleted", webhook_id)
+    if not await delete_webhook(services.db, principal.tenant_id, webhook_id, audit):
         raise not_found("No such webhook in this tenant.")
 
 

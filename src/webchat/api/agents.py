@@ -6,10 +6,11 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from webchat.admin_schemas import agent_json
 from webchat.api.deps import ServicesDep, StaffDep
 from webchat.api.openapi import COMMON, error_responses
 from webchat.clock import isoformat
-from webchat.db.records import AgentRecord
+from webchat.db.audit import Audit, insert_audit
 from webchat.db.tenants import find_agent, find_agent_anywhere, list_agents
 from webchat.errors import ApiError
 from webchat.gateway.passwords import verify_password
@@ -29,6 +30,11 @@ async def login(body: AgentLoginRequest, services: ServicesDep) -> dict[str, Any
         agent = await find_agent(services.db, body.tenantId, email)
     if not verify_password(agent.password_hash if agent else None, body.password) or not agent:
         raise ApiError(401, "invalid_credentials", "Wrong tenant, e-mail or password.")
+    if agent.disabled:
+        raise ApiError(401, "invalid_credentials", "This agent has been disabled.")
+    await insert_audit(
+        services.db, Audit(agent.tenant_id, "agent", agent.agent_id, "agent.signed_in")
+    )
     issued = services.tokens.issue_agent(
         AgentClaims(agent.tenant_id, agent.agent_id, agent.name, agent.role)
     )
@@ -42,19 +48,6 @@ async def login(body: AgentLoginRequest, services: ServicesDep) -> dict[str, Any
             "email": agent.email,
             "role": agent.role,
         },
-    }
-
-
-def agent_json(agent: AgentRecord, default_capacity: int) -> dict[str, Any]:
-    return {
-        "agentId": agent.agent_id,
-        "email": agent.email,
-        "name": agent.name,
-        "role": agent.role,
-        # Disabling agents comes with tenant administration (CONTRACT §13).
-        "disabled": False,
-        "capacity": agent.capacity if agent.capacity is not None else default_capacity,
-        "createdAt": isoformat(agent.created_at) if agent.created_at else None,
     }
 
 

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
+from webchat.actions.admin import audit_of
 from webchat.actions.notes import (
     do_create_canned_response,
     do_delete_canned_response,
@@ -81,4 +82,5 @@ async def get_settings(principal: StaffDep, services: ServicesDep) -> dict[str, 
 async def change_settings(
     body: SettingsPatch, principal: AdminDep, services: ServicesDep
 ) -> dict[str, Any]:
-    return {"settings": await do_update_settings(services, principal.tenant_id, body)}
+    audit = audit_of(principal, "settings.changed", ",".join(sorted(body.model_fields_set)))
+    return {"settings": await do_update_settings(services, principal.tenant_id, body, audit)}

@@ -30,7 +30,7 @@ MAX_EVENTS = 500
 async def create_webhook(
     body: WebhookCreate, principal: AdminDep, services: ServicesDep
 ) -> dict[str, Any]:
-    webhook, secret = await do_create_webhook(services, principal.tenant_id, body)
+    webhook, secret = await do_create_webhook(services, principal, body)
     return {"webhook": webhook_json(webhook), "secret": secret}
 
 
@@ -51,7 +51,7 @@ async def get_webhooks(principal: AdminDep, services: ServicesDep) -> dict[str, 
 
 @router.delete("/api/webhooks/{webhookId}", status_code=204)
 async def remove_webhook(webhookId: Ulid, principal: AdminDep, services: ServicesDep) -> Response:
-    await do_delete_webhook(services, principal.tenant_id, webhookId)
+    await do_delete_webhook(services, principal, webhookId)
     return Response(status_code=204)
 
 

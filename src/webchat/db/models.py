@@ -53,6 +53,8 @@ class ApiKey(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(
         DateTime(timezone=True), nullable=True, index=True
     )
+    # Updated at most once a minute per process (gateway/credentials.py).
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class Agent(Base):
@@ -71,6 +73,10 @@ class Agent(Base):
     # Auto-assignment breaks ties in favour of whoever waited longest for one.
     last_assigned_at: Mapped[datetime | None] = mapped_column(
         DateTime(timezone=True), nullable=True
+    )
+    # A disabled agent's tokens are refused; indexed for the revocation poll.
+    disabled_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True, index=True
     )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
@@ -331,3 +337,20 @@ class WebhookDelivery(Base):
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class AuditEntry(Base):
+    """Who changed the tenant's setup or read or erased a visitor's data (CONTRACT §12),
+    written in the transaction of the change it records."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_tenant", "tenant_id", "id"),)
+
+    id: Mapped[str] = mapped_column(String(26), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(63))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # agent | key | cli
+    actor_kind: Mapped[str] = mapped_column(String(10))
+    actor_id: Mapped[str | None] = mapped_column(String(63), nullable=True)
+    action: Mapped[str] = mapped_column(String(40))
+    target: Mapped[str | None] = mapped_column(String(320), nullable=True)

@@ -36,6 +36,7 @@ class AgentRecord:
     role: str = "agent"
     capacity: int | None = None
     created_at: datetime | None = None
+    disabled: bool = False
 
 
 @dataclass(frozen=True)

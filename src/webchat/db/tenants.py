@@ -10,6 +10,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from webchat.clock import utcnow
+from webchat.db.audit import Audit, record_audit
 from webchat.db.engine import Database
 from webchat.db.models import Agent, ApiKey, Base, Tenant
 from webchat.db.records import AgentRecord, ApiKeyRecord, TenantRecord
@@ -39,6 +40,7 @@ def _agent_record(row: Agent) -> AgentRecord:
         role=row.role,
         capacity=row.capacity,
         created_at=row.created_at,
+        disabled=row.disabled_at is not None,
     )
 
 
@@ -86,6 +88,7 @@ async def update_tenant_settings(
     *,
     nested: frozenset[str] = frozenset(),
     columns: dict[str, Any] | None = None,
+    audit: Audit | None = None,
 ) -> bool:
     """Apply a settings change in one transaction, under the tenant row's lock: two
     admins saving different fields (or different keys of a `nested` object, merged key
@@ -103,6 +106,7 @@ async def update_tenant_settings(
         row.settings = document
         for name, value in (columns or {}).items():
             setattr(row, name, value)
+        await record_audit(session, audit)
     return True
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import delete, exists, func, or_, select, update
 from sqlalchemy.orm import aliased
 
 from webchat.clock import as_utc, utcnow
+from webchat.db.audit import Audit, record_audit
 from webchat.db.engine import Database
 from webchat.db.models import Webhook, WebhookDelivery
 from webchat.ids import new_ulid
@@ -86,8 +87,9 @@ def event_filter(events: list[str]) -> str:
     return "*" if "*" in events else "," + ",".join(events) + ","
 
 
-async def insert_webhook(db: Database, record: WebhookRecord) -> None:
+async def insert_webhook(db: Database, record: WebhookRecord, audit: Audit | None = None) -> None:
     async with db.session() as session:
+        await record_audit(session, audit)
         session.add(
             Webhook(
                 id=record.webhook_id,
@@ -116,7 +118,7 @@ async def get_webhook(db: Database, tenant_id: str, webhook_id: str) -> WebhookR
         return _webhook(row) if row is not None and row.tenant_id == tenant_id else None
 
 
-async def delete_webhook(db: Database, tenant_id: str, webhook_id: str) -> bool:
+async def delete_webhook(db: Database, tenant_id: str, webhook_id: str, audit: Audit) -> bool:
     """The webhook and its deliveries (foreign key `ON DELETE CASCADE`; SQLite by hand)."""
     async with db.session() as session:
         await session.execute(
@@ -127,7 +129,10 @@ async def delete_webhook(db: Database, tenant_id: str, webhook_id: str) -> bool:
         result = await session.execute(
             delete(Webhook).where(Webhook.id == webhook_id, Webhook.tenant_id == tenant_id)
         )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+        deleted = bool(result.rowcount)  # type: ignore[attr-defined]
+        if deleted:
+            await record_audit(session, audit)
+    return deleted
 
 
 async def list_deliveries(db: Database, webhook_id: str, limit: int) -> list[DeliveryRecord]:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from typing import Literal
 
 from webchat.db import Database
+from webchat.db.admin import touch_key
 from webchat.db.records import TenantRecord
-from webchat.db.tenants import find_api_key, get_tenant
+from webchat.db.tenants import find_api_key, get_agent, get_tenant
 from webchat.errors import ApiError, invalid_api_key, invalid_token
 from webchat.gateway.keys import hash_key, key_kind
 from webchat.gateway.tokens import AgentClaims, TokenIssuer
@@ -64,6 +66,20 @@ def check_origin(tenant: TenantRecord, origin: str | None) -> None:
 
 
 _warned_browser_secret: set[str] = set()
+# When this process last wrote each key's `last_used_at`: at most once a minute.
+_last_noted: dict[str, float] = {}
+NOTE_USE_SECONDS = 60.0
+
+
+async def _note_use(db: Database, key_id: str) -> None:
+    now = time.monotonic()
+    if now - _last_noted.get(key_id, -NOTE_USE_SECONDS) < NOTE_USE_SECONDS:
+        return
+    _last_noted[key_id] = now
+    try:
+        await touch_key(db, key_id)
+    except Exception:
+        log.warning("could not record the use of key %s", key_id, exc_info=True)
 
 
 async def authenticate_key(db: Database, key: str, origin: str | None) -> Principal:
@@ -74,6 +90,7 @@ async def authenticate_key(db: Database, key: str, origin: str | None) -> Princi
     if found is None or found[0].revoked or found[0].kind != kind:
         raise invalid_api_key()
     record, tenant = found
+    await _note_use(db, record.key_id)
     if kind == "public":
         check_origin(tenant, origin)
         return Principal("public_key", tenant, key_id=record.key_id)
@@ -92,11 +109,19 @@ async def authenticate_key(db: Database, key: str, origin: str | None) -> Princi
 
 
 async def authenticate_agent_token(db: Database, tokens: TokenIssuer, token: str) -> Principal:
+    """A valid token of an agent that still exists and is not disabled; its role and name
+    are read from the database, so a change by an admin applies to the next request."""
     claims = tokens.verify_agent(token)
     tenant = await get_tenant(db, claims.tenant_id)
     if tenant is None:
         raise invalid_token("The agent's tenant no longer exists.")
-    return Principal("agent", tenant, claims)
+    agent = await get_agent(db, claims.agent_id)
+    if agent is None or agent.tenant_id != claims.tenant_id:
+        raise invalid_token("This agent no longer exists.")
+    if agent.disabled:
+        raise invalid_token("This agent has been disabled.")
+    current = AgentClaims(claims.tenant_id, claims.agent_id, agent.name, agent.role)
+    return Principal("agent", tenant, current)
 
 
 async def authenticate_bearer(

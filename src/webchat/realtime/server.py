@@ -14,7 +14,7 @@ from webchat.actions.availability import do_check_availability
 from webchat.actions.events import publish_presence, send_to_socket
 from webchat.clock import isoformat, utcnow
 from webchat.db.messages import list_messages_after
-from webchat.errors import ApiError, invalid_api_key, invalid_request
+from webchat.errors import ApiError, invalid_api_key, invalid_request, invalid_token
 from webchat.faults import as_api_error
 from webchat.realtime import handlers
 from webchat.realtime.availability import watch_hours
@@ -76,7 +76,9 @@ class RealtimeServer:
         self.sockets: dict[str, SocketState] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._upkeep: asyncio.Task[None] | None = None
-        self.revocations = RevocationWatcher(services.db, self._close_revoked)
+        self.revocations = RevocationWatcher(
+            services.db, self._close_revoked, self._close_disabled_agents, self._close_erased
+        )
         self._revocation_task: asyncio.Task[None] | None = None
         self._hours_task: asyncio.Task[None] | None = None
         self.sio.on("connect", self._on_connect)
@@ -253,6 +255,22 @@ class RealtimeServer:
 
     async def _close_revoked_socket(self, sid: str) -> None:
         await self.sio.hang_up(sid, invalid_api_key("This key has been revoked."))
+
+    async def _close_erased(self, targets: set[str]) -> None:
+        """Sockets of erased visitors (`session:<id>` / `user:<id>`)."""
+        for sid, state in list(self.sockets.items()):
+            visitor = state.visitor
+            if visitor is None:
+                continue
+            if f"session:{visitor.session_id}" in targets or (
+                visitor.user_id is not None and f"user:{visitor.user_id}" in targets
+            ):
+                await self.sio.hang_up(sid, invalid_token("This visitor's data was erased."))
+
+    async def _close_disabled_agents(self, agent_ids: set[str]) -> None:
+        for sid, state in list(self.sockets.items()):
+            if state.principal.agent_id in agent_ids:
+                await self.sio.hang_up(sid, invalid_token("This agent has been disabled."))
 
     # --- events ----------------------------------------------------------------------
 

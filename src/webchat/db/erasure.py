@@ -1,0 +1,96 @@
+"""A visitor's rows (CONTRACT §12): found, exported, erased in one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, or_, select, update
+
+from webchat.db.audit import Audit, record_audit
+from webchat.db.conversations import conversation_record
+from webchat.db.engine import Database
+from webchat.db.models import (
+    Attachment,
+    Conversation,
+    ConversationLabel,
+    EmailOutbox,
+    Event,
+    Message,
+    Note,
+)
+from webchat.db.records import ConversationRecord
+
+
+@dataclass(frozen=True)
+class Erased:
+    conversations: int
+    messages: int
+    attachments: int
+
+
+async def visitor_conversations(
+    db: Database, tenant_id: str, session_id: str | None, user_id: str | None
+) -> list[ConversationRecord]:
+    """Every conversation of the tenant written by this session, or by this user."""
+    match = []
+    if session_id is not None:
+        match.append(Conversation.session_id == session_id)
+    if user_id is not None:
+        match.append(Conversation.user_id == user_id)
+    if not match:
+        return []
+    async with db.session() as session:
+        rows = await session.scalars(
+            select(Conversation)
+            .where(Conversation.tenant_id == tenant_id, or_(*match))
+            .order_by(Conversation.created_at, Conversation.id)
+        )
+        return [conversation_record(row) for row in rows]
+
+
+async def attachment_keys(db: Database, conversation_ids: list[str]) -> list[str]:
+    async with db.session() as session:
+        return list(
+            await session.scalars(
+                select(Attachment.storage_key).where(
+                    Attachment.conversation_id.in_(conversation_ids)
+                )
+            )
+        )
+
+
+async def erase_conversations(
+    db: Database, tenant_id: str, conversation_ids: list[str], audit: Audit | None
+) -> Erased:
+    """Delete the conversations and everything in them, and redact their events (kept, for
+    delivery accounting, with only their ids), in one transaction."""
+    if not conversation_ids:
+        async with db.session() as session:
+            await record_audit(session, audit)
+        return Erased(0, 0, 0)
+    ids = conversation_ids
+    async with db.session() as session:
+        owned = list(
+            await session.scalars(
+                select(Conversation.id).where(
+                    Conversation.id.in_(ids), Conversation.tenant_id == tenant_id
+                )
+            )
+        )
+        messages = await session.scalar(
+            select(func.count()).where(Message.conversation_id.in_(owned))
+        )
+        attachments = await session.scalar(
+            select(func.count()).where(Attachment.conversation_id.in_(owned))
+        )
+        for table in (Attachment, Message, Note, ConversationLabel, EmailOutbox):
+            await session.execute(delete(table).where(table.conversation_id.in_(owned)))
+        for conversation_id in owned:
+            await session.execute(
+                update(Event)
+                .where(Event.conversation_id == conversation_id)
+                .values(data={"conversationId": conversation_id, "redacted": True})
+            )
+        await session.execute(delete(Conversation).where(Conversation.id.in_(owned)))
+        await record_audit(session, audit)
+    return Erased(len(owned), int(messages or 0), int(attachments or 0))
