@@ -1,5 +1,7 @@
 // A webhook's recent deliveries (newest first, at most 50): one row per
-// event with its status, attempts, last answer and timing, and Redeliver.
+// event (its type over its id, so the table fits beside the form and
+// Redeliver stays in view) with its status, attempts, last answer and
+// timing, and Redeliver.
 import type { Webhook } from '../../lib/types';
 import type { DeliveriesView, WebhooksManager } from '../../webhooks/manager';
 import { deliveryBadge, timing } from '../../webhooks/present';
@@ -44,7 +46,6 @@ export function DeliveriesTable({ id, webhook, view, manager }: DeliveriesTableP
             <thead>
               <tr>
                 <th scope="col">Event</th>
-                <th scope="col">Event id</th>
                 <th scope="col">Status</th>
                 <th scope="col">Attempts</th>
                 <th scope="col">Last status code</th>
@@ -60,11 +61,8 @@ export function DeliveriesTable({ id, webhook, view, manager }: DeliveriesTableP
                 const busy = view.redelivering.includes(d.eventId);
                 return (
                   <tr key={d.eventId} data-event-id={d.eventId}>
-                    <td>
-                      <code>{d.type}</code>
-                    </td>
-                    <td>
-                      <code class="wh-event-id">{d.eventId}</code>
+                    <td class="wh-event-cell">
+                      <code class="wh-event-type">{d.type}</code> <code class="wh-event-id">{d.eventId}</code>
                     </td>
                     <td>
                       <span class={`badge wh-badge wh-badge-${deliveryBadge(d).tone}`}>{STATUS_WORD[d.status]}</span>

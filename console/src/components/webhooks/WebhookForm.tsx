@@ -99,8 +99,9 @@ export function WebhookForm({ state, manager }: WebhookFormProps) {
                     disabled={draft.allEvents}
                     onChange={(e) => edit(toggleEvent(draft, ev, (e.currentTarget as HTMLInputElement).checked), 'events')}
                   />
-                  <code>{ev}</code>
-                  <span class="hint">{EVENT_HINTS[ev]}</span>
+                  <span class="wh-event-text">
+                    <code>{ev}</code> <span class="hint">{EVENT_HINTS[ev]}</span>
+                  </span>
                 </label>
               ))}
             </div>

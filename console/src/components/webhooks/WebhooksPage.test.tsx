@@ -165,9 +165,12 @@ describe('WebhooksPage', () => {
     expect(toggle.getAttribute('aria-expanded')).toBe('true');
     const table = el<HTMLTableElement>(`#${toggle.getAttribute('aria-controls')} table`);
     expect([...table.querySelectorAll('thead th')].map((th) => th.textContent)).toEqual([
-      'Event', 'Event id', 'Status', 'Attempts', 'Last status code', 'Last error', 'Next attempt / delivered', 'Action',
+      'Event', 'Status', 'Attempts', 'Last status code', 'Last error', 'Next attempt / delivered', 'Action',
     ]);
     const row = el('tr[data-event-id="evt_2"]', table);
+    // The event cell holds the type over the id (one column, so the table fits).
+    expect(el('.wh-event-type', row).textContent).toBe('message.created');
+    expect(el('.wh-event-id', row).textContent).toBe('evt_2');
     expect(row.textContent).toContain('Bad gateway');
     expect(row.textContent).toContain('No more attempts');
 
