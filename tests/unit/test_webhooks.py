@@ -33,6 +33,10 @@ from webchat.webhooks.ssrf import ForbiddenAddress, GuardedResolver, check_liter
         "::ffff:127.0.0.1",
         "::ffff:10.0.0.1",
         "::ffff:169.254.169.254",
+        "64:ff9b::7f00:1",
+        "2002:7f00:1::",
+        "fec0::1",
+        "::7f00:1",
     ],
 )
 def test_private_loopback_link_local_and_multicast_are_refused(address: str) -> None:
@@ -51,6 +55,8 @@ def test_literal_urls_are_checked_without_resolving() -> None:
         check_literal("http://169.254.169.254/latest", allow_private=False)
     check_literal("http://127.0.0.1:8080/x", allow_private=True)
     check_literal("https://hooks.example.com/x", allow_private=False)  # a name: resolver's job
+    with pytest.raises(ForbiddenAddress):  # full-width digits: the client would reach 127.0.0.1
+        check_literal("http://\uff11\uff12\uff17.\uff10.\uff10.\uff11:9/", allow_private=False)
 
 
 async def test_the_resolver_refuses_a_name_that_resolves_to_loopback() -> None:

@@ -92,7 +92,7 @@ async def render_events(services: Services, events: list[EventRecord]) -> list[d
 
 
 PRUNE_BATCH = 1000
-PRUNE_BATCHES_PER_RUN = 50
+PRUNE_BATCHES_PER_RUN = 1000
 
 
 async def do_prune_events(services: Services) -> int:

@@ -3,8 +3,11 @@ redelivering; and the pull API's page of events."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
+
+from yarl import URL
 
 from webchat.actions.admin import audit_of
 from webchat.actions.event_log import render_events
@@ -41,6 +44,7 @@ async def do_create_webhook(
     try:
         parts = urlsplit(body.url)
         port_ok = parts.port is None or parts.port > 0
+        URL(body.url)
     except ValueError:
         raise invalid_field("url: not a valid URL") from None
     if not parts.hostname or not port_ok:
@@ -49,6 +53,8 @@ async def do_create_webhook(
         await check_url(body.url, services.settings.webhook_allow_private)
     except ForbiddenAddress as exc:
         raise invalid_field(f"url: {exc}; webhooks only reach public addresses") from None
+    except ValueError:
+        raise invalid_field("url: the host is not a valid name") from None
     except (OSError, TimeoutError):
         # Not resolvable now (a name not yet published, DNS down): accepted; every
         # delivery resolves it again, through the same guard.
@@ -84,7 +90,8 @@ async def do_redeliver(
     services: Services, tenant_id: str, webhook_id: str, event_id: str
 ) -> DeliveryRecord:
     await find_webhook(services, tenant_id, webhook_id)
-    delivery = await redeliver(services.db, webhook_id, event_id)
+    window = timedelta(seconds=services.settings.webhook_retry_seconds)
+    delivery = await redeliver(services.db, webhook_id, event_id, window)
     if delivery is None:
         raise not_found("No delivery of that event to this webhook.")
     return delivery

@@ -285,7 +285,8 @@ class Event(Base):
     subject_id: Mapped[str] = mapped_column(String(26))
     # Only what cannot be read again later (a read receipt); the others are rendered from
     # their subject when read (`actions/event_log.py`).
-    data: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # `none_as_null`: None is SQL NULL (not JSON `null`), so "not rendered yet" is findable.
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 

@@ -229,7 +229,20 @@ async def set_contact(
     async with db.session() as session:
         result = await session.execute(
             update(Conversation)
-            .where(Conversation.id == conversation_id, Conversation.tenant_id == tenant_id)
+            .where(
+                Conversation.id == conversation_id,
+                Conversation.tenant_id == tenant_id,
+                # Only a change is a change (and has its event).
+                or_(
+                    Conversation.contact_email.is_(None),
+                    Conversation.contact_email != email,
+                    *(
+                        [Conversation.contact_name.is_(None), Conversation.contact_name != name]
+                        if name is not None
+                        else []
+                    ),
+                ),
+            )
             .values(**values)
         )
         if result.rowcount:  # type: ignore[attr-defined]
@@ -242,16 +255,16 @@ async def _record_contact(session: AsyncSession, tenant_id: str, conversation_id
 
 
 async def opt_out(db: Database, conversation_id: str) -> bool:
+    """Stop e-mails to this conversation's visitor; False when there is no such
+    conversation. Only the first opt-out is a change (and has its event)."""
     async with db.session() as session:
-        tenant_id = await session.scalar(
-            update(Conversation)
-            .where(Conversation.id == conversation_id)
-            .values(email_opt_out=True)
-            .returning(Conversation.tenant_id)
-        )
-        if tenant_id is not None:
-            await _record_contact(session, tenant_id, conversation_id)
-    return tenant_id is not None
+        row = await session.get(Conversation, conversation_id, with_for_update=True)
+        if row is None:
+            return False
+        if not row.email_opt_out:
+            row.email_opt_out = True
+            await _record_contact(session, row.tenant_id, conversation_id)
+    return True
 
 
 async def remember_page(db: Database, conversation_id: str, url: str) -> None:

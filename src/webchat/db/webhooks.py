@@ -60,6 +60,8 @@ class Claim:
     attempts: int
     give_up_at: datetime | None
     token: str
+    # When the delivery was queued (its event's commit): the retry window starts there.
+    created_at: datetime
 
 
 def _webhook(row: Webhook) -> WebhookRecord:
@@ -167,15 +169,20 @@ async def last_deliveries(db: Database, webhook_ids: list[str]) -> dict[str, Del
         return {row.webhook_id: _delivery(row) for row in rows}
 
 
-async def redeliver(db: Database, webhook_id: str, event_id: str) -> DeliveryRecord | None:
-    """Attempt again now, with a fresh retry window; None if there is no such delivery."""
+async def redeliver(
+    db: Database, webhook_id: str, event_id: str, window: timedelta
+) -> DeliveryRecord | None:
+    """Attempt again now, with a fresh retry window; None if there is no such delivery. An
+    attempt in flight loses its claim, so its outcome cannot overwrite this."""
     async with db.session() as session:
         row = await session.get(WebhookDelivery, (webhook_id, event_id), with_for_update=True)
         if row is None:
             return None
         row.status = "pending"
         row.next_attempt_at = utcnow()
-        row.give_up_at = None
+        row.give_up_at = utcnow() + window
+        row.lease_until = None
+        row.claim_token = None
         await session.flush()
         return _delivery(row)
 
@@ -243,6 +250,7 @@ async def _claim_due(
                     attempts=row.attempts,
                     give_up_at=as_utc(row.give_up_at) if row.give_up_at else None,
                     token=token,
+                    created_at=as_utc(row.created_at),
                 )
             )
     return claims

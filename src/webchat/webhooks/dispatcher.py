@@ -42,6 +42,7 @@ IN_FLIGHT = 64
 CLAIM_BATCH = 32
 MAX_BACKOFF_SECONDS = 3600
 QUEUE_SAMPLE_SECONDS = 5.0
+RESTART_SECONDS = 1.0
 
 
 def backoff(attempts: int) -> float:
@@ -59,6 +60,18 @@ class WebhookDispatcher:
         self._last_sample = 0.0
 
     async def run(self) -> None:
+        """Forever: a failure (the database away, a bug) is logged and the loop starts
+        again after a pause, so one bad moment never stops this node's deliveries."""
+        while True:
+            try:
+                await self._run()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.warning("webhook dispatcher failed; starting again", exc_info=True)
+                await asyncio.sleep(RESTART_SECONDS)
+
+    async def _run(self) -> None:
         settings = self._services.settings
         connector = aiohttp.TCPConnector(
             resolver=GuardedResolver(settings.webhook_allow_private), limit=IN_FLIGHT
@@ -80,6 +93,7 @@ class WebhookDispatcher:
                 for task in list(self._tasks):
                     with contextlib.suppress(asyncio.CancelledError):
                         await task
+                self._in_flight.clear()
 
     def _free_slots(self) -> int:
         return IN_FLIGHT - sum(self._in_flight.values())
@@ -99,23 +113,36 @@ class WebhookDispatcher:
 
     async def _start(self, http: aiohttp.ClientSession, claimed: list[Claim]) -> None:
         db = self._services.db
-        events = await get_events(db, [c.event_id for c in claimed])
         starting: list[tuple[Claim, EventRecord]] = []
-        later: list[Claim] = []
-        for claim in claimed:
-            if claim.event_id not in events:
-                await self._settle(claim, None, "the event no longer exists", final=True)
-            elif self._in_flight[claim.webhook_id] >= PER_WEBHOOK:
-                later.append(claim)  # over this webhook's share on this node
-            else:
-                self._in_flight[claim.webhook_id] += 1
-                starting.append((claim, events[claim.event_id]))
-        await release(db, later)
-        rendered = await render_events(self._services, [event for _, event in starting])
+        try:
+            events = await get_events(db, [c.event_id for c in claimed])
+            later: list[Claim] = []
+            for claim in claimed:
+                if claim.event_id not in events:
+                    await self._settle(claim, None, "the event no longer exists", final=True)
+                elif self._in_flight[claim.webhook_id] >= PER_WEBHOOK:
+                    later.append(claim)  # over this webhook's share on this node
+                else:
+                    self._in_flight[claim.webhook_id] += 1
+                    starting.append((claim, events[claim.event_id]))
+            await release(db, later)
+            rendered = await render_events(self._services, [event for _, event in starting])
+        except Exception:
+            # Nothing was sent: the leases run out and a later round takes them again.
+            log.warning("could not start webhook deliveries", exc_info=True)
+            for claim, _ in starting:
+                self._done(claim)
+            return
         for (claim, _), event in zip(starting, rendered, strict=True):
             task = asyncio.create_task(self._deliver(http, claim, event))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
+
+    def _done(self, claim: Claim) -> None:
+        self._in_flight[claim.webhook_id] -= 1
+        if self._in_flight[claim.webhook_id] <= 0:
+            del self._in_flight[claim.webhook_id]
+        self._slot_freed.set()
 
     async def _deliver(
         self, http: aiohttp.ClientSession, claim: Claim, event: dict[str, Any]
@@ -145,12 +172,15 @@ class WebhookDispatcher:
         except ForbiddenAddress as exc:
             error = f"refused: {exc}"
         except aiohttp.ClientConnectorError as exc:
-            cause = exc.os_error
+            cause = exc.os_error if exc.os_error is not None else exc.__cause__
             error = f"refused: {cause}" if isinstance(cause, ForbiddenAddress) else str(exc)
         except TimeoutError:
             error = f"no answer within {TIMEOUT_SECONDS} s"
         except (aiohttp.ClientError, OSError, ValueError) as exc:
             error = str(exc) or type(exc).__name__
+        except Exception as exc:  # never leave the claim unsettled and the slot taken
+            log.warning("webhook delivery %s failed", claim.event_id, exc_info=True)
+            error = type(exc).__name__
         finally:
             metrics.webhook_latency.observe(time.monotonic() - started)
         try:
@@ -158,17 +188,14 @@ class WebhookDispatcher:
         except Exception:
             log.warning("could not settle webhook delivery %s", claim.event_id, exc_info=True)
         finally:
-            self._in_flight[claim.webhook_id] -= 1
-            if self._in_flight[claim.webhook_id] <= 0:
-                del self._in_flight[claim.webhook_id]
-            self._slot_freed.set()
+            self._done(claim)
 
     async def _settle(
         self, claim: Claim, status_code: int | None, error: str | None, final: bool = False
     ) -> None:
         now = utcnow()
         window = timedelta(seconds=self._services.settings.webhook_retry_seconds)
-        give_up_at: datetime = claim.give_up_at or now + window
+        give_up_at: datetime = claim.give_up_at or claim.created_at + window
         outcome: str
         if error is None:
             status, next_at, outcome = "delivered", now, "delivered"

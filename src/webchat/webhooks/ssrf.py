@@ -14,12 +14,14 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
-from urllib.parse import urlsplit
 
 from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.resolver import ThreadedResolver
+from yarl import URL
 
 RESOLVE_SECONDS = 5
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
 
 
 class ForbiddenAddress(OSError):
@@ -32,8 +34,15 @@ def refusal(address: str) -> str | None:
         ip = ipaddress.ip_address(address.split("%", 1)[0])
     except ValueError:
         return "not an IP address"
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if ip.is_loopback:
+        return "a loopback address"
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip in NAT64 or ip.is_site_local or ip in IPV4_COMPATIBLE:
+            return "a translated or deprecated IPv6 form"
+        # IPv6 forms that carry an IPv4 address: judged by the address they carry.
+        embedded = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
+        if embedded is not None:
+            ip = embedded
     if ip.is_loopback:
         return "a loopback address"
     if ip.is_link_local:
@@ -46,7 +55,9 @@ def refusal(address: str) -> str | None:
 
 
 def url_host(url: str) -> str:
-    host = urlsplit(url).hostname
+    """The host as the HTTP client will see it (yarl normalises what `urlsplit` keeps:
+    full-width digits, IDNA)."""
+    host = URL(url).host
     if not host:
         raise ValueError("no host")
     return host
