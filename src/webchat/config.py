@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     webhook_retry_seconds: float = Field(default=86400.0, gt=0, le=7 * 86400)
     # How often each node looks for due deliveries.
     webhook_poll_seconds: float = Field(default=0.5, gt=0, le=10)
+    # How often a node looks for conversations past their tenant's retentionDays
+    # (CONTRACT §12: erased within an hour of becoming due). Lower only for tests.
+    retention_check_seconds: float = Field(default=600.0, gt=0, le=3600)
     # Events are kept this many days (the pull API and redeliveries), then pruned.
     event_retention_days: int = Field(default=7, ge=7, le=3650)
     log_level: str = "info"

@@ -60,6 +60,11 @@ class Metrics:
             "Webhook deliveries pending (all nodes; sampled by this one)",
             registry=self.registry,
         )
+        self.retention_erased = Counter(
+            "webchat_retention_erased_conversations_total",
+            "Conversations erased because their tenant's retentionDays passed",
+            registry=self.registry,
+        )
         self.events_pruned = Counter(
             "webchat_events_pruned_total",
             "Events removed by retention",

@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 
 from webchat.actions.conversations import do_wake_snoozed
 from webchat.actions.event_log import do_prune_events
+from webchat.actions.privacy import do_apply_retention
 from webchat.mail.sender import MailSender
 from webchat.services import Services
 from webchat.webhooks.dispatcher import WebhookDispatcher
@@ -27,6 +28,8 @@ class Upkeep:
             (services.settings.snooze_check_seconds, lambda: do_wake_snoozed(services)),
             # Events past their retention, in bounded batches (`actions/event_log.py`).
             (PRUNE_EVERY_SECONDS, lambda: do_prune_events(services)),
+            # Tenants' retentionDays (CONTRACT §12: within an hour of becoming due).
+            (services.settings.retention_check_seconds, lambda: do_apply_retention(services)),
         ]
         self._tasks: list[asyncio.Task[None]] = []
         self.mail = MailSender(services) if services.settings.mail_enabled else None

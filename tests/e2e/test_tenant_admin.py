@@ -5,6 +5,7 @@ nodes too), one's own password, the audit log, and a visitor's export and erasur
 
 from __future__ import annotations
 
+import asyncio
 import io
 import sqlite3
 import time
@@ -365,5 +366,40 @@ async def test_the_audit_log_records_who_changed_what(server: WebchatProcess) ->
             assert all(e["target"] != key["prefix"] for e in theirs)
         finally:
             await other.aclose()
+    finally:
+        await chat.aclose()
+
+
+async def test_retention_erases_conversations_past_the_tenants_days(make_server: Any) -> None:
+    server = make_server("embedded", env={"WEBCHAT_RETENTION_CHECK_SECONDS": "0.5"})
+    tenant = create_tenant(server)
+    chat = TenantChat(tenant, server)
+    try:
+        old, recent = Visitor(), Visitor()
+        gone = (await chat.send(old, "from long ago"))["message"]["conversationId"]
+        kept = (await chat.send(recent, "from today"))["message"]["conversationId"]
+        db = sqlite3.connect(server.data_dir / "webchat.db")
+        try:
+            db.execute(
+                "UPDATE conversations SET last_activity_at = '2020-01-01 00:00:00.000000' "
+                "WHERE id = ?",
+                (gone,),
+            )
+            db.commit()
+        finally:
+            db.close()
+        settings = await chat.secret.patch("/api/settings", json={"retentionDays": 30})
+        contract.expect_status(settings, 200)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            listed = contract.expect_status(await chat.secret.get("/api/conversations"), 200)
+            ids = {c["conversationId"] for c in listed["conversations"]}
+            if gone not in ids:
+                break
+            await asyncio.sleep(0.3)
+        assert gone not in ids and kept in ids
+        assert (await chat.history(sessionId=old.session_id))["messages"] == []
+        metrics = (await chat.anonymous.get("/metrics")).text
+        assert "webchat_retention_erased_conversations_total 1.0" in metrics
     finally:
         await chat.aclose()

@@ -12,24 +12,29 @@ the next run finds and removes. Sockets of the visitor close within seconds on e
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from webchat.actions.admin import audit_of
 from webchat.clock import isoformat, utcnow
-from webchat.db.audit import insert_audit
+from webchat.db.audit import Audit, insert_audit
 from webchat.db.conversation_list import get_conversation_state
 from webchat.db.erasure import (
     Erased,
     attachment_keys,
     erase_conversations,
+    retention_policies,
+    stale_conversations,
     visitor_conversations,
 )
 from webchat.db.messages import list_messages
 from webchat.db.notes import list_notes
+from webchat.db.records import ConversationRecord
 from webchat.desk_schemas import note_json
 from webchat.errors import invalid_field
 from webchat.schemas import conversation_json, message_json
 from webchat.store.erasure import erase_visitor_traces
+from webchat.store.locks import acquire_lock, release_lock
 
 if TYPE_CHECKING:
     from webchat.gateway.credentials import Principal
@@ -45,20 +50,68 @@ def visitor_target(session_id: str | None, user_id: str | None) -> str:
     return f"session:{session_id}" if session_id is not None else f"user:{user_id}"
 
 
+async def _erase(
+    services: Services,
+    tenant_id: str,
+    found: list[ConversationRecord],
+    sessions: set[str],
+    user_id: str | None,
+    audit: Audit | None,
+) -> Erased:
+    """Redis, then the files, then the rows: each step idempotent (see the module)."""
+    conversation_ids = [c.conversation_id for c in found]
+    await erase_visitor_traces(services.store, tenant_id, sessions, user_id, set(conversation_ids))
+    for key in await attachment_keys(services.db, conversation_ids):
+        await services.storage.delete(key)
+    return await erase_conversations(services.db, tenant_id, conversation_ids, audit)
+
+
 async def do_erase_visitor(
     services: Services, principal: Principal, session_id: str | None, user_id: str | None
 ) -> Erased:
     target = visitor_target(session_id, user_id)
     tenant_id = principal.tenant_id
     found = await visitor_conversations(services.db, tenant_id, session_id, user_id)
-    conversation_ids = [c.conversation_id for c in found]
     sessions = {c.session_id for c in found} | ({session_id} if session_id else set())
-    await erase_visitor_traces(services.store, tenant_id, sessions, user_id, set(conversation_ids))
-    for key in await attachment_keys(services.db, conversation_ids):
-        await services.storage.delete(key)
-    return await erase_conversations(
-        services.db, tenant_id, conversation_ids, audit_of(principal, "visitor.erased", target)
-    )
+    audit = audit_of(principal, "visitor.erased", target)
+    return await _erase(services, tenant_id, found, sessions, user_id, audit)
+
+
+RETENTION_BATCH = 100
+RETENTION_LOCK_SECONDS = 600
+
+
+async def do_apply_retention(services: Services) -> int:
+    """Erase the conversations inactive for longer than their tenant's `retentionDays`, in
+    batches of 100 (each its own short transaction); one node at a time (a Redis lock).
+    Returns how many conversations went."""
+    if not await acquire_lock(services.store, "retention", RETENTION_LOCK_SECONDS):
+        return 0
+    removed = 0
+    try:
+        for tenant_id, days in await retention_policies(services.db):
+            cutoff = utcnow() - timedelta(days=days)
+            while True:
+                found = await stale_conversations(services.db, tenant_id, cutoff, RETENTION_BATCH)
+                if not found:
+                    break
+                audit = Audit(
+                    tenant_id,
+                    "cli",
+                    "retention",
+                    "conversations.expired",
+                    f"{len(found)} conversations",
+                )
+                erased = await _erase(
+                    services, tenant_id, found, {c.session_id for c in found}, None, audit
+                )
+                removed += erased.conversations
+                if len(found) < RETENTION_BATCH:
+                    break
+    finally:
+        await release_lock(services.store, "retention")
+    services.metrics.retention_erased.inc(removed)
+    return removed
 
 
 async def do_export_visitor(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import delete, func, or_, select, update
 
@@ -17,6 +18,7 @@ from webchat.db.models import (
     Event,
     Message,
     Note,
+    Tenant,
 )
 from webchat.db.records import ConversationRecord
 
@@ -94,3 +96,31 @@ async def erase_conversations(
         await session.execute(delete(Conversation).where(Conversation.id.in_(owned)))
         await record_audit(session, audit)
     return Erased(len(owned), int(messages or 0), int(attachments or 0))
+
+
+async def retention_policies(db: Database) -> list[tuple[str, int]]:
+    """(tenant, retentionDays) of every tenant that set one."""
+    async with db.session() as session:
+        rows = (await session.execute(select(Tenant.id, Tenant.settings))).all()
+    policies = []
+    for tenant_id, settings in rows:
+        days = (settings or {}).get("retentionDays")
+        if isinstance(days, int) and days > 0:
+            policies.append((tenant_id, days))
+    return policies
+
+
+async def stale_conversations(
+    db: Database, tenant_id: str, inactive_since: datetime, limit: int
+) -> list[ConversationRecord]:
+    async with db.session() as session:
+        rows = await session.scalars(
+            select(Conversation)
+            .where(
+                Conversation.tenant_id == tenant_id,
+                Conversation.last_activity_at < inactive_since,
+            )
+            .order_by(Conversation.last_activity_at)
+            .limit(limit)
+        )
+        return [conversation_record(row) for row in rows]
