@@ -21,11 +21,16 @@ class AlreadyExists(Exception):
     pass
 
 
-async def _insert_new(db: Database, row: Base, duplicate_message: str) -> None:
-    """Insert one row; a unique-constraint clash becomes `AlreadyExists`."""
+async def _insert_new(
+    db: Database, row: Base, duplicate_message: str, audit: Audit | None = None
+) -> None:
+    """Insert one row (and its audit entry); a unique-constraint clash becomes
+    `AlreadyExists`."""
     try:
         async with db.session() as session:
             session.add(row)
+            await session.flush()
+            await record_audit(session, audit)
     except IntegrityError:
         raise AlreadyExists(duplicate_message) from None
 
@@ -121,7 +126,8 @@ async def insert_api_key(
         key_hash=key_hash,
         created_at=utcnow(),
     )
-    await _insert_new(db, row, "that key already exists")
+    audit = Audit(tenant_id, "cli", None, "key.created", prefix)
+    await _insert_new(db, row, "that key already exists", audit)
     return ApiKeyRecord(row.id, tenant_id, kind, prefix, revoked=False)
 
 
@@ -170,6 +176,10 @@ async def revoke_api_keys(db: Database, key_hash: str, prefix: str) -> list[ApiK
                 .where(ApiKey.id.in_([r.id for r in rows]))
                 .values(revoked_at=utcnow())
             )
+            for r in rows:
+                await record_audit(
+                    session, Audit(r.tenant_id, "cli", None, "key.revoked", r.prefix)
+                )
         return [ApiKeyRecord(r.id, r.tenant_id, r.kind, r.prefix, revoked=True) for r in rows]
 
 
@@ -193,7 +203,8 @@ async def insert_agent(
         role=role,
         created_at=utcnow(),
     )
-    await _insert_new(db, row, f"agent {email!r} already exists in tenant {tenant_id!r}")
+    audit = Audit(tenant_id, "cli", None, "agent.created", email)
+    await _insert_new(db, row, f"agent {email!r} already exists in tenant {tenant_id!r}", audit)
     return _agent_record(row)
 
 
