@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, String, delete, insert, literal, or_, select, update
+from sqlalchemy import Integer, String, delete, insert, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from webchat.db.engine import Database
@@ -85,20 +85,27 @@ _DELIVERY_COLUMNS = (
 )
 
 
-def _queue_deliveries(event_id: str, event: NewEvent, at: datetime) -> Any:
-    when = literal(at, DateTime(timezone=True))
-    wanted = or_(Webhook.event_filter == "*", Webhook.event_filter.like(f"%,{event.type},%"))
-    rows = select(
-        Webhook.id,
-        literal(event_id, String),
-        literal(event.tenant_id, String),
-        literal(event.type, String),
-        literal(event.conversation_id, String),
-        literal("pending", String),
-        literal(0, Integer),
-        when,
-        when,
-    ).where(Webhook.tenant_id == event.tenant_id, wanted)
+def _queue_deliveries(event_ids: list[str]) -> Any:
+    """One delivery per (new event, webhook of its tenant that takes its type)."""
+    wanted = or_(
+        Webhook.event_filter == "*",
+        Webhook.event_filter.like(literal("%,") + Event.type + literal(",%")),
+    )
+    rows = (
+        select(
+            Webhook.id,
+            Event.id,
+            Event.tenant_id,
+            Event.type,
+            Event.conversation_id,
+            literal("pending", String),
+            literal(0, Integer),
+            Event.created_at,
+            Event.created_at,
+        )
+        .join(Webhook, (Webhook.tenant_id == Event.tenant_id) & wanted)
+        .where(Event.id.in_(event_ids))
+    )
     return insert(WebhookDelivery).from_select(_DELIVERY_COLUMNS, rows)
 
 
@@ -132,21 +139,25 @@ def event_columns(events: Sequence[NewEvent], at: datetime) -> list[list[Any]]:
 
 
 async def record_events(session: AsyncSession, events: Sequence[NewEvent], at: datetime) -> None:
-    """Record events (and queue their deliveries) in the caller's transaction."""
-    for event in events:
-        event_id = new_ulid()
-        await session.execute(
-            insert(Event).values(
-                id=event_id,
-                tenant_id=event.tenant_id,
-                type=event.type,
-                conversation_id=event.conversation_id,
-                subject_id=event.subject_id,
-                data=event.data,
-                created_at=at,
-            )
-        )
-        await session.execute(_queue_deliveries(event_id, event, at))
+    """Record events (and queue their deliveries) in the caller's transaction: two
+    statements, whatever the number of events."""
+    if not events:
+        return
+    ids = [new_ulid() for _ in events]
+    rows = [
+        {
+            "id": event_id,
+            "tenant_id": event.tenant_id,
+            "type": event.type,
+            "conversation_id": event.conversation_id,
+            "subject_id": event.subject_id,
+            "data": event.data,
+            "created_at": at,
+        }
+        for event_id, event in zip(ids, events, strict=True)
+    ]
+    await session.execute(insert(Event), rows)
+    await session.execute(_queue_deliveries(ids))
 
 
 def _record(row: Event) -> EventRecord:
