@@ -6,6 +6,7 @@ nodes too), one's own password, the audit log, and a visitor's export and erasur
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import sqlite3
 import time
@@ -401,5 +402,101 @@ async def test_retention_erases_conversations_past_the_tenants_days(make_server:
         assert (await chat.history(sessionId=old.session_id))["messages"] == []
         metrics = (await chat.anonymous.get("/metrics")).text
         assert "webchat_retention_erased_conversations_total 1.0" in metrics
+    finally:
+        await chat.aclose()
+
+
+async def everything_in_postgres(database_url: str) -> str:
+    import asyncpg
+
+    dsn = database_url.replace("postgresql+asyncpg://", "postgresql://")
+    connection = await asyncpg.connect(dsn)
+    try:
+        tables = [
+            r["tablename"]
+            for r in await connection.fetch(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+            )
+        ]
+        rows = []
+        for table in tables:
+            for row in await connection.fetch(f'SELECT row_to_json(t)::text AS j FROM "{table}" t'):
+                rows.append(row["j"])
+        return "\n".join(rows)
+    finally:
+        await connection.close()
+
+
+async def everything_in_redis(url: str) -> str:
+    import redis.asyncio as aioredis
+
+    client = aioredis.from_url(url)
+    try:
+        found = []
+        async for key in client.scan_iter(count=1000):
+            kind = (await client.type(key)).decode()
+            found.append(key.decode())
+            if kind == "string":
+                found.append(repr(await client.get(key)))
+            elif kind == "hash":
+                found.append(repr(await client.hgetall(key)))
+            elif kind == "set":
+                found.append(repr(await client.smembers(key)))
+            elif kind == "stream":
+                found.append(repr(await client.xrange(key)))
+            elif kind == "list":
+                found.append(repr(await client.lrange(key, 0, -1)))
+            elif kind == "zset":
+                found.append(repr(await client.zrange(key, 0, -1)))
+        return "\n".join(found)
+    finally:
+        await client.aclose()
+
+
+@pytest.mark.real_only
+async def test_an_erasure_cut_short_by_kill_9_completes_when_run_again(
+    backend: str, make_server: Any, sockets: Sockets
+) -> None:
+    server = make_server(backend)
+    group = server.group  # type: ignore[attr-defined]
+    tenant = create_tenant(server)
+    chat = TenantChat(tenant, server)
+    try:
+        marker = "forget-" + uuid.uuid4().hex
+        visitor = Visitor(user_info={"name": marker})
+        sent = await chat.send(visitor, f"text {marker}")
+        cid = sent["message"]["conversationId"]
+        upload = await chat.public.post(
+            "/webchat/attachments",
+            files={"file": ("me.png", png((200, 10, 90)), "image/png")},
+            headers={"X-Session-Token": sent["session"]["token"]},
+        )
+        attachment = contract.expect_status(upload, 201)["attachment"]
+        await chat.send(visitor, "", attachments=[attachment["attachmentId"]])
+        async with http_client(server, strict=False) as http:
+            stored = (await http.get(attachment["url"])).content
+        await chat.secret.post(f"/api/conversations/{cid}/notes", json={"text": marker})
+        await asyncio.sleep(0.5)  # the stream entries are written after the commit
+        assert marker in await everything_in_redis(group.redis.url)
+        assert marker in await everything_in_postgres(group.database_url)
+
+        # The erasure is cut short somewhere by kill -9, then run again to the end.
+        params = {"sessionId": visitor.session_id}
+        attempt = asyncio.create_task(chat.secret.delete("/api/visitors", params=params))
+        await asyncio.sleep(0.005)
+        server.kill()
+        with contextlib.suppress(httpx.HTTPError):
+            await attempt
+        server.restart()
+        await chat.aclose()
+        chat = TenantChat(tenant, server)
+        contract.expect_status(await chat.secret.delete("/api/visitors", params=params), 200)
+
+        assert marker not in await everything_in_postgres(group.database_url)
+        assert marker not in await everything_in_redis(group.redis.url)
+        assert visitor.session_id not in await everything_in_redis(group.redis.url)
+        files = [p for p in server.data_dir.rglob("*") if p.is_file()]
+        assert all(stored not in p.read_bytes() for p in files)
+        assert (await chat.history(sessionId=visitor.session_id))["messages"] == []
     finally:
         await chat.aclose()
