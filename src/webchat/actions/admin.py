@@ -5,18 +5,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from webchat.db.admin import (
-    LastAdmin,
-    change_agent,
-    create_agent,
-    create_key,
-    key_exists,
-    revoke_key,
-    set_password,
-)
+from webchat.db.admin import LastAdmin, change_agent, key_exists, revoke_key, set_password
 from webchat.db.audit import Audit
 from webchat.db.records import AgentRecord
-from webchat.db.tenants import AlreadyExists, get_agent
+from webchat.db.tenants import AlreadyExists, get_agent, insert_agent, insert_api_key
 from webchat.errors import ApiError, conflict, not_found
 from webchat.gateway.keys import generate_key, hash_key, key_prefix
 from webchat.gateway.passwords import hash_password, verify_password
@@ -38,7 +30,7 @@ async def do_add_agent(
 ) -> AgentRecord:
     email = email.strip().lower()
     try:
-        return await create_agent(
+        return await insert_agent(
             services.db,
             principal.tenant_id,
             email,
@@ -47,8 +39,8 @@ async def do_add_agent(
             role,
             audit_of(principal, "agent.created", email),
         )
-    except AlreadyExists as exc:
-        raise conflict(str(exc)) from None
+    except AlreadyExists:
+        raise conflict(f"email: {email} is already an agent of this tenant") from None
 
 
 async def do_change_agent(
@@ -102,7 +94,7 @@ async def do_add_key(services: Services, principal: Principal, kind: str) -> tup
     """A new key (shown once) and its prefix."""
     key = generate_key(kind)  # type: ignore[arg-type]
     prefix = key_prefix(key)
-    await create_key(
+    await insert_api_key(
         services.db,
         principal.tenant_id,
         kind,

@@ -8,15 +8,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
 
 from webchat.clock import as_utc, utcnow
 from webchat.db.audit import Audit, record_audit
 from webchat.db.engine import Database
 from webchat.db.models import Agent, ApiKey
 from webchat.db.records import AgentRecord
-from webchat.db.tenants import AlreadyExists, _agent_record
-from webchat.ids import new_ulid
+from webchat.db.tenants import agent_record
 
 
 class LastAdmin(Exception):
@@ -30,34 +28,6 @@ class KeyInfo:
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
-
-
-async def create_agent(
-    db: Database,
-    tenant_id: str,
-    email: str,
-    name: str,
-    password_hash: str,
-    role: str,
-    audit: Audit,
-) -> AgentRecord:
-    row = Agent(
-        id=new_ulid(),
-        tenant_id=tenant_id,
-        email=email,
-        name=name,
-        password_hash=password_hash,
-        role=role,
-        created_at=utcnow(),
-    )
-    try:
-        async with db.session() as session:
-            session.add(row)
-            await session.flush()
-            await record_audit(session, audit)
-    except IntegrityError:
-        raise AlreadyExists(f"email: {email} is already an agent of this tenant") from None
-    return _agent_record(row)
 
 
 async def change_agent(
@@ -94,7 +64,7 @@ async def change_agent(
             raise LastAdmin()
         await session.flush()
         await record_audit(session, audit)
-        return _agent_record(row)
+        return agent_record(row)
 
 
 async def set_password(db: Database, agent_id: str, password_hash: str, audit: Audit) -> None:
@@ -127,24 +97,6 @@ async def list_keys(db: Database, tenant_id: str) -> list[KeyInfo]:
             )
             for r in rows
         ]
-
-
-async def create_key(
-    db: Database, tenant_id: str, kind: str, prefix: str, key_hash: str, audit: Audit
-) -> None:
-    async with db.session() as session:
-        session.add(
-            ApiKey(
-                id=new_ulid(),
-                tenant_id=tenant_id,
-                kind=kind,
-                prefix=prefix,
-                key_hash=key_hash,
-                created_at=utcnow(),
-            )
-        )
-        await session.flush()
-        await record_audit(session, audit)
 
 
 async def revoke_key(db: Database, tenant_id: str, prefix: str, audit: Audit) -> int:

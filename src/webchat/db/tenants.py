@@ -35,7 +35,7 @@ async def _insert_new(
         raise AlreadyExists(duplicate_message) from None
 
 
-def _agent_record(row: Agent) -> AgentRecord:
+def agent_record(row: Agent) -> AgentRecord:
     return AgentRecord(
         row.id,
         row.tenant_id,
@@ -116,8 +116,14 @@ async def update_tenant_settings(
 
 
 async def insert_api_key(
-    db: Database, tenant_id: str, kind: str, prefix: str, key_hash: str
+    db: Database,
+    tenant_id: str,
+    kind: str,
+    prefix: str,
+    key_hash: str,
+    audit: Audit | None = None,
 ) -> ApiKeyRecord:
+    """A new key, with its audit entry (by default the CLI's)."""
     row = ApiKey(
         id=new_ulid(),
         tenant_id=tenant_id,
@@ -126,7 +132,7 @@ async def insert_api_key(
         key_hash=key_hash,
         created_at=utcnow(),
     )
-    audit = Audit(tenant_id, "cli", None, "key.created", prefix)
+    audit = audit or Audit(tenant_id, "cli", None, "key.created", prefix)
     await _insert_new(db, row, "that key already exists", audit)
     return ApiKeyRecord(row.id, tenant_id, kind, prefix, revoked=False)
 
@@ -192,8 +198,15 @@ async def keys_revoked_since(db: Database, since: datetime) -> list[str]:
 
 
 async def insert_agent(
-    db: Database, tenant_id: str, email: str, name: str, password_hash: str, role: str = "agent"
+    db: Database,
+    tenant_id: str,
+    email: str,
+    name: str,
+    password_hash: str,
+    role: str = "agent",
+    audit: Audit | None = None,
 ) -> AgentRecord:
+    """A new agent, with its audit entry (by default the CLI's)."""
     row = Agent(
         id=new_ulid(),
         tenant_id=tenant_id,
@@ -203,9 +216,9 @@ async def insert_agent(
         role=role,
         created_at=utcnow(),
     )
-    audit = Audit(tenant_id, "cli", None, "agent.created", email)
+    audit = audit or Audit(tenant_id, "cli", None, "agent.created", email)
     await _insert_new(db, row, f"agent {email!r} already exists in tenant {tenant_id!r}", audit)
-    return _agent_record(row)
+    return agent_record(row)
 
 
 async def find_agent(db: Database, tenant_id: str, email: str) -> AgentRecord | None:
@@ -213,14 +226,14 @@ async def find_agent(db: Database, tenant_id: str, email: str) -> AgentRecord | 
         row = await session.scalar(
             select(Agent).where(Agent.tenant_id == tenant_id, Agent.email == email)
         )
-        return _agent_record(row) if row else None
+        return agent_record(row) if row else None
 
 
 async def find_agent_anywhere(db: Database, email: str) -> AgentRecord | None:
     """The agent with this e-mail when exactly one tenant has one; None when none or several."""
     async with db.session() as session:
         rows = (await session.scalars(select(Agent).where(Agent.email == email).limit(2))).all()
-        return _agent_record(rows[0]) if len(rows) == 1 else None
+        return agent_record(rows[0]) if len(rows) == 1 else None
 
 
 async def list_agents(db: Database, tenant_id: str) -> list[AgentRecord]:
@@ -228,13 +241,13 @@ async def list_agents(db: Database, tenant_id: str) -> list[AgentRecord]:
         rows = await session.scalars(
             select(Agent).where(Agent.tenant_id == tenant_id).order_by(Agent.created_at, Agent.id)
         )
-        return [_agent_record(row) for row in rows]
+        return [agent_record(row) for row in rows]
 
 
 async def get_agent(db: Database, agent_id: str) -> AgentRecord | None:
     async with db.session() as session:
         row = await session.get(Agent, agent_id)
-        return _agent_record(row) if row else None
+        return agent_record(row) if row else None
 
 
 async def update_agent_role(db: Database, agent_id: str, role: str) -> None:
