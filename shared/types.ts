@@ -207,3 +207,70 @@ export interface CreatedWebhook {
   webhook: Webhook;
   secret: string;
 }
+
+/** An agent as the Team page sees it (`GET /api/agents`, CONTRACT §13): the staff shape and when it was added. */
+export interface TeamAgent extends Agent {
+  /** The tenant's default when the agent has none of their own. */
+  capacity: number;
+  /** '' when the server does not say. */
+  createdAt: string;
+}
+
+/** What `POST /api/agents` takes (admins); a taken e-mail is `409 conflict`. */
+export interface NewAgent {
+  email: string;
+  name: string;
+  role: AgentRole;
+  password: string;
+}
+
+/**
+ * What `PATCH /api/agents/{agentId}` takes; absent fields are left as they are,
+ * `capacity: null` goes back to the tenant's default. Disabling or demoting the
+ * tenant's last admin is `409 conflict`.
+ */
+export interface AgentChange {
+  name?: string;
+  role?: AgentRole;
+  disabled?: boolean;
+  capacity?: number | null;
+}
+
+/** `pk_…` keys go in the widget (public); `sk_…` keys are for servers (secret). */
+export const API_KEY_KINDS = ['public', 'secret'] as const;
+
+export type ApiKeyKind = (typeof API_KEY_KINDS)[number];
+
+/** A tenant's API key as `GET /api/keys` lists it: never the key itself. */
+export interface ApiKeyInfo {
+  prefix: string;
+  kind: ApiKeyKind;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+/** `POST /api/keys` answers the whole key, shown this once. */
+export interface CreatedApiKey {
+  key: string;
+  prefix: string;
+  kind: ApiKeyKind;
+}
+
+/** Who did it: an agent (their agentId), an API key (its id), or the command line (no id). */
+export type AuditActorKind = 'agent' | 'key' | 'cli';
+
+/** One line of the audit log (`GET /api/audit`, CONTRACT §12), newest first. */
+export interface AuditEntry {
+  at: string;
+  actor: { kind: AuditActorKind; id: string | null };
+  /** Such as `agent.created`, `key.revoked`, `settings.changed`; a newer server may add more. */
+  action: string;
+  target: string | null;
+}
+
+/** A page of the audit log; `nextBefore` asks for the older entries (null: no more). */
+export interface AuditPage {
+  entries: AuditEntry[];
+  nextBefore: string | null;
+}

@@ -18,9 +18,10 @@ export function App() {
     setAuth(null);
   }, []);
 
-  const expire = useCallback(() => {
+  // `reason`: the server's own words, when it gave some ("This agent has been disabled.").
+  const expire = useCallback((reason?: string) => {
     clearAuth();
-    setNotice('Your session has ended. Sign in again; your drafts are kept.');
+    setNotice(expiryNotice(reason));
     setAuth(null);
   }, []);
 
@@ -37,6 +38,13 @@ export function App() {
     );
   }
   return <Console key={auth.token} auth={auth} onSignOut={signOut} onExpired={expire} />;
+}
+
+/** The sign-in form's notice after the session ended. */
+export function expiryNotice(reason?: string): string {
+  const why = reason?.trim();
+  if (!why) return 'Your session has ended. Sign in again; your drafts are kept.';
+  return `Your session has ended: ${/[.!?]$/.test(why) ? why : `${why}.`} Sign in again; your drafts are kept.`;
 }
 
 function SignIn(props: { notice: string | null; onSignedIn: (a: Auth) => void }) {

@@ -21,13 +21,17 @@ import { SettingsPage } from './components/settings/SettingsPage';
 import { WebhooksPage } from './components/webhooks/WebhooksPage';
 import { WebhooksApi } from './lib/webhooksApi';
 import { WebhooksManager } from './webhooks/manager';
+import { PasswordDialog } from './components/team/PasswordDialog';
+import { Team, TeamPage } from './components/team/TeamPage';
+import { TeamApi } from './lib/teamApi';
 
 type Pane = 'list' | 'chat' | 'online';
 
 export interface ConsoleProps {
   auth: Auth;
   onSignOut: () => void;
-  onExpired: () => void;
+  /** The token is no longer good; `reason` is the server's, when it gave one. */
+  onExpired: (reason?: string) => void;
 }
 
 export function Console({ auth, onSignOut, onExpired }: ConsoleProps) {
@@ -46,8 +50,12 @@ export function Console({ auth, onSignOut, onExpired }: ConsoleProps) {
   // Webhooks are for admins (the server checks again: 403 for an agent, shown on the page).
   const isAdmin = controller.claims.role === 'admin';
   const webhooks = useMemo(() => new WebhooksManager(new WebhooksApi(auth.token, onExpired)), [controller]);
+  // Agents, keys, audit (admins), and every agent's own password.
+  const teamApi = useMemo(() => new TeamApi(auth.token, onExpired), [controller]);
+  const team = useMemo(() => new Team(teamApi), [teamApi]);
+  const [passwordShown, setPasswordShown] = useState(false);
   const [view, setView] = useView();
-  const backToDesk = (from: 'open-settings' | 'open-webhooks'): void => {
+  const backToDesk = (from: 'open-settings' | 'open-webhooks' | 'open-team'): void => {
     setView('desk');
     setTimeout(() => (document.getElementById(from) ?? document.getElementById('open-settings'))?.focus(), 0);
   };
@@ -113,10 +121,10 @@ export function Console({ auth, onSignOut, onExpired }: ConsoleProps) {
         setHelpShown(true);
         return true;
     }
-  }, !helpShown && view === 'desk');
+  }, !helpShown && !passwordShown && view === 'desk');
 
   return (
-    // On the settings and webhooks pages the desk stays mounted (drafts, scroll) but hidden (settings.css, webhooks.css).
+    // On the settings, webhooks and team pages the desk stays mounted (drafts, scroll) but hidden (settings.css, webhooks.css, team.css).
     <div class="console" data-pane={pane} data-view={view}>
       <a class="skip" href="#reply">
         Skip to reply
@@ -132,9 +140,21 @@ export function Console({ auth, onSignOut, onExpired }: ConsoleProps) {
         onSettings={() => setView('settings')}
         webhooksOpen={view === 'webhooks'}
         onWebhooks={isAdmin ? () => setView('webhooks') : undefined}
+        teamOpen={view === 'team'}
+        onTeam={isAdmin ? () => setView('team') : undefined}
+        onPassword={() => setPasswordShown(true)}
       />
       {view === 'settings' && <SettingsPage editor={settings} onBack={() => backToDesk('open-settings')} />}
       {view === 'webhooks' && <WebhooksPage manager={webhooks} onBack={() => backToDesk('open-webhooks')} />}
+      {view === 'team' && (
+        <TeamPage
+          team={team}
+          isAdmin={isAdmin}
+          myId={controller.claims.sub}
+          onBack={() => backToDesk('open-team')}
+          onChangePassword={() => setPasswordShown(true)}
+        />
+      )}
 
       <nav class="tabs" aria-label="Panes">
         <button type="button" aria-pressed={pane === 'list'} onClick={() => setPane('list')}>
@@ -174,6 +194,7 @@ export function Console({ auth, onSignOut, onExpired }: ConsoleProps) {
         />
       </div>
       {helpShown && <HelpOverlay onClose={() => setHelpShown(false)} />}
+      {passwordShown && <PasswordDialog api={teamApi} onClose={() => setPasswordShown(false)} />}
     </div>
   );
 }

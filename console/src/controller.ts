@@ -47,8 +47,8 @@ const UNKNOWN_REFRESH_MS = 300;
 
 export interface ControllerOptions {
   auth: Auth;
-  /** The token is no longer good: the app goes back to the sign-in form. */
-  onExpired: () => void;
+  /** The token is no longer good: the app goes back to the sign-in form (with the server's reason, if any). */
+  onExpired: (reason?: string) => void;
   api?: ConsoleApi;
   openSocket?: (token: string, handlers: SocketHandlers) => AgentSocket;
   newId?: () => string;
@@ -70,7 +70,7 @@ export class ConsoleController {
   readonly ownIds = new Set<string>();
   readonly #api: ConsoleApi;
   readonly #openSocket: (token: string, handlers: SocketHandlers) => AgentSocket;
-  readonly #onExpired: () => void;
+  readonly #onExpired: (reason?: string) => void;
   readonly #listeners = new Set<(state: State) => void>();
   readonly #timers = new Set<ReturnType<typeof setTimeout>>();
   #socket: AgentSocket | null = null;
@@ -93,7 +93,7 @@ export class ConsoleController {
     this.auth = options.auth;
     this.claims = tokenClaims(options.auth.token);
     this.#onExpired = options.onExpired;
-    this.#api = options.api ?? new Api(options.auth.token, () => this.#expire());
+    this.#api = options.api ?? new Api(options.auth.token, (reason) => this.#expire(reason));
     this.#openSocket = options.openSocket ?? ((token, handlers) => new ConsoleSocket(token, handlers));
     this.#isPageVisible = options.isPageVisible ?? documentVisible;
     this.#alerts =
@@ -287,10 +287,10 @@ export class ConsoleController {
     this.#dispatch({ type: 'notice', notice: text });
   }
 
-  #expire(): void {
+  #expire(reason?: string): void {
     if (this.#expired) return;
     this.#expired = true;
-    this.#onExpired();
+    this.#onExpired(reason);
   }
 
   // The token's own end of life, whichever of expiresAt / exp says so.
@@ -366,7 +366,8 @@ export class ConsoleController {
           void this.#syncThreads();
         }
       },
-      authFailed: () => this.#expire(),
+      // The server refused the token (expired, or the agent disabled): at a reconnect or when closing the socket.
+      authFailed: (reason) => this.#expire(reason),
       message: (m) => {
         const before = this.state;
         const known = before.conversations[m.conversationId];

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { initialState } from '../state/model';
 import { TopBar } from './TopBar';
 
-function mount(onWebhooks?: () => void, webhooksOpen = false): void {
+function mount(onWebhooks?: () => void, webhooksOpen = false, team: { onTeam?: () => void; teamOpen?: boolean; onPassword?: () => void } = {}): void {
   act(() =>
     render(
       <TopBar
@@ -18,6 +18,7 @@ function mount(onWebhooks?: () => void, webhooksOpen = false): void {
         onSettings={vi.fn()}
         webhooksOpen={webhooksOpen}
         onWebhooks={onWebhooks}
+        {...team}
       />,
       document.body,
     ),
@@ -44,5 +45,26 @@ describe('TopBar', () => {
     mount(undefined);
     expect(document.getElementById('open-webhooks')).toBeNull();
     expect(document.getElementById('open-settings')).not.toBeNull();
+  });
+
+  it('offers Team to admins after Webhooks, and Change password to everyone', () => {
+    const onTeam = vi.fn();
+    const onPassword = vi.fn();
+    mount(vi.fn(), false, { onTeam, teamOpen: true, onPassword });
+    const team = document.getElementById('open-team')!;
+    expect(team.textContent).toBe('Team');
+    expect(team.previousElementSibling?.id).toBe('open-webhooks');
+    expect(team.getAttribute('aria-current')).toBe('page');
+    act(() => team.click());
+    expect(onTeam).toHaveBeenCalledOnce();
+    const password = document.getElementById('open-password')!;
+    expect(password.textContent).toBe('Change password');
+    expect(password.getAttribute('aria-haspopup')).toBe('dialog');
+    act(() => password.click());
+    expect(onPassword).toHaveBeenCalledOnce();
+
+    mount(undefined, false, { onPassword });
+    expect(document.getElementById('open-team')).toBeNull();
+    expect(document.getElementById('open-password')).not.toBeNull();
   });
 });

@@ -16,11 +16,18 @@ export interface TopBarProps {
   webhooksOpen: boolean;
   /** Absent for a plain agent: only admins get the Webhooks button. */
   onWebhooks?: () => void;
+  /** The team page is the one shown. */
+  teamOpen?: boolean;
+  /** Absent for a plain agent: only admins get the Team button. */
+  onTeam?: () => void;
+  /** Opens the Change password dialog (any agent). */
+  onPassword?: () => void;
 }
 
 const LINK_LABEL = { live: 'Live', connecting: 'Connecting…', reconnecting: 'Reconnecting…' } as const;
 
-export function TopBar({ state, tenantId, myName, onAlerts, onHelp, onSignOut, settingsOpen, onSettings, webhooksOpen, onWebhooks }: TopBarProps) {
+export function TopBar(props: TopBarProps) {
+  const { state, tenantId, myName, onAlerts, onHelp, onSignOut, settingsOpen, onSettings, webhooksOpen, onWebhooks, teamOpen, onTeam, onPassword } = props;
   const agents = Object.values(state.agents);
   return (
     <header class="topbar">
@@ -57,10 +64,26 @@ export function TopBar({ state, tenantId, myName, onAlerts, onHelp, onSignOut, s
           Webhooks
         </button>
       )}
+      {onTeam && (
+        <button
+          type="button"
+          id="open-team"
+          class={teamOpen ? 'ghost current' : 'ghost'}
+          aria-current={teamOpen ? 'page' : undefined}
+          onClick={onTeam}
+        >
+          Team
+        </button>
+      )}
       <AlertsMenu prefs={state.alertPrefs} permission={state.notificationPermission} onChange={onAlerts} />
       <button type="button" class="ghost" onClick={onHelp} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)">
         ?
       </button>
+      {onPassword && (
+        <button type="button" id="open-password" class="ghost" aria-haspopup="dialog" onClick={onPassword}>
+          Change password
+        </button>
+      )}
       <button type="button" class="ghost" onClick={onSignOut}>
         Sign out
       </button>

@@ -1,11 +1,11 @@
 // Which page the signed-in console shows: the desk, the settings at
-// #settings or the webhooks at #webhooks (so the page survives a reload and
-// the browser's Back returns).
+// #settings, the webhooks at #webhooks or the team at #team (so the page
+// survives a reload and the browser's Back returns).
 import { useEffect, useState } from 'preact/hooks';
 
-export type View = 'desk' | 'settings' | 'webhooks';
+export type View = 'desk' | 'settings' | 'webhooks' | 'team';
 
-const PAGES: readonly View[] = ['settings', 'webhooks'];
+const PAGES: readonly View[] = ['settings', 'webhooks', 'team'];
 
 function fromLocation(): View {
   return PAGES.find((page) => location.hash === `#${page}`) ?? 'desk';

@@ -67,7 +67,7 @@ export function conversationUrl(conversationId: string): string {
 export async function request(
   method: string,
   url: string,
-  opts: { token?: string; body?: unknown; onUnauthorized?: () => void },
+  opts: { token?: string; body?: unknown; onUnauthorized?: (reason?: string) => void },
 ): Promise<unknown> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (opts.token) headers.Authorization = `Bearer ${opts.token}`;
@@ -100,7 +100,8 @@ export async function request(
   }
   if (!res.ok) {
     const err = parseErrorBody(body);
-    if (res.status === 401 && opts.onUnauthorized) opts.onUnauthorized();
+    // The server's reason ("This agent has been disabled.") goes with the end of the session.
+    if (res.status === 401 && opts.onUnauthorized) opts.onUnauthorized(err?.message);
     throw new ApiError(
       res.status,
       err?.code ?? (res.status === 404 ? 'not_found' : res.status === 405 ? 'not_supported' : 'http_error'),
@@ -153,7 +154,7 @@ export interface HistoryPage {
 export class Api {
   constructor(
     private readonly token: string,
-    private readonly onUnauthorized: () => void,
+    private readonly onUnauthorized: (reason?: string) => void,
     private readonly makeUploadRequest?: () => UploadRequest,
   ) {}
 

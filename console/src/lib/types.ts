@@ -23,8 +23,17 @@ export type {
   WebhookDelivery,
   WebhookDeliveryStatus,
   WebhookEventType,
+  AgentChange,
+  ApiKeyInfo,
+  ApiKeyKind,
+  AuditActorKind,
+  AuditEntry,
+  AuditPage,
+  CreatedApiKey,
+  NewAgent,
+  TeamAgent,
 } from '../../../shared/types';
-export { CONVERSATION_STATUSES, WEBHOOK_EVENTS } from '../../../shared/types';
+export { API_KEY_KINDS, CONVERSATION_STATUSES, WEBHOOK_EVENTS } from '../../../shared/types';
 import type { UserInfo } from '../../../shared/types';
 
 export interface OnlineUser {

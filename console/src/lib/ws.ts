@@ -21,8 +21,8 @@ export interface SocketHandlers {
   status(s: LinkStatus): void;
   /** After every successful (re)connection; `first` only for the first one. */
   connected(first: boolean): void;
-  /** The server refused the token: the session is over. */
-  authFailed(): void;
+  /** The server refused the token (its reason, if it gave one): the session is over. */
+  authFailed(reason?: string): void;
   message(m: Message): void;
   onlineList(users: OnlineUser[]): void;
   userOnline(u: OnlineUser): void;
@@ -51,13 +51,13 @@ export class AckError extends Error {
 const ACK_TIMEOUT_MS = 10000;
 const AUTH_CODES = new Set(['invalid_token', 'invalid_api_key', 'token_expired', 'unauthorized']);
 
-function errorCode(err: unknown): string | null {
-  if (!(err instanceof Error) && !isObj(err)) return null;
-  const data = (err as { data?: unknown }).data;
-  const body = parseErrorBody(data);
-  if (body) return body.code;
+/** A refusal's code and the server's words, from a `connect_error` (the body is its `data`) or an `error` event. */
+function refusal(err: unknown): { code: string | null; message: string | undefined } {
+  if (!(err instanceof Error) && !isObj(err)) return { code: null, message: undefined };
+  const body = parseErrorBody((err as { data?: unknown }).data) ?? parseErrorBody(err);
+  if (body) return { code: body.code, message: body.message && body.message !== body.code ? body.message : undefined };
   const msg = (err as { message?: unknown }).message;
-  return typeof msg === 'string' ? msg : null;
+  return { code: typeof msg === 'string' ? msg : null, message: undefined };
 }
 
 function str(v: unknown): string | null {
@@ -67,6 +67,7 @@ function str(v: unknown): string | null {
 export class ConsoleSocket {
   private readonly socket: Socket;
   private everConnected = false;
+  private ended = false;
 
   constructor(token: string, private readonly h: SocketHandlers) {
     this.socket = io(window.location.origin, {
@@ -85,19 +86,31 @@ export class ConsoleSocket {
       h.connected(first);
     });
     s.on('disconnect', (reason) => {
+      if (this.ended) return;
       h.status('reconnecting');
       // A server-side disconnect is not retried by socket.io; try once more
       // and let connect_error tell whether the token is still good.
       if (reason === 'io server disconnect') setTimeout(() => s.connect(), 1000);
     });
-    s.on('connect_error', (err: unknown) => {
-      const code = errorCode(err);
-      if (code !== null && AUTH_CODES.has(code)) {
+    // Refused: at the handshake (connect_error, also when reconnecting after the server
+    // closed the socket), or by the server closing an open socket (an `error` event
+    // first, e.g. `invalid_token` "This agent has been disabled.").
+    const refused = (err: unknown): boolean => {
+      const { code, message } = refusal(err);
+      if (code === null || !AUTH_CODES.has(code)) return false;
+      if (!this.ended) {
+        this.ended = true;
         s.disconnect();
-        h.authFailed();
-        return;
+        h.authFailed(message);
       }
+      return true;
+    };
+    s.on('connect_error', (err: unknown) => {
+      if (refused(err)) return;
       h.status(this.everConnected ? 'reconnecting' : 'connecting');
+    });
+    s.on('error', (p: unknown) => {
+      refused(p);
     });
     s.on('meta_message_created', (p: unknown) => {
       const m = parseMessage(p);
