@@ -27,8 +27,10 @@ from webchat.api.deps import AdminDep, ServicesDep, StaffDep
 from webchat.api.openapi import COMMON, error_responses
 from webchat.db.admin import list_keys
 from webchat.db.audit import list_audit
+from webchat.db.tenants import list_agents
 from webchat.errors import forbidden, invalid_field
 from webchat.ids import ULID_PATTERN
+from webchat.services import Services
 
 router = APIRouter(tags=["admin"], responses=error_responses(*COMMON, 404, 409))
 
@@ -37,8 +39,15 @@ Prefix = Annotated[str, Path(pattern=r"^(pk|sk)_[A-Za-z0-9_-]{9}$")]
 MAX_AUDIT = 200
 
 
-async def _capacity(services: Any, tenant_id: str) -> int:
+async def _capacity(services: Services, tenant_id: str) -> int:
     return int((await services.settings_cache.get(tenant_id))["agentCapacity"])
+
+
+@router.get("/api/agents")
+async def get_agents(principal: StaffDep, services: ServicesDep) -> dict[str, Any]:
+    capacity = await _capacity(services, principal.tenant_id)
+    agents = await list_agents(services.db, principal.tenant_id)
+    return {"agents": [agent_json(agent, capacity) for agent in agents]}
 
 
 @router.post("/api/agents", status_code=201)

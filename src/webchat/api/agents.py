@@ -1,4 +1,4 @@
-"""Agents: sign-in, and the tenant's agent list."""
+"""Agents: sign-in (the tenant's agents are managed in `admin.py`)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,11 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from webchat.admin_schemas import agent_json
-from webchat.api.deps import ServicesDep, StaffDep
+from webchat.api.deps import ServicesDep
 from webchat.api.openapi import COMMON, error_responses
 from webchat.clock import isoformat
 from webchat.db.audit import Audit, insert_audit
-from webchat.db.tenants import find_agent, find_agent_anywhere, list_agents
+from webchat.db.tenants import find_agent, find_agent_anywhere
 from webchat.errors import ApiError
 from webchat.gateway.passwords import verify_password
 from webchat.gateway.tokens import AgentClaims
@@ -49,10 +48,3 @@ async def login(body: AgentLoginRequest, services: ServicesDep) -> dict[str, Any
             "role": agent.role,
         },
     }
-
-
-@router.get("/api/agents")
-async def get_agents(principal: StaffDep, services: ServicesDep) -> dict[str, Any]:
-    capacity = int((await services.settings_cache.get(principal.tenant_id))["agentCapacity"])
-    agents = await list_agents(services.db, principal.tenant_id)
-    return {"agents": [agent_json(agent, capacity) for agent in agents]}
