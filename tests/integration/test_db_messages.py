@@ -12,7 +12,8 @@ import pytest
 from webchat.clock import as_utc
 from webchat.db import Database
 from webchat.db.conversations import get_conversation, get_or_create_conversation
-from webchat.db.messages import insert_message, list_messages, list_messages_after
+from webchat.db.history import list_messages, list_messages_after
+from webchat.db.messages import insert_message
 from webchat.db.records import ConversationRecord, MessageRecord
 from webchat.db.tenants import insert_tenant
 from webchat.ids import new_ulid

@@ -12,7 +12,7 @@ import pytest
 
 from webchat.db import Database
 from webchat.db.conversations import get_conversation, get_or_create_conversation
-from webchat.db.messages import list_messages
+from webchat.db.history import list_messages
 from webchat.db.records import ConversationRecord, MessageRecord
 from webchat.db.tenants import insert_tenant
 from webchat.db.writer import MessageWriter

@@ -22,7 +22,7 @@ from webchat.db.event_log import (
     fill_event_data,
     prune_events,
 )
-from webchat.db.messages import get_messages
+from webchat.db.history import get_messages
 from webchat.db.notes import get_notes
 from webchat.desk_schemas import note_json
 from webchat.ids import ulid_floor

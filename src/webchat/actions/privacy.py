@@ -27,7 +27,7 @@ from webchat.db.erasure import (
     stale_conversations,
     visitor_conversations,
 )
-from webchat.db.messages import list_messages
+from webchat.db.history import list_messages
 from webchat.db.notes import list_notes
 from webchat.db.records import ConversationRecord
 from webchat.desk_schemas import note_json

@@ -10,7 +10,7 @@ from webchat.actions.conversations import find_conversation
 from webchat.api.deps import PrincipalDep, ServicesDep
 from webchat.api.openapi import COMMON, error_responses
 from webchat.db.conversations import get_conversation
-from webchat.db.messages import list_messages
+from webchat.db.history import list_messages
 from webchat.errors import ApiError, forbidden, invalid_request, invalid_token
 from webchat.ids import ULID_PATTERN, canonical_uuid
 from webchat.schemas import message_json

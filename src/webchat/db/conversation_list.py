@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased
 from webchat.db.attachments import load_attachments
 from webchat.db.conversations import conversation_record
 from webchat.db.engine import Database
-from webchat.db.messages import message_record
+from webchat.db.history import message_record
 from webchat.db.models import Conversation, ConversationLabel, Message
 from webchat.db.records import ConversationRecord, MessageRecord
 

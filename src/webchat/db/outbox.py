@@ -21,7 +21,7 @@ from webchat.clock import as_utc, utcnow
 from webchat.db.conversations import conversation_record
 from webchat.db.engine import Database
 from webchat.db.event_log import CONTACT_UPDATED, conversation_event, record_events
-from webchat.db.messages import message_record
+from webchat.db.history import message_record
 from webchat.db.models import PENDING_MISSED_REPLY, Conversation, EmailOutbox, Message
 from webchat.db.records import ConversationRecord, MessageRecord
 from webchat.ids import new_ulid

@@ -13,7 +13,7 @@ from webchat.actions.messages import do_send_agent_message, do_send_visitor_mess
 from webchat.actions.read_marks import do_mark_read
 from webchat.actions.visitors import session_mismatch
 from webchat.clock import isoformat, utcnow
-from webchat.db.messages import list_messages_after
+from webchat.db.history import list_messages_after
 from webchat.db.records import ConversationRecord
 from webchat.desk_schemas import ReadPayload
 from webchat.errors import forbidden

@@ -13,7 +13,7 @@ import socketio
 from webchat.actions.availability import do_check_availability
 from webchat.actions.events import publish_presence, send_to_socket
 from webchat.clock import isoformat, utcnow
-from webchat.db.messages import list_messages_after
+from webchat.db.history import list_messages_after
 from webchat.errors import ApiError, invalid_api_key, invalid_request, invalid_token
 from webchat.faults import as_api_error
 from webchat.realtime import handlers
