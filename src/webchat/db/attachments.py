@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from webchat.db.engine import Database
 from webchat.db.models import Attachment, Message
@@ -77,19 +78,26 @@ async def find_attachments(
     return found, sent_with
 
 
+async def _attachments_by(
+    session: AsyncSession, owner: InstrumentedAttribute[str | None], ids: list[str]
+) -> dict[str, list[AttachmentRecord]]:
+    """The attachments of these messages (or notes), by owner id: one query for the lot."""
+    found: dict[str, list[AttachmentRecord]] = defaultdict(list)
+    if not ids:
+        return found
+    rows = await session.scalars(select(Attachment).where(owner.in_(ids)).order_by(Attachment.id))
+    for row in rows:
+        found[str(getattr(row, owner.key))].append(attachment_record(row))
+    return found
+
+
 async def load_attachments(
     session: AsyncSession, messages: list[MessageRecord]
 ) -> list[MessageRecord]:
-    """The same messages with their attachments (one query for the lot)."""
-    ids = [m.message_id for m in messages]
-    if not ids:
-        return messages
-    rows = await session.scalars(
-        select(Attachment).where(Attachment.message_id.in_(ids)).order_by(Attachment.id)
+    """The same messages with their attachments."""
+    by_message = await _attachments_by(
+        session, Attachment.message_id, [m.message_id for m in messages]
     )
-    by_message: dict[str, list[AttachmentRecord]] = defaultdict(list)
-    for row in rows:
-        by_message[str(row.message_id)].append(attachment_record(row))
     return [
         dataclasses.replace(m, attachments=tuple(by_message[m.message_id]))
         if m.message_id in by_message
@@ -106,14 +114,6 @@ async def with_attachments(db: Database, messages: list[MessageRecord]) -> list[
 
 
 async def load_note_attachments(session: AsyncSession, notes: list[NoteRecord]) -> list[NoteRecord]:
-    """The same notes with their attachments (one query for the lot)."""
-    ids = [n.note_id for n in notes]
-    if not ids:
-        return notes
-    rows = await session.scalars(
-        select(Attachment).where(Attachment.note_id.in_(ids)).order_by(Attachment.id)
-    )
-    by_note: dict[str, list[AttachmentRecord]] = defaultdict(list)
-    for row in rows:
-        by_note[str(row.note_id)].append(attachment_record(row))
+    """The same notes with their attachments."""
+    by_note = await _attachments_by(session, Attachment.note_id, [n.note_id for n in notes])
     return [dataclasses.replace(n, attachments=tuple(by_note[n.note_id])) for n in notes]
