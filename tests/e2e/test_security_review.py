@@ -24,11 +24,10 @@ from socketio import exceptions as sio_exceptions
 
 from support import contract
 from support.clients import SocketClient, Tenant, Visitor, http_client
-from support.flows import Sockets, TenantChat
+from support.flows import Sockets, TenantChat, expect_server_disconnect, key_tenant
 from support.raw_socket import RawRefused, RawSocket, RawSockets
 from support.server import WebchatProcess
 
-DISCONNECT_WITHIN = 5.0
 EVIL = "https://evil.example"
 GOOD = "https://shop.example.com"
 
@@ -38,11 +37,6 @@ async def raw() -> AsyncIterator[RawSockets]:
     sockets = RawSockets()
     yield sockets
     await sockets.close_all()
-
-
-def key_tenant(tenant: Tenant, key: str) -> Tenant:
-    """The same tenant seen through another of its keys."""
-    return Tenant(tenant.server, tenant.tenant_id, key, "", tenant.identity_secret)
 
 
 def visitor_auth(tenant: Tenant, visitor: Visitor, **extra: Any) -> dict[str, Any]:
@@ -70,21 +64,6 @@ async def raw_visitor(raw: RawSockets, tenant: Tenant, visitor: Visitor, label: 
     await sock.connect(visitor_auth(tenant, visitor))
     await sock.wait_text(lambda t: t.startswith('42["session"'), 5, "`session` event")
     return sock
-
-
-async def expect_server_disconnect(client: SocketClient, revoked_at: float, what: str) -> None:
-    """The server drops ``client`` within DISCONNECT_WITHIN seconds of ``revoked_at``."""
-    if client.disconnected.is_set():
-        return
-    left = max(0.1, revoked_at + DISCONNECT_WITHIN - time.monotonic())
-    try:
-        await client.wait_disconnect(left)
-    except TimeoutError:
-        raise AssertionError(
-            f"{what}: the socket is still connected {DISCONNECT_WITHIN:.0f}s after its key "
-            f"was revoked (connected={client.connected}); a revoked key must lose its open "
-            f"sockets within 5 s"
-        ) from None
 
 
 async def message_after_disconnect(client: SocketClient, payload: dict[str, Any]) -> None:

@@ -19,15 +19,14 @@ from PIL import Image
 
 from support import contract
 from support.clients import Tenant, Visitor, http_client
-from support.flows import Sockets, TenantChat, create_tenant
+from support.flows import (
+    Sockets,
+    TenantChat,
+    create_tenant,
+    expect_server_disconnect,
+    key_tenant,
+)
 from support.server import WebchatProcess
-
-DISCONNECT_WITHIN = 5.0
-
-
-def key_tenant(tenant: Tenant, key: str) -> Tenant:
-    """The same tenant seen through another of its keys."""
-    return Tenant(tenant.server, tenant.tenant_id, key, "", tenant.identity_secret)
 
 
 def bearer(server: WebchatProcess, token: str) -> httpx.AsyncClient:
@@ -55,14 +54,6 @@ async def new_agent(chat: TenantChat, role: str = "agent") -> tuple[dict, str, s
     agent = contract.expect_status(created, 201)["agent"]
     token = contract.expect_status(await login(chat.server, chat.tenant, email, password), 200)
     return agent, token["token"], password
-
-
-async def wait_disconnect(client: Any, since: float, what: str) -> None:
-    left = max(0.1, since + DISCONNECT_WITHIN - time.monotonic())
-    try:
-        await client.wait_disconnect(left)
-    except TimeoutError:
-        raise AssertionError(f"{what}: still connected {DISCONNECT_WITHIN:.0f} s later") from None
 
 
 async def test_agents_over_http(server: WebchatProcess, sockets: Sockets) -> None:
@@ -141,7 +132,7 @@ async def test_agents_over_http(server: WebchatProcess, sockets: Sockets) -> Non
                 at = time.monotonic()
                 assert contract.expect_status(disabled, 200)["agent"]["disabled"] is True
             contract.expect_error(await as_agent.get("/api/agents"), 401, "invalid_token")
-            await wait_disconnect(socket, at, "a disabled agent's console socket")
+            await expect_server_disconnect(socket, at, "a disabled agent's console socket")
             error = await sockets.refused(server, {"token": token})
             assert error["code"] == "invalid_token", error
             response = await login(server, tenant, agent["email"], password)
@@ -208,7 +199,9 @@ async def test_keys_over_http(server: WebchatProcess, sockets: Sockets) -> None:
             at = time.monotonic()
             contract.expect_status(revoked, 200)
             contract.expect_error(await with_new.get("/api/conversations"), 401, "invalid_api_key")
-            await wait_disconnect(socket, at, "a socket opened with a key revoked over HTTP")
+            await expect_server_disconnect(
+                socket, at, "a socket opened with a key revoked over HTTP"
+            )
         listed = contract.expect_status(await chat.secret.get("/api/keys"), 200)["keys"]
         assert next(k for k in listed if k["prefix"] == created["prefix"])["revokedAt"]
         contract.expect_error(await chat.secret.delete("/api/keys/pk_zzzzzzzzz"), 404, "not_found")
@@ -243,7 +236,7 @@ async def test_a_key_revoked_over_http_closes_its_socket_on_another_node(
         )
         tab = await sockets.visitor(key_tenant(tenant, created["key"]), Visitor(), server=node_b)
         contract.expect_status(await chat.secret.delete(f"/api/keys/{created['prefix']}"), 200)
-        await wait_disconnect(tab, time.monotonic(), "a visitor socket on node B")
+        await expect_server_disconnect(tab, time.monotonic(), "a visitor socket on node B")
     finally:
         await chat.aclose()
 
@@ -303,7 +296,7 @@ async def test_export_then_erase_a_visitor(server: WebchatProcess, sockets: Sock
         assert contract.expect_status(erased, 200) == {
             "erased": {"conversations": 1, "messages": 2, "attachments": 1}
         }
-        await wait_disconnect(tab, at, "an erased visitor's socket")
+        await expect_server_disconnect(tab, at, "an erased visitor's socket")
         # Idempotent; history empty; a new message starts a new conversation.
         again = await chat.secret.delete("/api/visitors", params={"sessionId": visitor.session_id})
         assert contract.expect_status(again, 200)["erased"]["conversations"] == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import time
 import uuid
 from typing import Any
 
@@ -228,3 +229,26 @@ async def check_front_end_route(server: WebchatProcess, path: str, kind: str) ->
     assert response.status_code == 200, f"{path}: {response.status_code} {response.text[:300]}"
     assert kind in response.headers.get("content-type", ""), response.headers
     assert response.content.strip(), f"{path} is empty"
+
+
+def key_tenant(tenant: Tenant, key: str) -> Tenant:
+    """The same tenant seen through another of its keys."""
+    return Tenant(tenant.server, tenant.tenant_id, key, "", tenant.identity_secret)
+
+
+DISCONNECT_WITHIN = 5.0
+
+
+async def expect_server_disconnect(client: SocketClient, since: float, what: str) -> None:
+    """The server drops ``client`` within DISCONNECT_WITHIN seconds of ``since`` (the
+    revocation, disabling or erasure that must reach open sockets, CONTRACT §12–§13)."""
+    if client.disconnected.is_set():
+        return
+    left = max(0.1, since + DISCONNECT_WITHIN - time.monotonic())
+    try:
+        await client.wait_disconnect(left)
+    except TimeoutError:
+        raise AssertionError(
+            f"{what}: the socket is still connected {DISCONNECT_WITHIN:.0f}s later "
+            f"(connected={client.connected}); it must be closed within 5 s"
+        ) from None
