@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 
 import pytest
-from playwright.async_api import Browser, async_playwright
+from playwright.async_api import Browser, BrowserContext, async_playwright
 
 from support.browser import CHROMIUM, CHROMIUM_ARGS, CHROMIUM_PRESENT
 
@@ -18,3 +19,13 @@ async def browser() -> AsyncIterator[Browser]:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         await browser.close()
+
+
+@pytest.fixture
+async def contexts(browser: Browser) -> AsyncIterator[list[BrowserContext]]:
+    """Browser contexts a test opens (append to it), closed after the test."""
+    made: list[BrowserContext] = []
+    yield made
+    for ctx in made:
+        with contextlib.suppress(Exception):
+            await ctx.close()

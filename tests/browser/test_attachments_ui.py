@@ -12,12 +12,10 @@ picture of ``docs/widget.md``.
 from __future__ import annotations
 
 import base64
-import contextlib
 import io
 import os
 import subprocess
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +24,7 @@ import pytest
 from PIL import Image
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
-from support.browser import Watch
+from support.browser import Watch, serious_accessibility_violations
 from support.clients import Agent, Tenant
 from support.flows import login
 from support.server import WebchatProcess
@@ -38,7 +36,6 @@ STATIC = [
     ROOT / "src" / "webchat" / "widget" / "static" / "widget.js",
     ROOT / "src" / "webchat" / "console" / "static" / "index.html",
 ]
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 LIVE = 5_000  # ms: how long a live update may take before the test calls it lost
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
@@ -80,15 +77,6 @@ def server(launcher: Any) -> WebchatProcess:
     return launcher.start("embedded", name="attachments-ui", demo=True)
 
 
-@pytest.fixture
-async def contexts(browser: Browser) -> AsyncIterator[list[BrowserContext]]:
-    made: list[BrowserContext] = []
-    yield made
-    for ctx in made:
-        with contextlib.suppress(Exception):
-            await ctx.close()
-
-
 def demo_agent(server: WebchatProcess, name: str) -> Agent:
     demo = Tenant(server, "demo", "", "", "")
     email = f"{name.split()[0].lower()}-{uuid.uuid4().hex[:6]}@example.com"
@@ -115,17 +103,6 @@ async def sign_in(page: Page, server: WebchatProcess, agent: Agent) -> None:
     await page.get_by_label("Password").fill(agent.password)
     await page.get_by_label("Password").press("Enter")
     await expect(page.locator(".link-live")).to_be_visible(timeout=LIVE)
-
-
-async def serious_accessibility_violations(page: Page) -> list[str]:
-    if not await page.evaluate("() => typeof window.axe !== 'undefined'"):
-        await page.add_script_tag(path=str(AXE))
-    result = await page.evaluate(
-        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
-        ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
-        ".map(v => v.id + ': ' + v.help + ' -> ' + v.nodes.map(n => n.target.join(' ')).join(', '))"
-    )
-    return list(result)
 
 
 async def test_a_pasted_screenshot_reaches_the_agent_and_a_pdf_reaches_the_visitor(

@@ -12,13 +12,11 @@ README's screenshot (``test_readme_screenshot``).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import re
 import subprocess
 import time
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -59,15 +57,6 @@ def demo_agents(console_server: WebchatProcess) -> list[Any]:
         create_agent(console_server, demo, email=f"ann-{uuid.uuid4().hex[:6]}@example.com"),
         create_agent(console_server, demo, email=f"bob-{uuid.uuid4().hex[:6]}@example.com"),
     ]
-
-
-@pytest.fixture
-async def contexts(browser: Browser) -> AsyncIterator[list[BrowserContext]]:
-    made: list[BrowserContext] = []
-    yield made
-    for ctx in made:
-        with contextlib.suppress(Exception):
-            await ctx.close()
 
 
 async def new_page(

@@ -12,11 +12,9 @@ of ``docs/console.md`` (``test_screenshot``).
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import subprocess
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,7 +23,7 @@ import pytest
 from playwright.async_api import Browser, BrowserContext, Page, Route, expect
 
 from support import contract
-from support.browser import Watch
+from support.browser import Watch, console_is_stale, serious_accessibility_violations
 from support.clients import Agent, Tenant, http_client
 from support.flows import create_agent, login
 from support.server import WebchatProcess
@@ -33,9 +31,6 @@ from support.server import WebchatProcess
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 ROOT = Path(__file__).resolve().parents[2]
-CONSOLE_SOURCE = ROOT / "console"
-CONSOLE_STATIC = ROOT / "src" / "webchat" / "console" / "static" / "index.html"
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 DEMO_TENANT = "demo"
 LIVE = 5_000  # ms: how long the page may take to show what the server answered
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -43,15 +38,6 @@ DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
 
 
 # --- fixtures and helpers ---------------------------------------------------------------
-
-
-def console_is_stale() -> bool:
-    """No build, or a console source file newer than it (this page is new: an old build
-    has no Settings)."""
-    if not CONSOLE_STATIC.exists():
-        return True
-    built = CONSOLE_STATIC.stat().st_mtime
-    return any(p.stat().st_mtime > built for p in CONSOLE_SOURCE.rglob("*") if p.is_file())
 
 
 @pytest.fixture(scope="module")
@@ -69,15 +55,6 @@ def demo(settings_server: WebchatProcess) -> dict[str, str]:
     for label in ("public key", "secret key", "agent email", "agent password"):
         assert banner.get(label), f"banner lacks {label!r}: {banner}"
     return banner
-
-
-@pytest.fixture
-async def contexts(browser: Browser) -> AsyncIterator[list[BrowserContext]]:
-    made: list[BrowserContext] = []
-    yield made
-    for ctx in made:
-        with contextlib.suppress(Exception):
-            await ctx.close()
 
 
 async def new_page(
@@ -109,18 +86,6 @@ async def open_settings_with_the_keyboard(page: Page) -> None:
     await page.keyboard.press("Enter")
     await expect(page.get_by_role("heading", name="Settings")).to_be_focused(timeout=LIVE)
     await expect(page.get_by_label("Colour", exact=True)).to_be_visible(timeout=LIVE)
-
-
-async def serious_accessibility_violations(page: Page) -> list[str]:
-    """axe-core's serious and critical findings on the page as it is now."""
-    if not await page.evaluate("() => typeof window.axe !== 'undefined'"):
-        await page.add_script_tag(path=str(AXE))
-    result = await page.evaluate(
-        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
-        ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
-        ".map(v => v.id + ': ' + v.help + ' -> ' + v.nodes.map(n => n.target.join(' ')).join(', '))"
-    )
-    return list(result)
 
 
 async def widget_config(server: WebchatProcess, public_key: str) -> dict[str, Any]:

@@ -20,13 +20,11 @@ Set ``WEBCHAT_TEAM_SCREENSHOT=docs/images/console-team.png`` to write the pictur
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import subprocess
 import time
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -34,16 +32,13 @@ import pytest
 from playwright.async_api import Browser, BrowserContext, Locator, Page, expect
 
 from support import contract
-from support.browser import Watch
+from support.browser import Watch, console_is_stale, serious_accessibility_violations
 from support.clients import Tenant, Visitor, http_client
 from support.server import WebchatProcess
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 ROOT = Path(__file__).resolve().parents[2]
-CONSOLE_SOURCE = ROOT / "console"
-CONSOLE_STATIC = ROOT / "src" / "webchat" / "console" / "static" / "index.html"
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 DEMO_TENANT = "demo"
 LIVE = 5_000  # ms: how long the page may take to show what the server answered
 SIGNED_OUT_WITHIN = 5.0  # s: from "Yes, disable" to the sign-in form in the agent's tab
@@ -61,14 +56,6 @@ EXPECTED_CONSOLE = tuple(
 # --- fixtures and helpers ---------------------------------------------------------------
 
 
-def console_is_stale() -> bool:
-    """No build, or a console source file newer than it."""
-    if not CONSOLE_STATIC.exists():
-        return True
-    built = CONSOLE_STATIC.stat().st_mtime
-    return any(p.stat().st_mtime > built for p in CONSOLE_SOURCE.rglob("*") if p.is_file())
-
-
 @pytest.fixture(scope="module")
 def team_server(launcher: Any) -> WebchatProcess:
     """The demo tenant (its admin is in the banner) and the built console."""
@@ -83,15 +70,6 @@ def demo(team_server: WebchatProcess) -> dict[str, str]:
     for label in ("public key", "secret key", "agent email", "agent password"):
         assert banner.get(label), f"banner lacks {label!r}: {banner}"
     return banner
-
-
-@pytest.fixture
-async def contexts(browser: Browser) -> AsyncIterator[list[BrowserContext]]:
-    made: list[BrowserContext] = []
-    yield made
-    for ctx in made:
-        with contextlib.suppress(Exception):
-            await ctx.close()
 
 
 class ConsoleErrors(Watch):
@@ -142,19 +120,6 @@ async def open_team_with_the_keyboard(page: Page) -> None:
     await expect(page.locator("#team-title")).to_be_focused(timeout=LIVE)
     await expect(page.locator("#team-title")).to_have_text("Team")
     await expect(page.get_by_test_id("team-agents")).to_be_visible(timeout=LIVE)
-
-
-async def serious_accessibility_violations(page: Page, within: str = "document") -> list[str]:
-    """axe-core's serious and critical findings on the page (or a part of it) as it is now."""
-    if not await page.evaluate("() => typeof window.axe !== 'undefined'"):
-        await page.add_script_tag(path=str(AXE))
-    context = "document" if within == "document" else f"document.querySelector({within!r})"
-    result = await page.evaluate(
-        f"async () => (await axe.run({context}, {{resultTypes: ['violations']}})).violations"
-        ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
-        ".map(v => v.id + ': ' + v.help + ' -> ' + v.nodes.map(n => n.target.join(' ')).join(', '))"
-    )
-    return list(result)
 
 
 async def stored_agents(server: WebchatProcess, secret_key: str) -> list[dict[str, Any]]:

@@ -17,7 +17,6 @@ of ``docs/console.md`` (the page with the deliveries table open).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import subprocess
 import time
@@ -30,7 +29,7 @@ import pytest
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from support import contract
-from support.browser import Watch
+from support.browser import Watch, console_is_stale, serious_accessibility_violations
 from support.clients import Tenant, Visitor, http_client
 from support.server import WebchatProcess
 from support.webhook_receiver import Receipt, WebhookReceiver
@@ -39,9 +38,6 @@ from webchat.webhooks.signing import verify
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 ROOT = Path(__file__).resolve().parents[2]
-CONSOLE_SOURCE = ROOT / "console"
-CONSOLE_STATIC = ROOT / "src" / "webchat" / "console" / "static" / "index.html"
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 DEMO_TENANT = "demo"
 HOOK_ENV = {"WEBCHAT_WEBHOOK_ALLOW_PRIVATE": "true", "WEBCHAT_WEBHOOK_POLL_SECONDS": "0.2"}
 LIVE = 5_000  # ms: how long the page may take to show what the server answered
@@ -51,14 +47,6 @@ EXPECTED_CONSOLE = "the server responded with a status of 422"
 
 
 # --- fixtures and helpers ---------------------------------------------------------------
-
-
-def console_is_stale() -> bool:
-    """No build, or a console source file newer than it."""
-    if not CONSOLE_STATIC.exists():
-        return True
-    built = CONSOLE_STATIC.stat().st_mtime
-    return any(p.stat().st_mtime > built for p in CONSOLE_SOURCE.rglob("*") if p.is_file())
 
 
 @pytest.fixture(scope="module")
@@ -82,15 +70,6 @@ async def receiver() -> AsyncIterator[WebhookReceiver]:
     hooks = await WebhookReceiver().start()
     yield hooks
     await hooks.stop()
-
-
-@pytest.fixture
-async def contexts(browser: Browser) -> AsyncIterator[list[BrowserContext]]:
-    made: list[BrowserContext] = []
-    yield made
-    for ctx in made:
-        with contextlib.suppress(Exception):
-            await ctx.close()
 
 
 class ConsoleErrors(Watch):
@@ -136,18 +115,6 @@ async def open_webhooks_with_the_keyboard(page: Page) -> None:
         timeout=LIVE
     )
     await expect(page.locator("main.webhooks form.wh-form")).to_be_visible(timeout=LIVE)
-
-
-async def serious_accessibility_violations(page: Page) -> list[str]:
-    """axe-core's serious and critical findings on the page as it is now."""
-    if not await page.evaluate("() => typeof window.axe !== 'undefined'"):
-        await page.add_script_tag(path=str(AXE))
-    result = await page.evaluate(
-        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
-        ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
-        ".map(v => v.id + ': ' + v.help + ' -> ' + v.nodes.map(n => n.target.join(' ')).join(', '))"
-    )
-    return list(result)
 
 
 async def stored_webhooks(server: WebchatProcess, secret_key: str) -> list[dict[str, Any]]:

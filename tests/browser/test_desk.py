@@ -12,12 +12,10 @@ Set ``WEBCHAT_DESK_SCREENSHOTS=docs/images`` to write the console pictures of
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import subprocess
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +23,7 @@ import pytest
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from support import contract
-from support.browser import Watch
+from support.browser import Watch, serious_accessibility_violations
 from support.clients import Agent, Tenant, Visitor, http_client
 from support.flows import create_tenant, login
 from support.server import WebchatProcess
@@ -34,7 +32,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 ROOT = Path(__file__).resolve().parents[2]
 CONSOLE_STATIC = ROOT / "src" / "webchat" / "console" / "static" / "index.html"
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 DEMO_TENANT = "demo"
 LIVE = 5_000  # ms: how long a live update may take before the test calls it lost
 
@@ -81,15 +78,6 @@ def desk_server(launcher: Any) -> WebchatProcess:
     if not CONSOLE_STATIC.exists():
         subprocess.run(["npm", "run", "build:console"], cwd=ROOT, check=True, capture_output=True)
     return launcher.start("embedded", name="desk", demo=True)
-
-
-@pytest.fixture
-async def contexts(browser: Browser) -> AsyncIterator[list[BrowserContext]]:
-    made: list[BrowserContext] = []
-    yield made
-    for ctx in made:
-        with contextlib.suppress(Exception):
-            await ctx.close()
 
 
 def make_agent(server: WebchatProcess, tenant: Tenant, name: str, role: str = "agent") -> Agent:
@@ -152,18 +140,6 @@ async def demo_visitor_writes(page: Page, server: WebchatProcess, text: str) -> 
     await page.locator("#wc-input").fill(text)
     await page.locator("#wc-input").press("Enter")
     await expect(page.locator(".wc-msg.wc-visitor", has_text=text)).to_be_visible(timeout=LIVE)
-
-
-async def serious_accessibility_violations(page: Page) -> list[str]:
-    """axe-core's serious and critical findings on the page as it is now."""
-    if not await page.evaluate("() => typeof window.axe !== 'undefined'"):
-        await page.add_script_tag(path=str(AXE))
-    result = await page.evaluate(
-        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
-        ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
-        ".map(v => v.id + ': ' + v.help + ' -> ' + v.nodes.map(n => n.target.join(' ')).join(', '))"
-    )
-    return list(result)
 
 
 # --- the scenarios ---------------------------------------------------------------------

@@ -50,3 +50,32 @@ class Watch:
             ),
         )
         return page
+
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CONSOLE_SOURCE = ROOT / "console"
+CONSOLE_STATIC = ROOT / "src" / "webchat" / "console" / "static" / "index.html"
+
+
+async def serious_accessibility_violations(page: Page, within: str = "document") -> list[str]:
+    """axe-core's serious and critical findings on the page (or the part `within` selects)
+    as it is now."""
+    if not await page.evaluate("() => typeof window.axe !== 'undefined'"):
+        await page.add_script_tag(path=str(AXE))
+    context = "document" if within == "document" else f"document.querySelector({within!r})"
+    result = await page.evaluate(
+        f"async () => (await axe.run({context}, {{resultTypes: ['violations']}})).violations"
+        ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
+        ".map(v => v.id + ': ' + v.help + ' -> ' + v.nodes.map(n => n.target.join(' ')).join(', '))"
+    )
+    return list(result)
+
+
+def console_is_stale() -> bool:
+    """No console build, or a console source file newer than it (a page added since the
+    last build would be missing)."""
+    if not CONSOLE_STATIC.exists():
+        return True
+    built = CONSOLE_STATIC.stat().st_mtime
+    return any(p.stat().st_mtime > built for p in CONSOLE_SOURCE.rglob("*") if p.is_file())
