@@ -50,7 +50,7 @@ def create_app(settings: Settings, services: Services | None = None) -> ASGIApp:
     realtime = RealtimeServer(services) if role in ("all", "realtime") else None
     if role == "api":
         assert services.store.url is not None
-        services.emitter = RedisEmitter(services.store.url)
+        services.emitter = RedisEmitter(services.store.url, services.node_id)
 
     upkeep = Upkeep(services)
 

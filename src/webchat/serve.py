@@ -9,6 +9,7 @@ import uvicorn
 from webchat.actions.tenants import DEMO_TENANT_ID, demo_credentials
 from webchat.app import create_app
 from webchat.config import Settings
+from webchat.wire.websocket import WireWebSocket
 
 
 def run_server(settings: Settings) -> int:
@@ -23,9 +24,9 @@ def run_server(settings: Settings) -> int:
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
-        # Browsers offer per-message deflate and uvicorn accepts it by default; it costs CPU
-        # per message and most of the memory of an idle socket (docs/performance.md).
-        ws_per_message_deflate=False,
+        # WebSockets are ours (`webchat.wire`): uvicorn parses the upgrade request and
+        # hands the connection over. No per-message deflate (docs/performance.md).
+        ws=WireWebSocket,
         lifespan="on",
         access_log=False,
         timeout_graceful_shutdown=5,

@@ -4,31 +4,34 @@ from __future__ import annotations
 
 from typing import Any
 
-import socketio
-
-from webchat.store.fanout import RedisFanout
+from webchat.store.fanout import RedisRelay
+from webchat.wire.packets import event_packet
+from webchat.wire.server import WireServer
 
 
 class ServerEmitter:
-    """Emits through this process's Socket.IO server (and its manager, to other nodes)."""
+    """Emits through this process's wire server (and its relay, to other nodes)."""
 
-    def __init__(self, sio: socketio.AsyncServer) -> None:
-        self._sio = sio
+    def __init__(self, wire: WireServer) -> None:
+        self._wire = wire
 
     async def emit(
         self, event: str, data: Any, room: str | list[str], skip_sid: str | None = None
     ) -> None:
-        await self._sio.emit(event, data, room=room, skip_sid=skip_sid)
+        self._wire.emit(event, data, room, skip_sid)
 
 
 class RedisEmitter:
-    """For `--role api`: no sockets here; python-socketio's write-only Redis manager hands
-    events to the socket nodes through Redis pub/sub."""
+    """For `--role api`: no sockets here; events go to the socket nodes through Redis."""
 
-    def __init__(self, redis_url: str) -> None:
-        self._manager = RedisFanout(redis_url, write_only=True)
+    def __init__(self, redis_url: str, node_id: str) -> None:
+        self._relay = RedisRelay(redis_url, node_id)
 
     async def emit(
         self, event: str, data: Any, room: str | list[str], skip_sid: str | None = None
     ) -> None:
-        await self._manager.emit(event, data, namespace="/", room=room, skip_sid=skip_sid)
+        rooms = (room,) if isinstance(room, str) else tuple(room)
+        self._relay.publish(rooms, skip_sid, event_packet(event, data))
+
+    async def close(self) -> None:
+        await self._relay.close()

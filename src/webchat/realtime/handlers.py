@@ -143,9 +143,9 @@ async def _watch_conversation(
     conversation = await _agent_target(server, state, ConversationTarget.model_validate(data))
     room = conversation_room(state.tenant_id, conversation.conversation_id)
     if join:
-        await server.sio.enter_room(sid, room)
+        server.wire.enter_room(sid, room)
     else:
-        await server.sio.leave_room(sid, room)
+        server.wire.leave_room(sid, room)
     return {"ok": True, "conversationId": conversation.conversation_id}
 
 

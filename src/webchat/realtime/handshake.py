@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from webchat.actions.visitors import do_open_session
 from webchat.db.outbox import remember_page
 from webchat.db.records import TenantRecord
-from webchat.errors import ApiError, forbidden, invalid_api_key, invalid_request
+from webchat.errors import forbidden, invalid_api_key, invalid_request
 from webchat.gateway.credentials import (
     authenticate_agent_token,
     authenticate_key,
@@ -65,9 +65,3 @@ def _page_of_origin(url: str, origin: str | None, tenant: TenantRecord) -> bool:
         return False
     allowed = {normalize_origin(o) for o in tenant.allowed_origins}
     return not allowed or page_origin in allowed
-
-
-def refusal(error: ApiError) -> tuple[str, dict[str, Any]]:
-    """Arguments for ConnectionRefusedError: the client's connect_error gets
-    `message` and, as `data`, the error object of CONTRACT §3."""
-    return error.message, error.body()

@@ -1,4 +1,4 @@
-"""The Socket.IO server: python-socketio, ASGI, rooms scoped by tenant."""
+"""The Socket.IO server of the product: our wire server, rooms scoped by tenant."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-import socketio
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from webchat.actions.availability import do_check_availability
 from webchat.actions.events import publish_presence, send_to_socket
@@ -19,14 +19,12 @@ from webchat.faults import as_api_error
 from webchat.realtime import handlers
 from webchat.realtime.availability import watch_hours
 from webchat.realtime.emitter import ServerEmitter
-from webchat.realtime.handshake import authenticate_socket, refusal
-from webchat.realtime.json_codec import UNKNOWN_EVENT, UNREADABLE, OrjsonCodec
-from webchat.realtime.protocol import JsonOnlyServer
+from webchat.realtime.handshake import authenticate_socket
 from webchat.realtime.revocation import RevocationWatcher
 from webchat.realtime.rooms import admin_room, conversation_room, tenant_room, visitor_room
 from webchat.realtime.state import SocketState
 from webchat.schemas import message_json
-from webchat.store.fanout import RedisFanout
+from webchat.store.fanout import RedisRelay
 from webchat.store.presence import (
     HEARTBEAT_SECONDS,
     SocketRef,
@@ -36,6 +34,11 @@ from webchat.store.presence import (
     reap_dead_nodes,
     remove_tab,
 )
+from webchat.wire.connection import Peer
+from webchat.wire.packets import UNKNOWN_EVENT, UNREADABLE
+from webchat.wire.polling import handle_polling
+from webchat.wire.server import Refused, WireServer
+from webchat.wire.websocket import APP_STATE_KEY, SOCKET_PATHS
 
 if TYPE_CHECKING:
     from webchat.services import Services
@@ -55,24 +58,12 @@ class RealtimeServer:
 
     def __init__(self, services: Services) -> None:
         self.services = services
-        settings = services.settings
-        manager: socketio.AsyncManager
-        if services.store.embedded:
-            manager = socketio.AsyncManager()
-        else:
-            manager = RedisFanout(settings.redis_url)
-        self.sio = JsonOnlyServer(
-            async_mode="asgi",
-            client_manager=manager,
-            # Origins are checked per tenant in the handshake (gateway), not here. No
-            # cookies are used, so browsers are never told to send credentials.
-            cors_allowed_origins="*",
-            cors_credentials=False,
-            json=OrjsonCodec,
-            max_http_buffer_size=MAX_PACKET_BYTES,
-            logger=False,
-            engineio_logger=False,
-        )
+        self.wire = WireServer(self, max_payload=MAX_PACKET_BYTES)
+        self.relay: RedisRelay | None = None
+        if not services.store.embedded:
+            assert services.store.url is not None
+            self.relay = RedisRelay(services.store.url, services.node_id, self.wire.deliver)
+            self.wire.relay = self.relay
         self.sockets: dict[str, SocketState] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._upkeep: asyncio.Task[None] | None = None
@@ -81,16 +72,14 @@ class RealtimeServer:
         )
         self._revocation_task: asyncio.Task[None] | None = None
         self._hours_task: asyncio.Task[None] | None = None
-        self.sio.on("connect", self._on_connect)
-        self.sio.on("disconnect", self._on_disconnect)
-        for event, handler in handlers.EVENTS.items():
-            self.sio.on(event, self._wrap(handler))
-        self.sio.on("*", self._on_unknown_event)
-        services.emitter = ServerEmitter(self.sio)
+        services.emitter = ServerEmitter(self.wire)
 
     # --- lifecycle -------------------------------------------------------------------
 
     async def start(self) -> None:
+        self.wire.start()
+        if self.relay is not None:
+            self.relay.start()
         await self._beat()
         self._upkeep = asyncio.create_task(self._upkeep_loop())
         self._revocation_task = asyncio.create_task(self.revocations.run())
@@ -109,6 +98,9 @@ class RealtimeServer:
                 await self._forget(sid)
         with contextlib.suppress(Exception):
             await forget_node(self.services.store, self.services.node_id)
+        await self.wire.stop()
+        if self.relay is not None:
+            await self.relay.close()
 
     async def _upkeep_loop(self) -> None:
         while True:
@@ -171,14 +163,12 @@ class RealtimeServer:
 
     # --- connection ------------------------------------------------------------------
 
-    async def _on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
-        if sid in self.sockets:
-            raise socketio.exceptions.ConnectionRefusedError(
-                *refusal(invalid_request("This socket is connected already."))
-            )
+    # --- WireHandlers: what the wire server calls ------------------------------------
+
+    async def connect(self, sid: str, peer: Peer, auth: Any) -> None:
         try:
             state, last_message_id = await authenticate_socket(
-                self.services, auth, environ.get("HTTP_ORIGIN"), environ.get("REMOTE_ADDR", "")
+                self.services, auth, peer.origin, peer.client_ip
             )
             if state.kind == "visitor":
                 await self._join_visitor(sid, state)
@@ -190,26 +180,52 @@ class RealtimeServer:
         except Exception as exc:
             error = as_api_error(exc)
             self.services.metrics.errors.labels(error.code).inc()
-            raise socketio.exceptions.ConnectionRefusedError(*refusal(error)) from None
+            # The client's connect_error gets `message` and, as `data`, the error object.
+            raise Refused(error.message, error.body()) from None
         self.sockets[sid] = state
         self.services.metrics.open_sockets.labels(state.kind).inc()
         if state.principal.key_id in self.revocations.revoked_key_ids:
             # Revoked between the key check and now: the poll would not come back to it.
             self._spawn(self._close_revoked_socket(sid))
         tenant_id = state.tenant_id
-        await self.sio.enter_room(sid, tenant_room(tenant_id))
+        self.wire.enter_room(sid, tenant_room(tenant_id))
         if state.kind == "agent":
-            await self.sio.enter_room(sid, admin_room(tenant_id))
+            self.wire.enter_room(sid, admin_room(tenant_id))
         else:
-            # After the handler returns, so these follow the CONNECT packet.
             self._spawn(self._welcome_visitor(sid, state, last_message_id))
+
+    async def disconnect(self, sid: str, reason: str) -> None:
+        await self._forget(sid)
+
+    async def event(self, sid: str, name: str, data: Any) -> dict[str, Any]:
+        handler = handlers.EVENTS.get(name)
+        state = self.sockets.get(sid)
+        try:
+            if handler is None:
+                label = "unreadable" if name == UNKNOWN_EVENT else repr(name[:64])
+                raise invalid_request(f"Unknown event {label}.")
+            if state is None:
+                raise ApiError(401, "invalid_token", "This socket is not authenticated.")
+            if state.principal.key_id in self.revocations.revoked_key_ids:
+                self._spawn(self._close_revoked_socket(sid))
+                raise invalid_api_key("This key has been revoked.")
+            if data is UNREADABLE:
+                raise invalid_request("The payload is not JSON this server can read.")
+            return await handler(self, sid, state, data)
+        except Exception as exc:
+            error = as_api_error(exc)
+            self.services.metrics.errors.labels(error.code).inc()
+            return {"ok": False, **error.body()}
+
+    def protocol_error(self, why: str) -> dict[str, Any]:
+        return invalid_request(why).body()
 
     async def _join_visitor(self, sid: str, state: SocketState) -> None:
         visitor = state.visitor
         assert visitor is not None
         tenant_id = visitor.tenant_id
-        await self.sio.enter_room(sid, conversation_room(tenant_id, visitor.conversation_id))
-        await self.sio.enter_room(sid, visitor_room(tenant_id, visitor.conversation_id))
+        self.wire.enter_room(sid, conversation_room(tenant_id, visitor.conversation_id))
+        self.wire.enter_room(sid, visitor_room(tenant_id, visitor.conversation_id))
         state.presence = SocketRef(tenant_id, visitor.session_id, sid)
         await self._add_presence(state)
 
@@ -231,9 +247,6 @@ class RealtimeServer:
                     message_json(message, self.services.links),
                 )
 
-    async def _on_disconnect(self, sid: str, reason: Any = None) -> None:
-        await self._forget(sid)
-
     async def _forget(self, sid: str) -> None:
         state = self.sockets.pop(sid, None)
         if state is None:
@@ -254,7 +267,7 @@ class RealtimeServer:
                 await self._close_revoked_socket(sid)
 
     async def _close_revoked_socket(self, sid: str) -> None:
-        await self.sio.hang_up(sid, invalid_api_key("This key has been revoked."))
+        self.wire.hang_up(sid, invalid_api_key("This key has been revoked.").body())
 
     async def _close_erased(self, targets: set[str]) -> None:
         """Sockets of erased visitors (`session:<id>` / `user:<id>`)."""
@@ -265,39 +278,12 @@ class RealtimeServer:
             if f"session:{visitor.session_id}" in targets or (
                 visitor.user_id is not None and f"user:{visitor.user_id}" in targets
             ):
-                await self.sio.hang_up(sid, invalid_token("This visitor's data was erased."))
+                self.wire.hang_up(sid, invalid_token("This visitor's data was erased.").body())
 
     async def _close_disabled_agents(self, agent_ids: set[str]) -> None:
         for sid, state in list(self.sockets.items()):
             if state.principal.agent_id in agent_ids:
-                await self.sio.hang_up(sid, invalid_token("This agent has been disabled."))
-
-    # --- events ----------------------------------------------------------------------
-
-    def _wrap(self, handler: Handler) -> Callable[..., Awaitable[dict[str, Any]]]:
-        async def dispatch(sid: str, data: Any = None, *_: Any) -> dict[str, Any]:
-            state = self.sockets.get(sid)
-            try:
-                if state is None:
-                    raise ApiError(401, "invalid_token", "This socket is not authenticated.")
-                if state.principal.key_id in self.revocations.revoked_key_ids:
-                    self._spawn(self._close_revoked_socket(sid))
-                    raise invalid_api_key("This key has been revoked.")
-                if data is UNREADABLE:
-                    raise invalid_request("The payload is not JSON this server can read.")
-                return await handler(self, sid, state, data)
-            except Exception as exc:
-                error = as_api_error(exc)
-                self.services.metrics.errors.labels(error.code).inc()
-                return {"ok": False, **error.body()}
-
-        return dispatch
-
-    async def _on_unknown_event(self, event: str, sid: str, *_: Any) -> dict[str, Any]:
-        name = "unreadable" if event == UNKNOWN_EVENT else repr(event[:64])
-        error = invalid_request(f"Unknown event {name}.")
-        self.services.metrics.errors.labels(error.code).inc()
-        return {"ok": False, **error.body()}
+                self.wire.hang_up(sid, invalid_token("This agent has been disabled.").body())
 
     def _spawn(self, coroutine: Awaitable[None]) -> None:
         async def run() -> None:
@@ -310,5 +296,17 @@ class RealtimeServer:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    def asgi_app(self, other_app: Any) -> socketio.ASGIApp:
-        return socketio.ASGIApp(self.sio, other_asgi_app=other_app, socketio_path="socket.io")
+    def asgi_app(self, other_app: ASGIApp) -> ASGIApp:
+        """Long-polling on `/socket.io/`; WebSockets reach `wire.websocket` through
+        uvicorn (`webchat serve`), which finds the wire server in the lifespan state."""
+        wire = self.wire
+
+        async def app(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] == "http" and scope["path"] in SOCKET_PATHS:
+                await handle_polling(wire, scope, receive, send)
+                return
+            if scope["type"] == "lifespan" and "state" in scope:
+                scope["state"][APP_STATE_KEY] = wire
+            await other_app(scope, receive, send)
+
+        return app
