@@ -115,9 +115,9 @@ async def desk(
 
 def _realtime_of(app: Any) -> RealtimeServer:
     """The Socket.IO server inside the middleware stack `create_app` returns."""
-    while not hasattr(app, "other_asgi_app"):
+    while not hasattr(app, "realtime"):
         app = app.app
-    realtime: RealtimeServer = app.other_asgi_app.state.realtime
+    realtime: RealtimeServer = app.realtime
     return realtime
 
 

@@ -7,24 +7,21 @@ size. Arrays passed to `unnest` keep one shape, which asyncpg prepares once per 
 
 from __future__ import annotations
 
-from typing import Any
-
 from webchat.db.models import PENDING_MISSED_REPLY
-from webchat.db.records import MessageRecord
+from webchat.db.records import MESSAGE_COLUMNS
 
-INSERT_MESSAGES = """
-INSERT INTO messages (id, tenant_id, conversation_id, session_id, user_id, sender,
-                      sender_name, text, client_message_id, created_at)
-SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::varchar[],
-                     $5::varchar[], $6::varchar[], $7::varchar[], $8::text[],
-                     $9::varchar[], $10::timestamptz[])
+_COLUMNS = ", ".join(column for column, _, _ in MESSAGE_COLUMNS)
+_ARRAYS = ", ".join(f"${i}::{kind}[]" for i, (_, _, kind) in enumerate(MESSAGE_COLUMNS, 1))
+
+INSERT_MESSAGES = f"""
+INSERT INTO messages ({_COLUMNS})
+SELECT * FROM unnest({_ARRAYS})
 ON CONFLICT (conversation_id, client_message_id) DO NOTHING
 RETURNING id
 """
 
-SELECT_BY_CLIENT_ID = """
-SELECT m.id, m.tenant_id, m.conversation_id, m.session_id, m.user_id, m.sender,
-       m.sender_name, m.text, m.client_message_id, m.created_at
+SELECT_BY_CLIENT_ID = f"""
+SELECT {", ".join(f"m.{column}" for column, _, _ in MESSAGE_COLUMNS)}
 FROM messages m
 JOIN unnest($1::varchar[], $2::varchar[]) AS k(conversation_id, client_message_id)
   ON m.conversation_id = k.conversation_id AND m.client_message_id = k.client_message_id
@@ -85,33 +82,3 @@ UPDATE attachments AS a SET message_id = v.mid
 FROM unnest($1::varchar[], $2::varchar[]) AS v(aid, mid)
 WHERE a.id = v.aid AND a.message_id IS NULL AND a.note_id IS NULL
 """
-
-
-def message_columns(messages: list[MessageRecord]) -> list[list[Any]]:
-    return [
-        [m.message_id for m in messages],
-        [m.tenant_id for m in messages],
-        [m.conversation_id for m in messages],
-        [m.session_id for m in messages],
-        [m.user_id for m in messages],
-        [m.sender for m in messages],
-        [m.sender_name for m in messages],
-        [m.text for m in messages],
-        [m.client_message_id for m in messages],
-        [m.created_at for m in messages],
-    ]
-
-
-def record_from_row(row: Any) -> MessageRecord:
-    return MessageRecord(
-        message_id=row["id"],
-        tenant_id=row["tenant_id"],
-        conversation_id=row["conversation_id"],
-        session_id=row["session_id"],
-        user_id=row["user_id"],
-        sender=row["sender"],
-        sender_name=row["sender_name"],
-        text=row["text"],
-        client_message_id=row["client_message_id"],
-        created_at=row["created_at"],
-    )

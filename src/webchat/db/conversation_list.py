@@ -13,9 +13,8 @@ from sqlalchemy.orm import aliased
 from webchat.db.attachments import load_attachments
 from webchat.db.conversations import conversation_record
 from webchat.db.engine import Database
-from webchat.db.history import message_record
 from webchat.db.models import Conversation, ConversationLabel, Message
-from webchat.db.records import ConversationRecord, MessageRecord
+from webchat.db.records import ConversationRecord, MessageRecord, message_from_model
 
 # `assignee` filter values besides an agent id.
 UNASSIGNED = "none"
@@ -115,7 +114,9 @@ async def list_conversations(
     ).limit(limit + 1)
     async with db.session() as session:
         rows: list[Any] = list((await session.execute(statement)).all())
-        last = await load_attachments(session, [message_record(msg) for _, msg, _ in rows[:limit]])
+        last = await load_attachments(
+            session, [message_from_model(msg) for _, msg, _ in rows[:limit]]
+        )
     items = [
         (conversation_record(conv, unread), message)
         for (conv, _, unread), message in zip(rows[:limit], last, strict=True)
@@ -137,5 +138,7 @@ async def get_conversation_state(
         if row is None:
             return None
         conversation, message, unread = row
-        last = (await load_attachments(session, [message_record(message)]))[0] if message else None
+        last = (
+            (await load_attachments(session, [message_from_model(message)]))[0] if message else None
+        )
     return conversation_record(conversation, unread), last

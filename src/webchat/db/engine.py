@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import re
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
 import asyncpg
-from sqlalchemy import event, text
+from sqlalchemy import event, make_url, text
 from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -20,6 +21,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+WRITER_CONNECT_SECONDS = 10
 
 
 class DatabaseUnavailable(Exception):
@@ -58,6 +60,8 @@ class Database:
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._writer: asyncpg.Connection | None = None
+        self._writer_lock = asyncio.Lock()
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
@@ -81,30 +85,41 @@ class Database:
     async def asyncpg_connection(self) -> AsyncIterator[Any]:
         """A raw asyncpg connection from the engine's pool, for the few hot statements that
         SQLAlchemy's statement building would otherwise dominate (docs/performance.md)."""
-        try:
+        with _asyncpg_errors():
             async with self.engine.connect() as connection:
                 raw = await connection.get_raw_connection()
                 driver = raw.driver_connection
                 assert driver is not None
                 yield driver
-        except asyncpg.DataError as exc:
-            raise UnstorableValue(str(exc)) from exc
-        except (
-            asyncpg.PostgresConnectionError,
-            asyncpg.InterfaceError,
-            asyncpg.CannotConnectNowError,
-            asyncpg.AdminShutdownError,
-            OperationalError,
-            InterfaceError,
-            OSError,
-            TimeoutError,
-        ) as exc:
-            raise DatabaseUnavailable(str(exc)) from exc
 
     @asynccontextmanager
     async def asyncpg_transaction(self) -> AsyncIterator[Any]:
         async with self.asyncpg_connection() as connection, connection.transaction():
             yield connection
+
+    @asynccontextmanager
+    async def writer_transaction(self) -> AsyncIterator[Any]:
+        """A transaction on the group commit's own connection: no pool checkout, no
+        liveness ping, its statements prepared once. One caller at a time (the writer);
+        a connection that failed is dropped and the next batch opens a fresh one."""
+        async with self._writer_lock, self._writer_transaction() as connection:
+            yield connection
+
+    @asynccontextmanager
+    async def _writer_transaction(self) -> AsyncIterator[Any]:
+        with _asyncpg_errors():
+            if self._writer is None or self._writer.is_closed():
+                self._writer = await asyncpg.connect(
+                    _asyncpg_dsn(self.url), timeout=WRITER_CONNECT_SECONDS
+                )
+            connection = self._writer
+            try:
+                async with connection.transaction():
+                    yield connection
+            except (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError):
+                self._writer = None
+                connection.terminate()
+                raise
 
     async def fetch_one(self, sql: str, **params: Any) -> dict[str, Any] | None:
         """One row of a read written with `:name` parameters. On PostgreSQL it runs as an
@@ -130,7 +145,34 @@ class Database:
         await run_upgrade(self)
 
     async def close(self) -> None:
+        if self._writer is not None:
+            self._writer.terminate()
+            self._writer = None
         await self.engine.dispose()
+
+
+@contextmanager
+def _asyncpg_errors() -> Iterator[None]:
+    try:
+        yield
+    except asyncpg.DataError as exc:
+        raise UnstorableValue(str(exc)) from exc
+    except (
+        asyncpg.PostgresConnectionError,
+        asyncpg.InterfaceError,
+        asyncpg.CannotConnectNowError,
+        asyncpg.AdminShutdownError,
+        OperationalError,
+        InterfaceError,
+        OSError,
+        TimeoutError,
+    ) as exc:
+        raise DatabaseUnavailable(str(exc)) from exc
+
+
+def _asyncpg_dsn(url: str) -> str:
+    """SQLAlchemy's `postgresql+asyncpg://…` as asyncpg's own `postgresql://…`."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -7,22 +7,7 @@ from sqlalchemy import select
 from webchat.db.attachments import load_attachments
 from webchat.db.engine import Database
 from webchat.db.models import Message
-from webchat.db.records import MessageRecord
-
-
-def message_record(row: Message) -> MessageRecord:
-    return MessageRecord(
-        message_id=row.id,
-        tenant_id=row.tenant_id,
-        conversation_id=row.conversation_id,
-        session_id=row.session_id,
-        user_id=row.user_id,
-        sender=row.sender,
-        sender_name=row.sender_name,
-        text=row.text,
-        client_message_id=row.client_message_id,
-        created_at=row.created_at,
-    )
+from webchat.db.records import MessageRecord, message_from_model
 
 
 async def list_messages(
@@ -36,7 +21,7 @@ async def list_messages(
     statement = statement.order_by(Message.id.desc()).limit(limit + 1)
     async with db.session() as session:
         rows = (await session.scalars(statement)).all()
-        page = await load_attachments(session, [message_record(row) for row in rows[:limit]])
+        page = await load_attachments(session, [message_from_model(row) for row in rows[:limit]])
     page.reverse()
     return page, len(rows) > limit
 
@@ -51,7 +36,7 @@ async def list_messages_after(
         .limit(limit)
     )
     async with db.session() as session:
-        found = [message_record(row) for row in (await session.scalars(statement)).all()]
+        found = [message_from_model(row) for row in (await session.scalars(statement)).all()]
         return await load_attachments(session, found)
 
 
@@ -61,5 +46,5 @@ async def get_messages(db: Database, message_ids: list[str]) -> dict[str, Messag
         return {}
     async with db.session() as session:
         rows = await session.scalars(select(Message).where(Message.id.in_(message_ids)))
-        found = await load_attachments(session, [message_record(row) for row in rows])
+        found = await load_attachments(session, [message_from_model(row) for row in rows])
     return {m.message_id: m for m in found}

@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from webchat.clock import utcnow
 from webchat.db import batch_write
-from webchat.db.batch_write import message_columns
 from webchat.db.engine import Database
 from webchat.db.event_log import (
     CONVERSATION_CREATED,
@@ -24,9 +23,14 @@ from webchat.db.event_log import (
     event_columns,
     record_events,
 )
-from webchat.db.history import message_record
 from webchat.db.models import PENDING_MISSED_REPLY, Attachment, Conversation, EmailOutbox, Message
-from webchat.db.records import MessageRecord
+from webchat.db.records import (
+    MessageRecord,
+    message_columns,
+    message_from_model,
+    message_from_row,
+    message_row,
+)
 from webchat.ids import new_ulid
 
 
@@ -110,7 +114,7 @@ async def insert_messages(db: Database, batch: list[PendingMessage]) -> list[Sto
         return await _insert_messages_postgres(db, batch)
     insert = (
         sqlite.insert(Message)
-        .values([_row(pending.message) for pending in batch])
+        .values([message_row(pending.message) for pending in batch])
         .on_conflict_do_nothing(index_elements=["conversation_id", "client_message_id"])
         .returning(Message.id)
     )
@@ -149,7 +153,7 @@ async def _insert_messages_postgres(
     db: Database, batch: list[PendingMessage]
 ) -> list[StoredMessage]:
     messages = [pending.message for pending in batch]
-    async with db.asyncpg_transaction() as connection:
+    async with db.writer_transaction() as connection:
         rows = await connection.fetch(batch_write.INSERT_MESSAGES, *message_columns(messages))
         inserted = {row["id"] for row in rows}
         existing: dict[tuple[str, str | None], MessageRecord] = {}
@@ -161,7 +165,7 @@ async def _insert_messages_postgres(
                 [m.client_message_id for m in duplicates],
             )
             for row in found:
-                record = batch_write.record_from_row(row)
+                record = message_from_row(row)
                 existing[(record.conversation_id, record.client_message_id)] = record
         newest: dict[str, PendingMessage] = {}
         reopen: set[str] = set()
@@ -248,21 +252,6 @@ def _missed_reply_row(pending: PendingMessage) -> dict[str, Any]:
     }
 
 
-def _row(message: MessageRecord) -> dict[str, Any]:
-    return {
-        "id": message.message_id,
-        "tenant_id": message.tenant_id,
-        "conversation_id": message.conversation_id,
-        "session_id": message.session_id,
-        "user_id": message.user_id,
-        "sender": message.sender,
-        "sender_name": message.sender_name,
-        "text": message.text,
-        "client_message_id": message.client_message_id,
-        "created_at": message.created_at,
-    }
-
-
 async def _find_by_client_id(
     session: AsyncSession, messages: list[MessageRecord]
 ) -> dict[tuple[str, str | None], MessageRecord]:
@@ -272,7 +261,7 @@ async def _find_by_client_id(
     rows = await session.scalars(
         select(Message).where(tuple_(Message.conversation_id, Message.client_message_id).in_(pairs))
     )
-    return {(row.conversation_id, row.client_message_id): message_record(row) for row in rows}
+    return {(row.conversation_id, row.client_message_id): message_from_model(row) for row in rows}
 
 
 async def _touch_conversations(session: AsyncSession, stored: list[PendingMessage]) -> _Touched:

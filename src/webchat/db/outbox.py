@@ -21,9 +21,8 @@ from webchat.clock import as_utc, utcnow
 from webchat.db.conversations import conversation_record
 from webchat.db.engine import Database
 from webchat.db.event_log import CONTACT_UPDATED, conversation_event, record_events
-from webchat.db.history import message_record
 from webchat.db.models import PENDING_MISSED_REPLY, Conversation, EmailOutbox, Message
-from webchat.db.records import ConversationRecord, MessageRecord
+from webchat.db.records import ConversationRecord, MessageRecord, message_from_model
 from webchat.ids import new_ulid
 
 MISSED_REPLY = "missed_reply"
@@ -172,7 +171,7 @@ async def unread_agent_messages(
         if marks:
             statement = statement.where(Message.id > max(marks))
         messages = (await session.scalars(statement.order_by(Message.id).limit(200))).all()
-        return conversation_record(row), [message_record(m) for m in messages]
+        return conversation_record(row), [message_from_model(m) for m in messages]
 
 
 async def queue_missed_reply(
@@ -217,7 +216,7 @@ async def conversation_transcript(
                 .limit(limit)
             )
         ).all()
-        return conversation_record(row), [message_record(m) for m in messages]
+        return conversation_record(row), [message_from_model(m) for m in messages]
 
 
 async def set_contact(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -101,6 +102,41 @@ class MessageRecord:
     client_message_id: str | None
     created_at: datetime
     attachments: tuple[AttachmentRecord, ...] = ()
+
+
+# The one mapping between `MessageRecord` and the `messages` table: (column, field, the
+# PostgreSQL type its batch arrays are cast to). Every insert and read goes through it.
+MESSAGE_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("id", "message_id", "varchar"),
+    ("tenant_id", "tenant_id", "varchar"),
+    ("conversation_id", "conversation_id", "varchar"),
+    ("session_id", "session_id", "varchar"),
+    ("user_id", "user_id", "varchar"),
+    ("sender", "sender", "varchar"),
+    ("sender_name", "sender_name", "varchar"),
+    ("text", "text", "text"),
+    ("client_message_id", "client_message_id", "varchar"),
+    ("created_at", "created_at", "timestamptz"),
+)
+
+
+def message_row(message: MessageRecord) -> dict[str, Any]:
+    return {column: getattr(message, field) for column, field, _ in MESSAGE_COLUMNS}
+
+
+def message_columns(messages: Sequence[MessageRecord]) -> list[list[Any]]:
+    """The batch as one array per column (PostgreSQL's `unnest`)."""
+    return [[getattr(m, field) for m in messages] for _, field, _ in MESSAGE_COLUMNS]
+
+
+def message_from_row(row: Mapping[str, Any]) -> MessageRecord:
+    """From a mapping of columns (an asyncpg record, a SQLAlchemy row mapping)."""
+    return MessageRecord(**{field: row[column] for column, field, _ in MESSAGE_COLUMNS})
+
+
+def message_from_model(row: object) -> MessageRecord:
+    """From an ORM `Message`."""
+    return MessageRecord(**{field: getattr(row, column) for column, field, _ in MESSAGE_COLUMNS})
 
 
 @dataclass(frozen=True)

@@ -297,16 +297,23 @@ class RealtimeServer:
         task.add_done_callback(self._tasks.discard)
 
     def asgi_app(self, other_app: ASGIApp) -> ASGIApp:
-        """Long-polling on `/socket.io/`; WebSockets reach `wire.websocket` through
-        uvicorn (`webchat serve`), which finds the wire server in the lifespan state."""
-        wire = self.wire
+        return WithSockets(self, other_app)
 
-        async def app(scope: Scope, receive: Receive, send: Send) -> None:
-            if scope["type"] == "http" and scope["path"] in SOCKET_PATHS:
-                await handle_polling(wire, scope, receive, send)
-                return
-            if scope["type"] == "lifespan" and "state" in scope:
-                scope["state"][APP_STATE_KEY] = wire
-            await other_app(scope, receive, send)
 
-        return app
+class WithSockets:
+    """In front of the HTTP app: long-polling on `/socket.io/` goes to the wire server.
+    WebSockets reach `wire.websocket` through uvicorn (`webchat serve`), which finds the
+    wire server in the lifespan state this app fills in."""
+
+    def __init__(self, realtime: RealtimeServer, app: ASGIApp) -> None:
+        self.realtime = realtime
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        wire = self.realtime.wire
+        if scope["type"] == "http" and scope["path"] in SOCKET_PATHS:
+            await handle_polling(wire, scope, receive, send)
+            return
+        if scope["type"] == "lifespan" and "state" in scope:
+            scope["state"][APP_STATE_KEY] = wire
+        await self.app(scope, receive, send)
