@@ -34,12 +34,11 @@ class Carrier(Protocol):
 class Peer:
     """What the handshake may look at: where the socket comes from."""
 
-    __slots__ = ("client_ip", "origin", "query")
+    __slots__ = ("client_ip", "origin")
 
-    def __init__(self, client_ip: str, origin: str | None, query: dict[str, str]) -> None:
+    def __init__(self, client_ip: str, origin: str | None) -> None:
         self.client_ip = client_ip
         self.origin = origin
-        self.query = query
 
 
 class Connection:

@@ -43,7 +43,7 @@ async def handle_polling(wire: WireServer, scope: Scope, receive: Receive, send:
             await _respond(send, 400, BAD_REQUEST, cors, json=True)
             return
         client = scope.get("client")
-        peer = Peer(client[0] if client else "", headers.get("origin"), query)
+        peer = Peer(client[0] if client else "", headers.get("origin"))
         opened = wire.open(peer)
         await _respond(send, 200, wire.open_packet(opened, ["websocket"]).encode(), cors)
         return

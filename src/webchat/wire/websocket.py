@@ -149,7 +149,7 @@ class WireWebSocket(asyncio.Protocol):
             return
         peer = self.transport.get_extra_info("peername")
         client_ip = peer[0] if isinstance(peer, tuple) else ""
-        self.connection = wire.open(Peer(client_ip, headers.get("origin"), query))
+        self.connection = wire.open(Peer(client_ip, headers.get("origin")))
         self.upgraded = True
         self.connection.attach_websocket(self)
         self.connection.send(wire.open_packet(self.connection, []))
