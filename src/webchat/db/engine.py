@@ -60,8 +60,9 @@ class Database:
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
-        self._writer: asyncpg.Connection | None = None
-        self._writer_lock = asyncio.Lock()
+        # The group commit's own connections, one per writer lane (`db/writer.py`).
+        self._writers: dict[int, asyncpg.Connection] = {}
+        self._writer_locks: dict[int, asyncio.Lock] = {}
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
@@ -98,26 +99,28 @@ class Database:
             yield connection
 
     @asynccontextmanager
-    async def writer_transaction(self) -> AsyncIterator[Any]:
-        """A transaction on the group commit's own connection: no pool checkout, no
-        liveness ping, its statements prepared once. One caller at a time (the writer);
-        a connection that failed is dropped and the next batch opens a fresh one."""
-        async with self._writer_lock, self._writer_transaction() as connection:
+    async def writer_transaction(self, lane: int = 0) -> AsyncIterator[Any]:
+        """A transaction on a writer lane's own connection: no pool checkout, no liveness
+        ping, its statements prepared once. One caller at a time per lane; a connection
+        that failed is dropped and the lane's next batch opens a fresh one."""
+        lock = self._writer_locks.setdefault(lane, asyncio.Lock())
+        async with lock, self._lane_transaction(lane) as connection:
             yield connection
 
     @asynccontextmanager
-    async def _writer_transaction(self) -> AsyncIterator[Any]:
+    async def _lane_transaction(self, lane: int) -> AsyncIterator[Any]:
         with _asyncpg_errors():
-            if self._writer is None or self._writer.is_closed():
-                self._writer = await asyncpg.connect(
+            connection = self._writers.get(lane)
+            if connection is None or connection.is_closed():
+                connection = await asyncpg.connect(
                     _asyncpg_dsn(self.url), timeout=WRITER_CONNECT_SECONDS
                 )
-            connection = self._writer
+                self._writers[lane] = connection
             try:
                 async with connection.transaction():
                     yield connection
             except (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError):
-                self._writer = None
+                self._writers.pop(lane, None)
                 connection.terminate()
                 raise
 
@@ -145,9 +148,9 @@ class Database:
         await run_upgrade(self)
 
     async def close(self) -> None:
-        if self._writer is not None:
-            self._writer.terminate()
-            self._writer = None
+        for connection in self._writers.values():
+            connection.terminate()
+        self._writers.clear()
         await self.engine.dispose()
 
 

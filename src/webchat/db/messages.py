@@ -106,12 +106,14 @@ def _missed_replies(batch: list[PendingMessage], inserted: set[str]) -> list[Pen
     return [p for p in batch if p.email_due is not None and p.message.message_id in inserted]
 
 
-async def insert_messages(db: Database, batch: list[PendingMessage]) -> list[StoredMessage]:
+async def insert_messages(
+    db: Database, batch: list[PendingMessage], lane: int = 0
+) -> list[StoredMessage]:
     """Insert a batch in one transaction, each at most once: a message whose
     (conversation, clientMessageId) is already stored returns the stored one instead.
     Conversations' activity moves to their newest new message in the same transaction."""
     if not db.is_sqlite:
-        return await _insert_messages_postgres(db, batch)
+        return await _insert_messages_postgres(db, batch, lane)
     insert = (
         sqlite.insert(Message)
         .values([message_row(pending.message) for pending in batch])
@@ -150,10 +152,10 @@ async def insert_messages(db: Database, batch: list[PendingMessage]) -> list[Sto
 
 
 async def _insert_messages_postgres(
-    db: Database, batch: list[PendingMessage]
+    db: Database, batch: list[PendingMessage], lane: int
 ) -> list[StoredMessage]:
     messages = [pending.message for pending in batch]
-    async with db.writer_transaction() as connection:
+    async with db.writer_transaction(lane) as connection:
         rows = await connection.fetch(batch_write.INSERT_MESSAGES, *message_columns(messages))
         inserted = {row["id"] for row in rows}
         existing: dict[tuple[str, str | None], MessageRecord] = {}

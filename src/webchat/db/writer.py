@@ -2,9 +2,13 @@
 
 Every message is committed before it is acknowledged (docs/architecture.md). One
 transaction per message would make the database round trips, not the sockets, the limit
-of the real-time path; so sends queue here and one writer commits whatever has gathered
-while the previous commit was in flight: one message when idle, dozens under load.
-A single writer also keeps each conversation's `last_message_id` moving forward only.
+of the real-time path; so sends queue here and a writer commits whatever has gathered
+while its previous commit was in flight: one message when idle, dozens under load.
+
+On PostgreSQL there are `LANES` writers, each on its own connection, and a conversation
+always goes through the same one: its messages commit in id order (what replay and `sync`
+rely on) while other conversations' batches commit beside it, so the fsync of one commit
+is not every message's wait. SQLite has one writer.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import zlib
 from datetime import datetime
 
 from webchat.db.engine import Database
@@ -22,15 +27,14 @@ log = logging.getLogger(__name__)
 
 # Bounded so one transaction stays short (and within SQLite's bound-parameter limit).
 MAX_BATCH = 200
+LANES = 4
 
 _Item = tuple[PendingMessage, "asyncio.Future[StoredMessage]"]
 
 
 class MessageWriter:
     def __init__(self, db: Database) -> None:
-        self._db = db
-        self._queue: asyncio.Queue[_Item] = asyncio.Queue()
-        self._task: asyncio.Task[None] | None = None
+        self._lanes = [_Lane(db, lane) for lane in range(1 if db.is_sqlite else LANES)]
 
     async def write(
         self,
@@ -39,10 +43,27 @@ class MessageWriter:
         email_due: datetime | None = None,
         attachment_ids: tuple[str, ...] = (),
     ) -> StoredMessage:
+        lane = self._lanes[zlib.crc32(message.conversation_id.encode()) % len(self._lanes)]
+        return await lane.write(PendingMessage(message, reopen, email_due, attachment_ids))
+
+    async def close(self) -> None:
+        for lane in self._lanes:
+            await lane.close()
+
+
+class _Lane:
+    """One writer: a queue and the task committing it, batch after batch."""
+
+    def __init__(self, db: Database, lane: int) -> None:
+        self._db = db
+        self._lane = lane
+        self._queue: asyncio.Queue[_Item] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+
+    async def write(self, pending: PendingMessage) -> StoredMessage:
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._run())
         future: asyncio.Future[StoredMessage] = asyncio.get_running_loop().create_future()
-        pending = PendingMessage(message, reopen, email_due, attachment_ids)
         self._queue.put_nowait((pending, future))
         return await future
 
@@ -64,7 +85,9 @@ class MessageWriter:
 
     async def _commit(self, batch: list[_Item]) -> None:
         try:
-            stored = await insert_messages(self._db, [pending for pending, _ in batch])
+            stored = await insert_messages(
+                self._db, [pending for pending, _ in batch], lane=self._lane
+            )
         except Exception as exc:
             if len(batch) == 1:
                 _settle(batch[0][1], exc)
