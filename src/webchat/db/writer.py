@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 # Bounded so one transaction stays short (and within SQLite's bound-parameter limit).
 MAX_BATCH = 200
-LANES = 4
+LANES = 2
 
 _Item = tuple[PendingMessage, "asyncio.Future[StoredMessage]"]
 
