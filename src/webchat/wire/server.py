@@ -280,8 +280,8 @@ class WireServer:
             self.spawn(self._run_event(connection, connection.sid, packet.ack_id, name, data))
         elif kind == CONNECT:
             if connection.sid is not None or connection.connecting:
-                error = self.handlers.protocol_error("This socket is connected already.")
-                connection.send(connect_error_packet(error["message"], error))
+                why = "This socket is connected already."
+                connection.send(connect_error_packet(why, self.handlers.protocol_error(why)))
                 return
             connection.connecting = True
             connection.held = []
