@@ -9,6 +9,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+
 from support import contract
 from support.clients import Tenant
 from support.server import WebchatProcess
