@@ -79,7 +79,7 @@ class RealtimeServer:
     async def start(self) -> None:
         self.wire.start()
         if self.relay is not None:
-            self.relay.start()
+            await self.relay.start()
         await self._beat()
         self._upkeep = asyncio.create_task(self._upkeep_loop())
         self._revocation_task = asyncio.create_task(self.revocations.run())
@@ -160,8 +160,6 @@ class RealtimeServer:
         """An agent's first console opened or last one closed: availability may change."""
         if kind == "agent":
             self._spawn(do_check_availability(self.services, tenant_id))
-
-    # --- connection ------------------------------------------------------------------
 
     # --- WireHandlers: what the wire server calls ------------------------------------
 

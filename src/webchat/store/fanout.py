@@ -5,6 +5,10 @@ packets, every emit of one event-loop tick (a committed batch of messages) in on
 message: `<node id> <JSON list of [rooms, skip_sid, packet]>`. Every socket node listens
 and delivers the packets to its own sockets in those rooms; it skips its own messages by
 their prefix, before decoding anything. `--role api` processes only publish.
+
+A socket node alone on the channel publishes nothing: it counts the channel's
+subscribers every second, and a node that subscribes says `hello` at once, so the others
+start publishing before it has a socket to deliver to.
 """
 
 from __future__ import annotations
@@ -12,10 +16,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Callable
 
 import orjson
 import redis.asyncio as redis
+from redis.asyncio.client import PubSub
 from redis.exceptions import RedisError
 
 from webchat.store.batching import TickBatcher
@@ -25,6 +31,8 @@ log = logging.getLogger(__name__)
 
 CHANNEL = b"webchat:sockets"
 RETRY_SECONDS = 1.0
+COUNT_SECONDS = 1.0
+HELLO = b"hello"
 
 Deliver = Callable[[str, tuple[str, ...], "str | None"], None]
 _Emit = tuple[tuple[str, ...], "str | None", str]
@@ -38,10 +46,14 @@ class RedisRelay:
         self._prefix = node_id.encode() + b" "
         self._deliver = deliver
         self._batcher: TickBatcher[_Emit] = TickBatcher(self._send)
-        self._listener: asyncio.Task[None] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        # Whether another socket node listens; a publish-only relay always publishes.
+        self.others_listen = True
+        self._hello_at = 0.0
 
     def publish(self, rooms: tuple[str, ...], skip_sid: str | None, packet: str) -> None:
-        self._batcher.add((rooms, skip_sid, packet))
+        if self.others_listen or self._deliver is None:
+            self._batcher.add((rooms, skip_sid, packet))
 
     async def _send(self, batch: list[_Emit]) -> None:
         message = self._prefix + orjson.dumps(batch)
@@ -55,28 +67,61 @@ class RedisRelay:
                     # gap with `sync` / `lastMessageId` on their next reconnect.
                     log.warning("could not publish %d events to other nodes", len(batch))
 
-    def start(self) -> None:
-        if self._deliver is not None:
-            self._listener = asyncio.create_task(self._listen())
+    async def start(self) -> None:
+        """Subscribe (and say hello) before the node takes sockets, then keep listening."""
+        if self._deliver is None:
+            return
+        pubsub = None
+        try:
+            pubsub = await self._subscribe()
+        except (RedisError, OSError):
+            log.warning("could not subscribe to the socket channel yet", exc_info=True)
+        self._tasks = [
+            asyncio.create_task(self._listen(pubsub)),
+            asyncio.create_task(self._count_listeners()),
+        ]
 
-    async def _listen(self) -> None:
+    async def _subscribe(self) -> PubSub:
+        pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+        await pubsub.subscribe(CHANNEL)
+        await self._redis.publish(CHANNEL, self._prefix + HELLO)
+        return pubsub
+
+    async def _listen(self, pubsub: PubSub | None) -> None:
         while True:
-            pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
             try:
-                await pubsub.subscribe(CHANNEL)
+                if pubsub is None:
+                    pubsub = await self._subscribe()
                 async for message in pubsub.listen():
                     self._on_message(message.get("data"))
             except (RedisError, OSError):
                 log.warning("lost the socket channel; subscribing again", exc_info=True)
-            finally:
+            if pubsub is not None:
                 with contextlib.suppress(Exception):
                     await pubsub.aclose()  # type: ignore[no-untyped-call]
+            pubsub = None
             await asyncio.sleep(RETRY_SECONDS)
+
+    async def _count_listeners(self) -> None:
+        while True:
+            try:
+                counts = await self._redis.pubsub_numsub(CHANNEL)
+                alone = not counts or int(counts[0][1]) <= 1
+                # A count taken before a newcomer's hello must not silence us again.
+                recent_hello = time.monotonic() - self._hello_at < 2 * COUNT_SECONDS
+                self.others_listen = not alone or recent_hello
+            except (RedisError, OSError):
+                self.others_listen = True  # unknown: publish
+            await asyncio.sleep(COUNT_SECONDS)
 
     def _on_message(self, data: object) -> None:
         if not isinstance(data, bytes) or data.startswith(self._prefix):
             return
         assert self._deliver is not None
+        if data.endswith(b" " + HELLO):
+            self._hello_at = time.monotonic()
+            self.others_listen = True
+            return
         try:
             batch = orjson.loads(data[data.index(b" ") + 1 :])
             for rooms, skip_sid, packet in batch:
@@ -85,9 +130,9 @@ class RedisRelay:
             log.warning("unreadable message on the socket channel")
 
     async def close(self) -> None:
-        if self._listener is not None:
-            self._listener.cancel()
+        for task in self._tasks:
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._listener
+                await task
         await self._batcher.close()
         await self._redis.aclose()
