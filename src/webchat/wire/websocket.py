@@ -13,6 +13,8 @@ import logging
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from uvicorn.middleware.proxy_headers import _TrustedHosts
+
 from webchat.wire import frames
 from webchat.wire.connection import Connection, Peer
 from webchat.wire.packets import PING, PONG, UPGRADE
@@ -26,6 +28,21 @@ SOCKET_PATHS = ("/socket.io/", "/socket.io")
 HANDSHAKE_BYTES = 16 * 1024
 
 
+def _trusted_proxies(config: Any) -> _TrustedHosts | None:
+    """uvicorn's own reading of `--forwarded-allow-ips` (what its HTTP side trusts), so a
+    handshake behind a proxy is limited per visitor, not per proxy."""
+    if not getattr(config, "proxy_headers", False):
+        return None
+    allowed = config.forwarded_allow_ips
+    key = allowed if isinstance(allowed, str) else ",".join(allowed)
+    if key not in _PROXIES:  # one per process, not one per connection
+        _PROXIES[key] = _TrustedHosts(allowed)
+    return _PROXIES[key]
+
+
+_PROXIES: dict[str, _TrustedHosts] = {}
+
+
 def http_error(status: str, body: bytes = b"") -> bytes:
     return (
         f"HTTP/1.1 {status}\r\ncontent-type: application/json\r\n"
@@ -35,6 +52,7 @@ def http_error(status: str, body: bytes = b"") -> bytes:
 
 class WireWebSocket(asyncio.Protocol):
     __slots__ = (
+        "_proxies",
         "_request",
         "_server_state",
         "connection",
@@ -46,6 +64,7 @@ class WireWebSocket(asyncio.Protocol):
 
     def __init__(self, config: Any, server_state: Any, app_state: dict[str, Any], **_: Any):
         self.wire: WireServer | None = app_state.get(APP_STATE_KEY)
+        self._proxies = _trusted_proxies(config)
         self._server_state = server_state
         self.transport: asyncio.Transport | None = None
         self.connection: Connection | None = None
@@ -149,6 +168,10 @@ class WireWebSocket(asyncio.Protocol):
             return
         peer = self.transport.get_extra_info("peername")
         client_ip = peer[0] if isinstance(peer, tuple) else ""
+        forwarded = headers.get("x-forwarded-for")
+        if forwarded and self._proxies is not None and client_ip in self._proxies:
+            # As uvicorn does for HTTP: the client a trusted proxy names.
+            client_ip = self._proxies.get_trusted_client_address(forwarded)[0] or client_ip
         self.connection = wire.open(Peer(client_ip, headers.get("origin")))
         self.upgraded = True
         self.connection.attach_websocket(self)
