@@ -99,16 +99,21 @@ class Database:
             yield connection
 
     @asynccontextmanager
-    async def writer_transaction(self, lane: int = 0) -> AsyncIterator[Any]:
-        """A transaction on a writer lane's own connection: no pool checkout, no liveness
+    async def writer_connection(self, lane: int = 0) -> AsyncIterator[Any]:
+        """A writer lane's own connection (`db/writer.py`): no pool checkout, no liveness
         ping, its statements prepared once. One caller at a time per lane; a connection
         that failed is dropped and the lane's next batch opens a fresh one."""
         lock = self._writer_locks.setdefault(lane, asyncio.Lock())
-        async with lock, self._lane_transaction(lane) as connection:
+        async with lock, self._lane_connection(lane) as connection:
             yield connection
 
     @asynccontextmanager
-    async def _lane_transaction(self, lane: int) -> AsyncIterator[Any]:
+    async def writer_transaction(self, lane: int = 0) -> AsyncIterator[Any]:
+        async with self.writer_connection(lane) as connection, connection.transaction():
+            yield connection
+
+    @asynccontextmanager
+    async def _lane_connection(self, lane: int) -> AsyncIterator[Any]:
         with _asyncpg_errors():
             connection = self._writers.get(lane)
             if connection is None or connection.is_closed():
@@ -117,8 +122,7 @@ class Database:
                 )
                 self._writers[lane] = connection
             try:
-                async with connection.transaction():
-                    yield connection
+                yield connection
             except (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError):
                 self._writers.pop(lane, None)
                 connection.terminate()

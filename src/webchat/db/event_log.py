@@ -71,8 +71,8 @@ class EventRecord:
 
 
 # The deliveries of new events: one per webhook of the tenant that takes the type.
-_WANTS = "(w.event_filter = '*' OR w.event_filter LIKE '%,' || {type} || ',%')"
-_DELIVERY_COLUMNS = (
+WANTS = "(w.event_filter = '*' OR w.event_filter LIKE '%,' || {type} || ',%')"
+DELIVERY_COLUMNS = (
     "webhook_id",
     "event_id",
     "tenant_id",
@@ -106,7 +106,7 @@ def _queue_deliveries(event_ids: list[str]) -> Any:
         .join(Webhook, (Webhook.tenant_id == Event.tenant_id) & wanted)
         .where(Event.id.in_(event_ids))
     )
-    return insert(WebhookDelivery).from_select(_DELIVERY_COLUMNS, rows)
+    return insert(WebhookDelivery).from_select(DELIVERY_COLUMNS, rows)
 
 
 # PostgreSQL's group commit: the batch's events and their deliveries in one statement.
@@ -118,10 +118,10 @@ WITH e AS (
               $6::timestamptz[]) AS v(id, tenant_id, type, conversation_id, subject_id, at)
   RETURNING id, tenant_id, type, conversation_id, created_at
 )
-INSERT INTO webhook_deliveries ({", ".join(_DELIVERY_COLUMNS)})
+INSERT INTO webhook_deliveries ({", ".join(DELIVERY_COLUMNS)})
 SELECT w.id, e.id, e.tenant_id, e.type, e.conversation_id, 'pending', 0, e.created_at,
        e.created_at
-FROM e JOIN webhooks w ON w.tenant_id = e.tenant_id AND {_WANTS.format(type="e.type")}
+FROM e JOIN webhooks w ON w.tenant_id = e.tenant_id AND {WANTS.format(type="e.type")}
 """
 
 

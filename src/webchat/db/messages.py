@@ -151,24 +151,64 @@ async def insert_messages(
     return _results(batch, inserted, existing, touched)
 
 
+async def _write_plain_batch(
+    db: Database, batch: list[PendingMessage], lane: int
+) -> list[StoredMessage]:
+    """A batch without attachments or e-mail: `batch_write.WRITE_BATCH`, one round trip."""
+    messages = [pending.message for pending in batch]
+    async with db.writer_connection(lane) as connection:
+        rows = await connection.fetch(
+            batch_write.WRITE_BATCH,
+            *message_columns(messages),
+            [pending.reopen for pending in batch],
+            [new_ulid() for _ in batch],  # message.created, in batch order
+            [new_ulid() for _ in batch],  # conversation events, after them
+            utcnow(),
+        )
+        inserted = {row["id"] for row in rows if row["kind"] == "m"}
+        existing = await _existing(
+            connection, [m for m in messages if m.message_id not in inserted]
+        )
+    conversations = [row for row in rows if row["kind"] == "c"]
+    touched = _Touched(
+        reopened={
+            row["id"]
+            for row in conversations
+            if row["previous_status"] != "open" and row["status"] == "open"
+        },
+        began={row["first_visitor"] for row in conversations if row["began"]},
+        created={row["id"] for row in conversations if row["was_empty"]},
+    )
+    return _results(batch, inserted, existing, touched)
+
+
+async def _existing(
+    connection: Any, duplicates: list[MessageRecord]
+) -> dict[tuple[str, str | None], MessageRecord]:
+    """The stored messages that retries (same clientMessageId) found."""
+    if not duplicates:
+        return {}
+    found = await connection.fetch(
+        batch_write.SELECT_BY_CLIENT_ID,
+        [m.conversation_id for m in duplicates],
+        [m.client_message_id for m in duplicates],
+    )
+    records = (message_from_row(row) for row in found)
+    return {(r.conversation_id, r.client_message_id): r for r in records}
+
+
 async def _insert_messages_postgres(
     db: Database, batch: list[PendingMessage], lane: int
 ) -> list[StoredMessage]:
+    if not any(pending.attachment_ids or pending.email_due for pending in batch):
+        return await _write_plain_batch(db, batch, lane)
     messages = [pending.message for pending in batch]
     async with db.writer_transaction(lane) as connection:
         rows = await connection.fetch(batch_write.INSERT_MESSAGES, *message_columns(messages))
         inserted = {row["id"] for row in rows}
-        existing: dict[tuple[str, str | None], MessageRecord] = {}
-        duplicates = [m for m in messages if m.message_id not in inserted]
-        if duplicates:
-            found = await connection.fetch(
-                batch_write.SELECT_BY_CLIENT_ID,
-                [m.conversation_id for m in duplicates],
-                [m.client_message_id for m in duplicates],
-            )
-            for row in found:
-                record = message_from_row(row)
-                existing[(record.conversation_id, record.client_message_id)] = record
+        existing = await _existing(
+            connection, [m for m in messages if m.message_id not in inserted]
+        )
         newest: dict[str, PendingMessage] = {}
         reopen: set[str] = set()
         for pending in batch:
