@@ -50,6 +50,7 @@ class RedisRelay:
         # Whether another socket node listens; a publish-only relay always publishes.
         self.others_listen = True
         self._hello_at = 0.0
+        self._subscribed = False
 
     def publish(self, rooms: tuple[str, ...], skip_sid: str | None, packet: str) -> None:
         if self.others_listen or self._deliver is None:
@@ -83,8 +84,14 @@ class RedisRelay:
 
     async def _subscribe(self) -> PubSub:
         pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
-        await pubsub.subscribe(CHANNEL)
-        await self._redis.publish(CHANNEL, self._prefix + HELLO)
+        try:
+            await pubsub.subscribe(CHANNEL)
+            await self._redis.publish(CHANNEL, self._prefix + HELLO)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await pubsub.aclose()  # type: ignore[no-untyped-call]
+            raise
+        self._subscribed = True
         return pubsub
 
     async def _listen(self, pubsub: PubSub | None) -> None:
@@ -96,6 +103,7 @@ class RedisRelay:
                     self._on_message(message.get("data"))
             except (RedisError, OSError):
                 log.warning("lost the socket channel; subscribing again", exc_info=True)
+            self._subscribed = False
             if pubsub is not None:
                 with contextlib.suppress(Exception):
                     await pubsub.aclose()  # type: ignore[no-untyped-call]
@@ -106,7 +114,9 @@ class RedisRelay:
         while True:
             try:
                 counts = await self._redis.pubsub_numsub(CHANNEL)
-                alone = not counts or int(counts[0][1]) <= 1
+                listeners = int(counts[0][1]) if counts else 0
+                # Ourselves among them only while subscribed (not while resubscribing).
+                alone = listeners - (1 if self._subscribed else 0) <= 0
                 # A count taken before a newcomer's hello must not silence us again.
                 recent_hello = time.monotonic() - self._hello_at < 2 * COUNT_SECONDS
                 self.others_listen = not alone or recent_hello

@@ -53,6 +53,7 @@ class Connection:
         "opened_at",
         "peer",
         "pong_due",
+        "probe",
         "rooms",
         "server",
         "sid",
@@ -70,6 +71,7 @@ class Connection:
         self.held: list[str] | None = None  # sent while the CONNECT answer is pending
         self.rooms: set[str] = set()
         self.ws: Carrier | None = None
+        self.probe: Carrier | None = None  # a WebSocket probing an upgrade from polling
         self.upgrading = False
         self.waiter: asyncio.Future[list[str]] | None = None  # a pending long-poll GET
         self._frames: list[bytes] = []
@@ -138,6 +140,7 @@ class Connection:
         """A fresh WebSocket connection, or the end of an upgrade from polling: packets
         the poll did not take go out on the WebSocket."""
         self.ws = ws
+        self.probe = None
         self.upgrading = False
         if self._packets:
             self._frames.extend(frames.text_frame(p) for p in self._packets)
@@ -170,18 +173,27 @@ class Connection:
     # --- closing ---------------------------------------------------------------------
 
     def close(self, reason: str, *, tell_client: bool = True) -> None:
-        """Close for good: the client is told (`1`) unless it is the one who left."""
+        """Close for good: the client is told (`1`) unless it is the one who left. What
+        is still queued goes first, without the high-water check (this is the end)."""
         if self.closed:
             return
-        if tell_client:
-            self._queue(CLOSE, None)
-            self.flush()
         self.closed = True
+        if self.ws is not None and not self.upgrading:
+            if tell_client:
+                self._frames.append(frames.text_frame(CLOSE))
+            if self._frames:
+                self.ws.write_frames(b"".join(self._frames))
+            self._frames = []
+        elif tell_client:
+            self._packets.append(CLOSE)
         if self.waiter is not None and not self.waiter.done():
             self.waiter.set_result(self.take_packets() or [CLOSE])
         self.waiter = None
         if self.ws is not None:
             self.ws.close(frames.NORMAL)
+        if self.probe is not None:
+            self.probe.close(frames.GOING_AWAY)
+            self.probe = None
         self.server.forget(self, reason)
 
     def describe(self) -> dict[str, Any]:

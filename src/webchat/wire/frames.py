@@ -29,6 +29,10 @@ NORMAL, GOING_AWAY, PROTOCOL_ERROR, UNSUPPORTED, INVALID_DATA, TOO_BIG = (
 )
 
 
+# Browsers send a chat event in one frame; a message in thousands of pieces is an attack.
+MAX_FRAGMENTS = 64
+
+
 class FrameError(Exception):
     def __init__(self, code: int, why: str) -> None:
         super().__init__(why)
@@ -60,11 +64,12 @@ class FrameReader:
     """Feeds on bytes, yields whole messages as (opcode, payload); control frames are
     returned as they come, fragmented data frames once complete."""
 
-    __slots__ = ("_buffer", "_fragments", "_opcode", "max_size")
+    __slots__ = ("_buffer", "_fragments", "_opcode", "_size", "max_size")
 
     def __init__(self, max_size: int) -> None:
         self._buffer = b""
         self._fragments: list[bytes] = []
+        self._size = 0
         self._opcode = 0
         self.max_size = max_size
 
@@ -122,10 +127,12 @@ class FrameReader:
         if fin and not self._fragments:
             return opcode, payload
         self._fragments.append(payload)
-        if sum(map(len, self._fragments)) > self.max_size:
+        self._size += len(payload)
+        if self._size > self.max_size or len(self._fragments) > MAX_FRAGMENTS:
             raise FrameError(TOO_BIG, "message too big")
         if not fin:
             return None
         whole = b"".join(self._fragments)
         self._fragments = []
+        self._size = 0
         return self._opcode, whole

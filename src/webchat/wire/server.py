@@ -119,11 +119,14 @@ class WireServer:
             await asyncio.sleep(1.0)
             now = time.monotonic()
             for connection in list(self.connections.values()):
-                unopened = connection.sid is None and not connection.connecting
-                if unopened and now - connection.opened_at > CONNECT_TIMEOUT_SECONDS:
-                    connection.close("connect timeout")
-                    continue
-                connection.ping_if_due(now)
+                try:
+                    unopened = connection.sid is None and not connection.connecting
+                    if unopened and now - connection.opened_at > CONNECT_TIMEOUT_SECONDS:
+                        connection.close("connect timeout")
+                        continue
+                    connection.ping_if_due(now)
+                except Exception:
+                    log.exception("ping sweep failed for %s", connection.eio_sid)
 
     # --- connections -----------------------------------------------------------------
 
@@ -147,6 +150,15 @@ class WireServer:
     def forget(self, connection: Connection, reason: str) -> None:
         self.connections.pop(connection.eio_sid, None)
         sid = connection.sid
+        self._leave_rooms(connection)
+        if sid is not None:
+            connection.sid = None
+            self.sockets.pop(sid, None)
+            self.spawn(self.handlers.disconnect(sid, reason))
+
+    # --- rooms -----------------------------------------------------------------------
+
+    def _leave_rooms(self, connection: Connection) -> None:
         for room in connection.rooms:
             members = self.rooms.get(room)
             if members is not None:
@@ -154,12 +166,6 @@ class WireServer:
                 if not members:
                     del self.rooms[room]
         connection.rooms.clear()
-        if sid is not None:
-            connection.sid = None
-            self.sockets.pop(sid, None)
-            self.spawn(self.handlers.disconnect(sid, reason))
-
-    # --- rooms -----------------------------------------------------------------------
 
     def enter_room(self, sid: str, room: str) -> None:
         connection = self.sockets.get(sid)
@@ -226,7 +232,11 @@ class WireServer:
         dirty, self._dirty = self._dirty, []
         for connection in set(dirty):
             if not connection.closed:
-                connection.flush()
+                try:
+                    connection.flush()
+                except Exception:
+                    log.exception("could not write to %s", connection.eio_sid)
+                    connection.close("write failed", tell_client=False)
 
     def hang_up(self, sid: str, error: Any) -> None:
         """Tell the socket why (an `error` event), then close its connection."""
@@ -290,8 +300,7 @@ class WireServer:
             if connection.sid is not None:
                 sid, connection.sid = connection.sid, None
                 self.sockets.pop(sid, None)
-                for room in list(connection.rooms):
-                    self.leave_room(sid, room)
+                self._leave_rooms(connection)
                 self.spawn(self.handlers.disconnect(sid, "client namespace disconnect"))
         elif kind != ACK:  # acks from clients: the server never asks for one
             self.refuse(connection, "That packet is not one this server accepts.")
@@ -306,21 +315,20 @@ class WireServer:
             await self.handlers.connect(sid, connection.peer, None if auth is UNREADABLE else auth)
         except Exception as exc:
             refused = exc if isinstance(exc, Refused) else Refused("Connection refused.")
-            self.sockets.pop(sid, None)
-            connection.sid = None
+            if connection.sid == sid:
+                self.sockets.pop(sid, None)
+                connection.sid = None
+                self._leave_rooms(connection)
             connection.connecting = False
-            for room in list(connection.rooms):
-                members = self.rooms.get(room)
-                if members is not None:
-                    members.discard(connection)
-            connection.rooms.clear()
             connection.held = None
             connection.send(connect_error_packet(refused.message, refused.data))
             return
         connection.connecting = False
-        if connection.closed:
-            # Gone while the handshake ran: `forget` did not see its sid yet.
+        if connection.closed or connection.sid != sid:
+            # Gone (or `41`) while the handshake ran: what the handler set up for this sid
+            # must be undone now; `forget` ran before the handler had stored anything.
             self.sockets.pop(sid, None)
+            connection.held = None
             self.spawn(self.handlers.disconnect(sid, "transport close"))
             return
         connection.release_held(connect_packet(sid))

@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, urlsplit
 from uvicorn.middleware.proxy_headers import _TrustedHosts
 
 from webchat.wire import frames
-from webchat.wire.connection import Connection, Peer
+from webchat.wire.connection import HIGH_WATER_BYTES, Connection, Peer
 from webchat.wire.packets import PING, PONG, UPGRADE
 from webchat.wire.server import WireServer
 
@@ -83,12 +83,18 @@ class WireWebSocket(asyncio.Protocol):
         connection = self.connection
         if connection is not None and (self.upgraded or connection.ws is self):
             connection.close("transport close", tell_client=False)
-        elif connection is not None and connection.upgrading:
-            connection.upgrading = False  # the probe failed: polling goes on
+        elif connection is not None and connection.probe is self:
+            # A probe that never finished: polling goes on.
+            connection.probe = None
+            connection.upgrading = False
 
     def data_received(self, data: bytes) -> None:
         if self.reader is None:
-            self._handshake(data)
+            try:
+                self._handshake(data)
+            except Exception:  # a request line uvicorn took but we cannot read
+                log.info("unreadable WebSocket handshake", exc_info=True)
+                self._reject("400 Bad Request")
             return
         try:
             messages = self.reader.feed(data)
@@ -165,6 +171,7 @@ class WireWebSocket(asyncio.Protocol):
         self._request = b""
         if sid is not None:
             self.connection = wire.connections[sid]  # probed before it takes over
+            self.connection.probe = self
             return
         peer = self.transport.get_extra_info("peername")
         client_ip = peer[0] if isinstance(peer, tuple) else ""
@@ -179,8 +186,9 @@ class WireWebSocket(asyncio.Protocol):
 
     def _reject(self, status: str, body: bytes = b"") -> None:
         assert self.transport is not None
-        self.transport.write(http_error(status, body))
-        self.transport.close()
+        if not self.transport.is_closing():
+            self.transport.write(http_error(status, body))
+            self.transport.close()
 
     # --- frames ----------------------------------------------------------------------
 
@@ -207,7 +215,8 @@ class WireWebSocket(asyncio.Protocol):
             else:
                 self._fail(frames.UNSUPPORTED, "binary frames are not accepted")
         elif opcode == frames.PING:
-            self.transport.write(frames.frame(frames.PONG, payload))
+            if self.write_frames(frames.frame(frames.PONG, payload)) > HIGH_WATER_BYTES:
+                self._fail(frames.GOING_AWAY, "pings sent, nothing read")
         elif opcode == frames.CLOSE:
             self.transport.write(frames.close_frame(frames.NORMAL))
             self.transport.close()
