@@ -35,6 +35,16 @@ JOIN unnest($1::varchar[], $2::varchar[]) AS k(conversation_id, client_message_i
   ON m.conversation_id = k.conversation_id AND m.client_message_id = k.client_message_id
 """
 
+# How a conversation moves to the newest of `v`'s messages (shared by both batch writes).
+_TOUCH_SET = """SET
+    last_message_id = CASE WHEN c.last_message_id IS NULL OR c.last_message_id < v.mid
+                           THEN v.mid ELSE c.last_message_id END,
+    last_activity_at = CASE WHEN c.last_message_id IS NULL OR c.last_message_id < v.mid
+                            THEN v.at ELSE c.last_activity_at END,
+    status = CASE WHEN v.reopen THEN 'open' ELSE c.status END,
+    snoozed_until = CASE WHEN v.reopen THEN NULL ELSE c.snoozed_until END,
+    first_visitor_message_id = COALESCE(c.first_visitor_message_id, v.first_visitor)"""
+
 # Moves each conversation to its newest message (never backwards: another process may
 # have committed a newer one), reopens the pending, snoozed or closed ones a visitor wrote
 # in, records the conversation's first visitor message, and returns what was there
@@ -44,7 +54,7 @@ JOIN unnest($1::varchar[], $2::varchar[]) AS k(conversation_id, client_message_i
 # message yet". Rows are locked in id order, so two batches never deadlock, and `NO KEY
 # UPDATE` (what the UPDATE takes anyway) leaves the messages' foreign-key checks (KEY
 # SHARE on the same rows) free to proceed.
-TOUCH_CONVERSATIONS = """
+TOUCH_CONVERSATIONS = f"""
 WITH v AS (
   SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::timestamptz[], $4::bool[],
                        $5::varchar[]) AS v(id, mid, at, reopen, first_visitor)
@@ -55,13 +65,7 @@ WITH v AS (
   FOR NO KEY UPDATE OF c
 )
 UPDATE conversations AS c
-SET last_message_id = CASE WHEN c.last_message_id IS NULL OR c.last_message_id < v.mid
-                           THEN v.mid ELSE c.last_message_id END,
-    last_activity_at = CASE WHEN c.last_message_id IS NULL OR c.last_message_id < v.mid
-                            THEN v.at ELSE c.last_activity_at END,
-    status = CASE WHEN v.reopen THEN 'open' ELSE c.status END,
-    snoozed_until = CASE WHEN v.reopen THEN NULL ELSE c.snoozed_until END,
-    first_visitor_message_id = COALESCE(c.first_visitor_message_id, v.first_visitor)
+{_TOUCH_SET}
 FROM v, old
 WHERE c.id = v.id AND old.id = c.id
 RETURNING c.id, old.status AS previous_status, c.status,
@@ -124,13 +128,7 @@ WITH v AS (
   FOR NO KEY UPDATE OF c
 ), touched AS (
   UPDATE conversations AS c
-  SET last_message_id = CASE WHEN c.last_message_id IS NULL OR c.last_message_id < v.mid
-                             THEN v.mid ELSE c.last_message_id END,
-      last_activity_at = CASE WHEN c.last_message_id IS NULL OR c.last_message_id < v.mid
-                              THEN v.at ELSE c.last_activity_at END,
-      status = CASE WHEN v.reopen THEN 'open' ELSE c.status END,
-      snoozed_until = CASE WHEN v.reopen THEN NULL ELSE c.snoozed_until END,
-      first_visitor_message_id = COALESCE(c.first_visitor_message_id, v.first_visitor)
+  {_TOUCH_SET}
   FROM per AS v, old
   WHERE c.id = v.id AND old.id = c.id
   RETURNING c.id, v.tenant_id, v.event_id, old.status AS previous_status, c.status,
