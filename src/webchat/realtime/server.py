@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -49,8 +49,6 @@ log = logging.getLogger(__name__)
 MAX_PACKET_BYTES = 64 * 1024
 # Replay after a reconnect sends at most this many missed messages; the rest via history.
 MAX_REPLAY = 1000
-
-Handler = Callable[["RealtimeServer", str, SocketState, Any], Awaitable[dict[str, Any]]]
 
 
 class RealtimeServer:

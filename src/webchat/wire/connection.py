@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from webchat.wire import frames
 from webchat.wire.packets import CLOSE, NOOP, PING
@@ -195,6 +195,3 @@ class Connection:
             self.probe.close(frames.GOING_AWAY)
             self.probe = None
         self.server.forget(self, reason)
-
-    def describe(self) -> dict[str, Any]:
-        return {"sid": self.sid, "rooms": sorted(self.rooms)}
