@@ -101,3 +101,11 @@ async def test_a_bad_message_fails_alone(
         writer.write(record(conversation.conversation_id, "later"), True), 30
     )
     assert later.created
+
+
+async def test_lane_connections_plan_their_statements_once(db: Database) -> None:
+    """A custom plan per batch cost more than executing a small one (docs/performance.md)."""
+    if db.is_sqlite:
+        pytest.skip("SQLite has no lane connections")
+    async with db.writer_connection(0) as connection:
+        assert await connection.fetchval("SHOW plan_cache_mode") == "force_generic_plan"
