@@ -11,7 +11,8 @@ from webchat.gateway.credentials import Principal, authenticate_bearer, bearer_c
 from webchat.services import Services
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
+    # async: FastAPI runs a plain `def` dependency in its thread pool, on every request.
     services: Services = request.app.state.services
     return services
 

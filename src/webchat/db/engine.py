@@ -26,6 +26,9 @@ WRITER_CONNECT_SECONDS = 10
 # to itself it keeps planning them afresh for every batch (a custom plan costs ~2 ms for
 # WRITE_BATCH, more than executing a small batch); the generic plan is as good for them.
 WRITER_SESSION = {"plan_cache_mode": "force_generic_plan"}
+# `fetch_one`'s own connections per process, beside SQLAlchemy's pool (20 + 12) and the
+# writer lanes: two processes stay under PostgreSQL's default max_connections of 100.
+READERS = 8
 
 
 class DatabaseUnavailable(Exception):
@@ -49,13 +52,13 @@ class Database:
             # Connections past pool_size are closed on return, and opening one costs more
             # than the query; so the steady pool covers a busy process's concurrent
             # requests (each holds a connection for one key lookup or one batch write).
-            # 20 + 20 per process leaves room for several processes under PostgreSQL's
-            # default max_connections of 100.
+            # 20 + 12 per process, with READERS and the lanes, leaves room for two
+            # processes under PostgreSQL's default max_connections of 100.
             # LIFO: the hot path keeps reusing a few warm connections (asyncpg prepares
             # statements per connection) instead of cycling through cold ones.
             options.update(
                 pool_size=20,
-                max_overflow=20,
+                max_overflow=12,
                 pool_pre_ping=True,
                 pool_timeout=10,
                 pool_use_lifo=True,
@@ -67,6 +70,8 @@ class Database:
         # The group commit's own connections, one per writer lane (`db/writer.py`).
         self._writers: dict[int, asyncpg.Connection] = {}
         self._writer_locks: dict[int, asyncio.Lock] = {}
+        self._readers: asyncpg.Pool | None = None
+        self._readers_lock = asyncio.Lock()
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
@@ -86,21 +91,20 @@ class Database:
                 raise UnstorableValue(str(exc.orig)) from exc
             raise
 
-    @asynccontextmanager
-    async def asyncpg_connection(self) -> AsyncIterator[Any]:
-        """A raw asyncpg connection from the engine's pool, for the few hot statements that
-        SQLAlchemy's statement building would otherwise dominate (docs/performance.md)."""
-        with _asyncpg_errors():
-            async with self.engine.connect() as connection:
-                raw = await connection.get_raw_connection()
-                driver = raw.driver_connection
-                assert driver is not None
-                yield driver
-
-    @asynccontextmanager
-    async def asyncpg_transaction(self) -> AsyncIterator[Any]:
-        async with self.asyncpg_connection() as connection, connection.transaction():
-            yield connection
+    async def _reader_pool(self) -> asyncpg.Pool:
+        """Raw asyncpg connections for `fetch_one`: a checkout from SQLAlchemy's pool cost a
+        liveness ping, BEGIN and ROLLBACK around a one-row read (docs/performance.md)."""
+        if self._readers is None:
+            async with self._readers_lock:
+                if self._readers is None:
+                    self._readers = await asyncpg.create_pool(
+                        _asyncpg_dsn(self.url),
+                        min_size=1,
+                        max_size=READERS,
+                        timeout=WRITER_CONNECT_SECONDS,
+                        reset=_rollback_if_open,
+                    )
+        return self._readers
 
     @asynccontextmanager
     async def writer_connection(self, lane: int = 0) -> AsyncIterator[Any]:
@@ -143,9 +147,11 @@ class Database:
                 row = (await session.execute(text(sql), params)).mappings().first()
                 return dict(row) if row is not None else None
         positional, names = _positional(sql)
-        async with self.asyncpg_connection() as connection:
-            found = await connection.fetchrow(positional, *(params[n] for n in names))
-            return dict(found) if found is not None else None
+        with _asyncpg_errors():
+            pool = await self._reader_pool()
+            async with pool.acquire(timeout=WRITER_CONNECT_SECONDS) as connection:
+                found = await connection.fetchrow(positional, *(params[n] for n in names))
+        return dict(found) if found is not None else None
 
     async def ping(self) -> None:
         async with self.session() as session:
@@ -161,7 +167,17 @@ class Database:
         for connection in self._writers.values():
             connection.terminate()
         self._writers.clear()
+        if self._readers is not None:
+            self._readers.terminate()
+            self._readers = None
         await self.engine.dispose()
+
+
+async def _rollback_if_open(connection: asyncpg.Connection) -> None:
+    """The readers' reset: their single statements leave no session state behind, so
+    asyncpg's default (a round trip of RESET ALL, UNLISTEN, …) on every release is skipped."""
+    if connection.is_in_transaction():
+        await connection.execute("ROLLBACK")
 
 
 @contextmanager
