@@ -62,12 +62,12 @@ def create_services(settings: Settings) -> Services:
         links=LinkSigner(settings.resolved_jwt_secret()),
         tokens=TokenIssuer(settings.resolved_jwt_secret()),
         metrics=Metrics(),
-        visitor_limiter=RateLimiter(settings.visitor_rate_limit),
+        visitor_limiter=RateLimiter(settings.visitor_rate_limit, store, "visitor"),
         # Online password guessing: a person retries a few times, a script thousands.
-        login_limiter=RateLimiter("10/minute"),
-        session_limiter=RateLimiter(settings.session_rate_limit),
+        login_limiter=RateLimiter("10/minute", store, "login"),
+        session_limiter=RateLimiter(settings.session_rate_limit, store, "session"),
         # Wrong fingerprints and forged userHashes per IP: a widget never sends one (its
         # fingerprint is its own), a script guessing or locking out sessions sends many.
-        refusal_limiter=RateLimiter("30/minute"),
-        transcript_limiter=RateLimiter("3/hour"),
+        refusal_limiter=RateLimiter("30/minute", store, "refusal"),
+        transcript_limiter=RateLimiter("3/hour", store, "transcript"),
     )

@@ -3,6 +3,8 @@ socket alike, and other visitors are not affected (WEBCHAT_VISITOR_RATE_LIMIT)."
 
 from __future__ import annotations
 
+import pytest
+
 from support import contract
 from support.clients import Visitor
 from support.flows import Sockets, TenantChat, create_tenant
@@ -27,3 +29,28 @@ async def test_a_flooding_visitor_is_limited_and_others_are_not(make_server, soc
     await chat.send(bystander, "I am fine")
     history = await chat.history(sessionId=flooder.session_id)
     assert [m["text"] for m in history["messages"]] == [f"n{i}" for i in range(5)]
+
+
+@pytest.mark.real_only
+async def test_a_visitor_gets_one_limit_across_two_nodes(make_server, sockets: Sockets):
+    """CONTRACT §14: counted in Redis, not per process."""
+    group = make_server.group("real")
+    env = {"WEBCHAT_VISITOR_RATE_LIMIT": "6/minute"}
+    a = make_server(group=group, name="limit-a", env=env)
+    b = make_server(group=group, name="limit-b", env=env)
+    tenant = create_tenant(a)
+    on_a, on_b = TenantChat(tenant, a), TenantChat(tenant, b)
+    flooder = Visitor()
+    for i in range(3):
+        await on_a.send(flooder, f"a{i}")
+        await on_b.send(flooder, f"b{i}")
+    for chat in (on_a, on_b):
+        response = await chat.public.post(
+            "/webchat/message", json={**flooder.identity(tenant), "text": "one too many"}
+        )
+        contract.expect_error(response, 429, "rate_limited")
+    tab = await sockets.visitor(tenant, flooder, server=b)
+    ack = await tab.call("message", {**flooder.identity(tenant), "text": "via socket on B"})
+    contract.check_ack_error(ack, "rate_limited")
+    history = await on_a.history(sessionId=flooder.session_id)
+    assert len(history["messages"]) == 6

@@ -62,4 +62,4 @@ async def test_expired_windows_are_swept(clock: Clock, monkeypatch: pytest.Monke
         await limiter.check(str(i))
     clock.now += 2
     await limiter.check("fresh")
-    assert len(limiter._windows) == 1
+    assert len(limiter._local._windows) == 1

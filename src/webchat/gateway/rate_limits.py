@@ -1,46 +1,115 @@
-"""Request limits per visitor: a fixed window per key, counted in process memory.
+"""Request limits ("300/minute", in the `limits` library's notation), counted across nodes.
 
-The limit is written in the `limits` library's notation ("300/minute") and parsed by it.
-The counting is ours: `limits`' in-memory storages run an expiry timer every 10 ms for as
-long as any key exists (a thread hop each time), which profiling showed costing 2-7 % of
-a busy server's CPU (docs/performance.md); a dict of windows checked inline costs a
-lookup. Per-process counting is deliberate: with N processes a visitor gets at most N
-times the limit, still a wall for a script, and no Redis round trip on the hot path.
+With Redis, a limit is `limits`' sliding-window counter in Redis (two counters per key and
+one script call per check, on the store's own connection pool): every node counts the
+same hits, so N processes do not give a visitor N times the limit (CONTRACT §14).
+
+In process memory instead, a fixed window per key: for the embedded store (one process,
+nothing to share), and while Redis is unreachable: sends must keep being accepted then
+(§14), and a per-process wall still stops a script. `limits`' own in-memory storages run an
+expiry timer every 10 ms for as long as any key exists, which profiling showed costing
+2-7 % of a busy server (docs/performance.md); a dict of windows checked inline costs a
+lookup.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import time
+from typing import Any
 
 from limits import parse
+from limits.aio.storage import RedisStorage
+from limits.aio.strategies import SlidingWindowCounterRateLimiter
+from limits.errors import StorageError
 
 from webchat.errors import ApiError
+from webchat.store.client import Store
+
+log = logging.getLogger(__name__)
 
 # Forgotten windows are swept once the table grows past this many keys.
 SWEEP_THRESHOLD = 10_000
+# While Redis is away, one warning per this many seconds and limiter, not one per request.
+WARN_EVERY_SECONDS = 30.0
+KEY_PREFIX = "webchat:limits"
+
+
+def too_many(retry_after: float) -> ApiError:
+    return ApiError(
+        429,
+        "rate_limited",
+        "Too many requests; slow down.",
+        headers={"Retry-After": str(max(1, math.ceil(retry_after)))},
+    )
 
 
 class RateLimiter:
-    def __init__(self, rate: str) -> None:
-        item = parse(rate)
-        self.amount = item.amount
-        self.window_seconds = item.get_expiry()
-        self._windows: dict[tuple[str, ...], tuple[float, int]] = {}
+    def __init__(self, rate: str, store: Store | None = None, name: str = "limit") -> None:
+        self.item = parse(rate)
+        self.name = name
+        self._local = LocalWindows(self.item.amount, self.item.get_expiry())
+        self._shared: SlidingWindowCounterRateLimiter | None = None
+        if store is not None and not store.embedded and store.url is not None:
+            # The store's own pool (its timeouts, one set of connections per process).
+            shared_pool: Any = store.redis.connection_pool
+            storage = RedisStorage(
+                f"async+{store.url}",
+                wrap_exceptions=True,
+                implementation="redispy",
+                key_prefix=KEY_PREFIX,
+                connection_pool=shared_pool,
+            )
+            self._shared = SlidingWindowCounterRateLimiter(storage)
+        self._warned_at = -WARN_EVERY_SECONDS
+
+    @property
+    def amount(self) -> int:
+        return self.item.amount
+
+    @property
+    def window_seconds(self) -> int:
+        return self.item.get_expiry()
 
     async def check(self, *identifiers: str) -> None:
+        """One hit for `identifiers`; `429` with `Retry-After` past the limit."""
+        if self._shared is None:
+            self._local.check(identifiers)
+            return
+        keys = (self.name, *identifiers)
+        try:
+            if await self._shared.hit(self.item, *keys):
+                return
+            stats = await self._shared.get_window_stats(self.item, *keys)
+        except StorageError:
+            self._warn_once()
+            self._local.check(identifiers)
+            return
+        raise too_many(stats.reset_time - time.time())
+
+    def _warn_once(self) -> None:
+        now = time.monotonic()
+        if now - self._warned_at >= WARN_EVERY_SECONDS:
+            self._warned_at = now
+            log.warning("Redis unreachable: the %s limit is counted per process", self.name)
+
+
+class LocalWindows:
+    """A fixed window per key in this process."""
+
+    def __init__(self, amount: int, window_seconds: int) -> None:
+        self.amount = amount
+        self.window_seconds = window_seconds
+        self._windows: dict[tuple[str, ...], tuple[float, int]] = {}
+
+    def check(self, identifiers: tuple[str, ...]) -> None:
         now = time.monotonic()
         started, count = self._windows.get(identifiers, (now, 0))
         if now - started >= self.window_seconds:
             started, count = now, 0
         if count >= self.amount:
-            retry_after = max(1, math.ceil(started + self.window_seconds - now))
-            raise ApiError(
-                429,
-                "rate_limited",
-                "Too many requests; slow down.",
-                headers={"Retry-After": str(retry_after)},
-            )
+            raise too_many(started + self.window_seconds - now)
         self._windows[identifiers] = (started, count + 1)
         if len(self._windows) > SWEEP_THRESHOLD:
             self._sweep(now)

@@ -1,0 +1,93 @@
+"""`webchat.gateway.rate_limits` on a real Redis: one limit whatever node counts the hit
+(CONTRACT §14), and requests still answered, per process, while Redis is away."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Callable
+
+import pytest
+
+from support.services import RedisProcess
+from webchat.errors import ApiError
+from webchat.gateway.rate_limits import RateLimiter
+from webchat.store.client import Store, connect_store
+
+
+@pytest.fixture
+async def redis() -> AsyncIterator[RedisProcess]:
+    """Its own Redis: this module kills it."""
+    process = RedisProcess().start()
+    yield process
+    process.cleanup()
+
+
+@pytest.fixture
+async def node(redis: RedisProcess) -> AsyncIterator[Callable[[str], RateLimiter]]:
+    """``node(rate)``: a limiter on a store of its own, as another process would have."""
+    stores: list[Store] = []
+
+    def make(rate: str) -> RateLimiter:
+        store = connect_store(redis.url)
+        stores.append(store)
+        return RateLimiter(rate, store, "visitor")
+
+    yield make
+    for store in stores:
+        await store.close()
+
+
+async def refused(limiter: RateLimiter, *key: str) -> ApiError | None:
+    try:
+        await limiter.check(*key)
+    except ApiError as error:
+        return error
+    return None
+
+
+async def test_two_nodes_share_one_limit(node: Callable[[str], RateLimiter]) -> None:
+    first, second = node("4/minute"), node("4/minute")
+    session = str(uuid.uuid4())
+    for limiter in (first, second, first, second):
+        assert await refused(limiter, "acme", session) is None
+    for limiter in (first, second):
+        error = await refused(limiter, "acme", session)
+        assert error is not None and error.status == 429 and error.code == "rate_limited"
+        assert 1 <= int(error.headers["Retry-After"]) <= 60
+    # Another session, and the same session of another tenant, count apart.
+    assert await refused(second, "acme", str(uuid.uuid4())) is None
+    assert await refused(second, "globex", session) is None
+
+
+async def test_limits_of_different_names_count_apart(redis: RedisProcess) -> None:
+    store = connect_store(redis.url)
+    try:
+        login, transcript = (
+            RateLimiter("1/minute", store, "login"),
+            RateLimiter("1/minute", store, "transcript"),
+        )
+        assert await refused(login, "same-key") is None
+        assert await refused(transcript, "same-key") is None
+        assert await refused(login, "same-key") is not None
+    finally:
+        await store.close()
+
+
+async def test_while_redis_is_away_each_process_counts_alone_then_shares_again(
+    redis: RedisProcess, node: Callable[[str], RateLimiter]
+) -> None:
+    first, second = node("3/minute"), node("3/minute")
+    session = str(uuid.uuid4())
+    assert await refused(first, "acme", session) is None
+    redis.kill()
+    # Sends keep being accepted with Redis down, each process a wall of its own.
+    for limiter in (first, second):
+        for _ in range(3):
+            assert await refused(limiter, "acme", session) is None
+        assert await refused(limiter, "acme", session) is not None
+    redis.start()
+    # Back in Redis (it kept nothing on disk): one count for both nodes again.
+    fresh = str(uuid.uuid4())
+    for limiter in (first, second, first):
+        assert await refused(limiter, "acme", fresh) is None
+    assert await refused(second, "acme", fresh) is not None
