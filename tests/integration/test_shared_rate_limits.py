@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable
 
@@ -10,6 +11,7 @@ import pytest
 
 from support.services import RedisProcess
 from webchat.errors import ApiError
+from webchat.gateway import rate_limits
 from webchat.gateway.rate_limits import RateLimiter
 from webchat.store.client import Store, connect_store
 
@@ -74,8 +76,9 @@ async def test_limits_of_different_names_count_apart(redis: RedisProcess) -> Non
 
 
 async def test_while_redis_is_away_each_process_counts_alone_then_shares_again(
-    redis: RedisProcess, node: Callable[[str], RateLimiter]
+    redis: RedisProcess, node: Callable[[str], RateLimiter], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(rate_limits, "RETRY_REDIS_SECONDS", 0.2)
     first, second = node("3/minute"), node("3/minute")
     session = str(uuid.uuid4())
     assert await refused(first, "acme", session) is None
@@ -86,6 +89,7 @@ async def test_while_redis_is_away_each_process_counts_alone_then_shares_again(
             assert await refused(limiter, "acme", session) is None
         assert await refused(limiter, "acme", session) is not None
     redis.start()
+    await asyncio.sleep(0.3)  # past RETRY_REDIS_SECONDS: Redis is asked again
     # Back in Redis (it kept nothing on disk): one count for both nodes again.
     fresh = str(uuid.uuid4())
     for limiter in (first, second, first):

@@ -33,6 +33,9 @@ log = logging.getLogger(__name__)
 SWEEP_THRESHOLD = 10_000
 # While Redis is away, one warning per this many seconds and limiter, not one per request.
 WARN_EVERY_SECONDS = 30.0
+# After a failed call, count locally this long before asking Redis again: an unreachable
+# host would otherwise cost every send a connect timeout.
+RETRY_REDIS_SECONDS = 2.0
 KEY_PREFIX = "webchat:limits"
 
 
@@ -63,6 +66,7 @@ class RateLimiter:
             )
             self._shared = SlidingWindowCounterRateLimiter(storage)
         self._warned_at = -WARN_EVERY_SECONDS
+        self._local_until = 0.0
 
     @property
     def amount(self) -> int:
@@ -74,7 +78,7 @@ class RateLimiter:
 
     async def check(self, *identifiers: str) -> None:
         """One hit for `identifiers`; `429` with `Retry-After` past the limit."""
-        if self._shared is None:
+        if self._shared is None or time.monotonic() < self._local_until:
             self._local.check(identifiers)
             return
         keys = (self.name, *identifiers)
@@ -83,13 +87,14 @@ class RateLimiter:
                 return
             stats = await self._shared.get_window_stats(self.item, *keys)
         except StorageError:
-            self._warn_once()
+            self._redis_failed()
             self._local.check(identifiers)
             return
         raise too_many(stats.reset_time - time.time())
 
-    def _warn_once(self) -> None:
+    def _redis_failed(self) -> None:
         now = time.monotonic()
+        self._local_until = now + RETRY_REDIS_SECONDS
         if now - self._warned_at >= WARN_EVERY_SECONDS:
             self._warned_at = now
             log.warning("Redis unreachable: the %s limit is counted per process", self.name)
