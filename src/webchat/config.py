@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     # office behind one address opens a few a minute; a script making empty sessions by
     # the thousand is stopped.
     session_rate_limit: str = "600/minute"
+    # Messages per tenant, every sender and node together: one noisy tenant (or a script
+    # with its public key) cannot take the whole cluster. Far above one node's capacity;
+    # size it for the deployment (docs/deploy.md). A tenant's settings may set their own.
+    tenant_rate_limit: str = "600000/minute"
     # How often each node looks for snoozed conversations that are due (CONTRACT §8: they
     # reopen within 60 s of their time). Lower only to make tests quick.
     snooze_check_seconds: float = Field(default=15.0, gt=0, le=60)

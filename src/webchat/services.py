@@ -31,6 +31,7 @@ class Services:
     session_limiter: RateLimiter
     refusal_limiter: RateLimiter
     transcript_limiter: RateLimiter
+    tenant_limiter: RateLimiter
     writer: MessageWriter
     streams: StreamAppender
     settings_cache: SettingsCache
@@ -70,4 +71,5 @@ def create_services(settings: Settings) -> Services:
         # fingerprint is its own), a script guessing or locking out sessions sends many.
         refusal_limiter=RateLimiter("30/minute", store, "refusal"),
         transcript_limiter=RateLimiter("3/hour", store, "transcript"),
+        tenant_limiter=RateLimiter(settings.tenant_rate_limit, store, "tenant"),
     )

@@ -17,6 +17,8 @@ from webchat.schemas import Payload
 
 COLOR_PATTERN = r"^#[0-9a-fA-F]{6}$"
 LOCALE_PATTERN = r"^[a-z]{2}(-[A-Z]{2})?$"
+# A rate in the notation of WEBCHAT_VISITOR_RATE_LIMIT: "300/minute".
+RATE_PATTERN = r"^[1-9][0-9]{0,8}/(second|minute|hour|day)$"
 ORIGIN_PATTERN = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
 MAX_RANGES_PER_DAY = 6
 MAX_HOLIDAYS = 366
@@ -37,6 +39,8 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "agentCapacity": 10,
     "retentionDays": None,
     "attachments": {"maxBytes": 10 * 1024 * 1024},
+    # null: the server's WEBCHAT_VISITOR_RATE_LIMIT / WEBCHAT_TENANT_RATE_LIMIT.
+    "rateLimits": {"visitorMessages": None, "tenantMessages": None},
 }
 
 
@@ -111,6 +115,11 @@ class WidgetPatch(Payload):
     locale: Annotated[str, Field(pattern=LOCALE_PATTERN)] | None = None
 
 
+class RateLimitsPatch(Payload):
+    visitorMessages: Annotated[str, Field(pattern=RATE_PATTERN)] | None = None
+    tenantMessages: Annotated[str, Field(pattern=RATE_PATTERN)] | None = None
+
+
 class AttachmentsPatch(Payload):
     maxBytes: Annotated[int, Field(ge=1024, le=MAX_ATTACHMENT_BYTES)] | None = None
 
@@ -134,12 +143,17 @@ class SettingsPatch(Payload):
     agentCapacity: Annotated[int, Field(ge=1, le=1000)] | None = None
     retentionDays: Annotated[int, Field(ge=1, le=36500)] | None = None
     attachments: AttachmentsPatch | None = None
+    rateLimits: RateLimitsPatch | None = None
 
 
 # Fields that may be set to null (clearing them); every other null is refused.
 NULLABLE = {"businessHours", "retentionDays"}
-# Widget texts a null returns to the widget's own words; the rest may not be null.
-NULLABLE_WIDGET = {"greeting", "offlineGreeting", "locale"}
+# Keys of nested objects a null returns to their default (the widget's own words, the
+# server's limits); the other nested keys may not be null.
+NULLABLE_NESTED = {
+    "widget": {"greeting", "offlineGreeting", "locale"},
+    "rateLimits": {"visitorMessages", "tenantMessages"},
+}
 # Fields kept in tenant columns rather than in the settings document, and their columns.
 COLUMN_NAMES = {
     "name": "name",
@@ -148,12 +162,12 @@ COLUMN_NAMES = {
 }
 COLUMNS = set(COLUMN_NAMES)
 # Objects a PATCH merges key by key.
-NESTED = frozenset({"widget", "attachments"})
+NESTED = frozenset({"widget", "attachments", "rateLimits"})
 
 
 def merged_settings(stored: dict[str, Any]) -> dict[str, Any]:
     """The stored settings over the defaults, nested objects merged key by key."""
     result = {**DEFAULT_SETTINGS, **stored}
-    for nested in ("widget", "attachments"):
+    for nested in NESTED:
         result[nested] = {**DEFAULT_SETTINGS[nested], **(stored.get(nested) or {})}
     return result

@@ -29,6 +29,7 @@ SETTINGS_KEYS = {
     "agentCapacity",
     "retentionDays",
     "attachments",
+    "rateLimits",
 }
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # Availability reaches visitor sockets within 5 s (CONTRACT §9).
@@ -105,6 +106,9 @@ async def test_settings_have_every_field_and_change_partially(
         ({"allowedOrigins": ["javascript:alert(1)"]}, "allowedOrigins"),
         ({"offlineMode": None}, "offlineMode"),
         ({"widget": None}, "widget"),
+        ({"rateLimits": {"visitorMessages": "lots"}}, "visitorMessages"),
+        ({"rateLimits": {"tenantMessages": "0/minute"}}, "tenantMessages"),
+        ({"rateLimits": {"tenantMessages": "10/fortnight"}}, "tenantMessages"),
     ],
 )
 async def test_bad_settings_are_422_naming_the_field(
@@ -232,3 +236,53 @@ async def test_availability_crosses_nodes(
                 break
             assert time.monotonic() < deadline, "node B did not see the change within 2 s"
             await asyncio.sleep(0.1)
+
+
+async def test_a_tenant_sets_its_own_message_rates_and_floods_alone(
+    server: WebchatProcess, make_tenant: Callable[..., Tenant]
+) -> None:
+    """`rateLimits`: per visitor session and per tenant (every sender together); null
+    returns to the server's default; another tenant is not affected."""
+    noisy, quiet = TenantChat(make_tenant(server), server), TenantChat(make_tenant(server), server)
+    try:
+        assert (await settings_of(noisy))["rateLimits"] == {
+            "visitorMessages": None,
+            "tenantMessages": None,
+        }
+        rates = {"visitorMessages": "2/minute", "tenantMessages": "5/minute"}
+        response = await noisy.secret.patch("/api/settings", json={"rateLimits": rates})
+        assert contract.expect_status(response, 200)["settings"]["rateLimits"] == rates
+
+        first, second, third = Visitor(), Visitor(), Visitor()
+        await noisy.send(first, "one")
+        await noisy.send(first, "two")
+        response = await noisy.public.post(
+            "/webchat/message", json={**first.identity(noisy.tenant), "text": "three"}
+        )
+        contract.expect_error(response, 429, "rate_limited")  # the visitor's budget
+        await noisy.send(second, "three")
+        await noisy.send(second, "four")
+        five = await noisy.send(third, "five")
+        response = await noisy.public.post(
+            "/webchat/message", json={**third.identity(noisy.tenant), "text": "six"}
+        )
+        contract.expect_error(response, 429, "rate_limited")  # the tenant's budget
+        assert 1 <= int(response.headers["Retry-After"]) <= 60
+        # The tenant's own backend shares the budget; the quiet tenant has its own.
+        conversation_id = five["message"]["conversationId"]
+        reply = await noisy.secret.post(
+            f"/api/conversations/{conversation_id}/messages", json={"text": "from the backend"}
+        )
+        contract.expect_error(reply, 429, "rate_limited")
+        for i in range(6):
+            await quiet.send(Visitor(), f"quiet {i}")
+
+        response = await noisy.secret.patch(
+            "/api/settings", json={"rateLimits": {"tenantMessages": None}}
+        )
+        settings = contract.expect_status(response, 200)["settings"]
+        assert settings["rateLimits"] == {"visitorMessages": "2/minute", "tenantMessages": None}
+        await noisy.send(Visitor(), "the server's default again")
+    finally:
+        await noisy.aclose()
+        await quiet.aclose()

@@ -12,6 +12,7 @@ from webchat.actions.assignment import do_assign_on_reply, do_auto_assign
 from webchat.actions.attachments import check_attachments
 from webchat.actions.email import do_alert_new_conversation
 from webchat.actions.events import publish_conversation, publish_message
+from webchat.actions.limits import check_tenant_budget
 from webchat.clock import utcnow
 from webchat.db.attachments import with_attachments
 from webchat.db.conversation_list import get_conversation_state
@@ -48,6 +49,8 @@ async def do_send_message(
     death of this process or of Redis. A retry with the same `clientMessageId` returns the
     stored message and publishes nothing again."""
     started = utcnow()
+    if sender != "system":
+        await check_tenant_budget(services, tenant_id)
     attachments = await check_attachments(
         services, tenant_id, conversation_id, attachment_ids or [], client_message_id
     )

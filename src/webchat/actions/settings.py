@@ -22,7 +22,7 @@ from webchat.settings_schemas import (
     COLUMNS,
     NESTED,
     NULLABLE,
-    NULLABLE_WIDGET,
+    NULLABLE_NESTED,
     SettingsPatch,
     merged_settings,
 )
@@ -75,7 +75,7 @@ async def do_update_settings(
             # widget's own words.
             value = value.model_dump(exclude_unset=True)
             for key, item in value.items():
-                if item is None and not (name == "widget" and key in NULLABLE_WIDGET):
+                if item is None and key not in NULLABLE_NESTED.get(name, ()):
                     raise invalid_field(f"{name}.{key}: must not be null")
         document[name] = value
     columns = {

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import AfterValidator, Field
 
 from webchat.actions.email import do_request_transcript, do_set_contact
+from webchat.actions.limits import check_visitor_budget
 from webchat.actions.visitors import do_open_session
 from webchat.api.deps import PublicKeyDep, ServicesDep, client_ip
 from webchat.api.openapi import COMMON, error_responses
@@ -51,7 +52,7 @@ async def leave_contact(
     body: ContactRequest, principal: PublicKeyDep, services: ServicesDep, request: Request
 ) -> dict[str, Any]:
     session = await do_open_session(services, principal.tenant, body, client_ip(request))
-    await services.visitor_limiter.check(session.tenant_id, session.session_id)
+    await check_visitor_budget(services, session.tenant_id, session.session_id)
     conversation = await do_set_contact(
         services, session.tenant_id, session.conversation_id, body.email, body.name
     )

@@ -14,12 +14,13 @@ lookup.
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import time
 from typing import Any
 
-from limits import parse
+from limits import RateLimitItem, parse
 from limits.aio.storage import RedisStorage
 from limits.aio.strategies import SlidingWindowCounterRateLimiter
 from limits.errors import StorageError
@@ -39,6 +40,11 @@ RETRY_REDIS_SECONDS = 2.0
 KEY_PREFIX = "webchat:limits"
 
 
+@functools.lru_cache(maxsize=256)
+def parsed(rate: str) -> RateLimitItem:
+    return parse(rate)
+
+
 def too_many(retry_after: float) -> ApiError:
     return ApiError(
         429,
@@ -50,9 +56,9 @@ def too_many(retry_after: float) -> ApiError:
 
 class RateLimiter:
     def __init__(self, rate: str, store: Store | None = None, name: str = "limit") -> None:
-        self.item = parse(rate)
+        self.item = parsed(rate)
         self.name = name
-        self._local = LocalWindows(self.item.amount, self.item.get_expiry())
+        self._local = LocalWindows()
         self._shared: SlidingWindowCounterRateLimiter | None = None
         if store is not None and not store.embedded and store.url is not None:
             # The store's own pool (its timeouts, one set of connections per process).
@@ -76,19 +82,21 @@ class RateLimiter:
     def window_seconds(self) -> int:
         return self.item.get_expiry()
 
-    async def check(self, *identifiers: str) -> None:
-        """One hit for `identifiers`; `429` with `Retry-After` past the limit."""
+    async def check(self, *identifiers: str, rate: str | None = None) -> None:
+        """One hit for `identifiers`; `429` with `Retry-After` past the limit. `rate`
+        replaces the limit's own for this call (a tenant's setting); each rate counts apart."""
+        item = self.item if rate is None else parsed(rate)
         if self._shared is None or time.monotonic() < self._local_until:
-            self._local.check(identifiers)
+            self._local.check(item, identifiers)
             return
         keys = (self.name, *identifiers)
         try:
-            if await self._shared.hit(self.item, *keys):
+            if await self._shared.hit(item, *keys):
                 return
-            stats = await self._shared.get_window_stats(self.item, *keys)
+            stats = await self._shared.get_window_stats(item, *keys)
         except StorageError:
             self._redis_failed()
-            self._local.check(identifiers)
+            self._local.check(item, identifiers)
             return
         raise too_many(stats.reset_time - time.time())
 
@@ -101,21 +109,21 @@ class RateLimiter:
 
 
 class LocalWindows:
-    """A fixed window per key in this process."""
+    """A fixed window per key and rate in this process."""
 
-    def __init__(self, amount: int, window_seconds: int) -> None:
-        self.amount = amount
-        self.window_seconds = window_seconds
-        self._windows: dict[tuple[str, ...], tuple[float, int]] = {}
+    def __init__(self) -> None:
+        self._windows: dict[tuple[RateLimitItem, tuple[str, ...]], tuple[float, int]] = {}
 
-    def check(self, identifiers: tuple[str, ...]) -> None:
+    def check(self, item: RateLimitItem, identifiers: tuple[str, ...]) -> None:
         now = time.monotonic()
-        started, count = self._windows.get(identifiers, (now, 0))
-        if now - started >= self.window_seconds:
+        key = (item, identifiers)
+        window = item.get_expiry()
+        started, count = self._windows.get(key, (now, 0))
+        if now - started >= window:
             started, count = now, 0
-        if count >= self.amount:
-            raise too_many(started + self.window_seconds - now)
-        self._windows[identifiers] = (started, count + 1)
+        if count >= item.amount:
+            raise too_many(started + window - now)
+        self._windows[key] = (started, count + 1)
         if len(self._windows) > SWEEP_THRESHOLD:
             self._sweep(now)
 
@@ -123,7 +131,7 @@ class LocalWindows:
         expired = [
             key
             for key, (started, _) in self._windows.items()
-            if now - started >= self.window_seconds
+            if now - started >= key[0].get_expiry()
         ]
         for key in expired:
             del self._windows[key]
