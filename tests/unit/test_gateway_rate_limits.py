@@ -63,3 +63,14 @@ async def test_expired_windows_are_swept(clock: Clock, monkeypatch: pytest.Monke
     clock.now += 2
     await limiter.check("fresh")
     assert len(limiter._local._windows) == 1
+
+
+async def test_a_rate_given_per_call_replaces_the_default_and_counts_apart(clock: Clock) -> None:
+    limiter = RateLimiter("1/minute")
+    await limiter.check("acme", rate="2/minute")
+    await limiter.check("acme", rate="2/minute")
+    with pytest.raises(ApiError):
+        await limiter.check("acme", rate="2/minute")
+    await limiter.check("acme")  # the default's own window
+    with pytest.raises(ApiError):
+        await limiter.check("acme")
