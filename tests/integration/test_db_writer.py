@@ -109,3 +109,19 @@ async def test_lane_connections_plan_their_statements_once(db: Database) -> None
         pytest.skip("SQLite has no lane connections")
     async with db.writer_connection(0) as connection:
         assert await connection.fetchval("SHOW plan_cache_mode") == "force_generic_plan"
+
+
+async def test_close_commits_what_is_queued_first(
+    db: Database, conversation: ConversationRecord
+) -> None:
+    """A SIGTERM drain (CONTRACT §14): writes already handed to the writer are committed,
+    and their senders answered, before the lanes stop."""
+    writer = MessageWriter(db)
+    records = [record(conversation.conversation_id, f"q{i}") for i in range(50)]
+    writes = [asyncio.ensure_future(writer.write(r, reopen=False)) for r in records]
+    await asyncio.sleep(0)  # every write queued, the first commit started at most
+    await asyncio.wait_for(writer.close(), timeout=30)
+    stored = await asyncio.wait_for(asyncio.gather(*writes), timeout=5)
+    assert all(s.created for s in stored)
+    page, _ = await list_messages(db, conversation.conversation_id, None, 200)
+    assert [m.text for m in page] == [f"q{i}" for i in range(50)]

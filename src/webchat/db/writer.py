@@ -28,6 +28,9 @@ log = logging.getLogger(__name__)
 # Bounded so one transaction stays short (and within SQLite's bound-parameter limit).
 MAX_BATCH = 200
 LANES = 2
+# On shutdown, how long the lanes may take to commit what is queued (SIGTERM drains
+# within 10 s, CONTRACT §14).
+DRAIN_SECONDS = 5.0
 
 _Item = tuple[PendingMessage, "asyncio.Future[StoredMessage]"]
 
@@ -47,6 +50,7 @@ class MessageWriter:
         return await lane.write(PendingMessage(message, reopen, email_due, attachment_ids))
 
     async def close(self) -> None:
+        """Commit what is queued (up to DRAIN_SECONDS), then stop the lanes."""
         for lane in self._lanes:
             await lane.close()
 
@@ -70,6 +74,11 @@ class _Lane:
     async def close(self) -> None:
         if self._task is None:
             return
+        if not self._task.done():
+            try:
+                await asyncio.wait_for(self._queue.join(), DRAIN_SECONDS)
+            except TimeoutError:
+                log.warning("shutdown: %d queued messages not committed", self._queue.qsize())
         self._task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._task
@@ -80,8 +89,12 @@ class _Lane:
             while len(batch) < MAX_BATCH and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
             live = [(pending, future) for pending, future in batch if not future.cancelled()]
-            if live:
-                await self._commit(live)
+            try:
+                if live:
+                    await self._commit(live)
+            finally:
+                for _ in batch:
+                    self._queue.task_done()
 
     async def _commit(self, batch: list[_Item]) -> None:
         try:
