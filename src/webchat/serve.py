@@ -29,7 +29,9 @@ def run_server(settings: Settings) -> int:
         ws=WireWebSocket,
         lifespan="on",
         access_log=False,
-        timeout_graceful_shutdown=5,
+        # SIGTERM: 3 s for open requests, then the lifespan's drain (3 s for socket events,
+        # 3 s for the writer's queue): out within 10 s (CONTRACT §14).
+        timeout_graceful_shutdown=3,
     )
     return 0
 

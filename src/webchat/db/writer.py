@@ -30,7 +30,7 @@ MAX_BATCH = 200
 LANES = 2
 # On shutdown, how long the lanes may take to commit what is queued (SIGTERM drains
 # within 10 s, CONTRACT §14).
-DRAIN_SECONDS = 5.0
+DRAIN_SECONDS = 3.0
 
 _Item = tuple[PendingMessage, "asyncio.Future[StoredMessage]"]
 

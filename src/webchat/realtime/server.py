@@ -49,10 +49,12 @@ log = logging.getLogger(__name__)
 MAX_PACKET_BYTES = 64 * 1024
 # Replay after a reconnect sends at most this many missed messages; the rest via history.
 MAX_REPLAY = 1000
+# On shutdown, how long the socket events in flight may take to finish.
+DRAIN_SECONDS = 3.0
 
 
 class RealtimeServer:
-    """Owns the AsyncServer, the per-socket state of this node, and presence upkeep."""
+    """Owns the wire server, the per-socket state of this node, and presence upkeep."""
 
     def __init__(self, services: Services) -> None:
         self.services = services
@@ -86,6 +88,9 @@ class RealtimeServer:
         )
 
     async def stop(self) -> None:
+        # SIGTERM (CONTRACT §14): uvicorn has closed the sockets (clients reconnect to
+        # another node); the events they sent still commit and publish before we go.
+        await self.wire.drain(DRAIN_SECONDS)
         for task in (self._upkeep, self._revocation_task, self._hours_task):
             if task:
                 task.cancel()

@@ -340,6 +340,11 @@ class WireServer:
         if ack_id is not None and connection.sid == sid:
             connection.send(ack_packet(ack_id, result))
 
+    async def drain(self, seconds: float) -> None:
+        """Let the events in flight finish (a shutdown's acknowledged work), up to `seconds`."""
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=seconds)
+
     def spawn(self, coroutine: Any) -> None:
         task = asyncio.ensure_future(self._guard(coroutine))
         self._tasks.add(task)
