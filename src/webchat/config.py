@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     # with its public key) cannot take the whole cluster. Far above one node's capacity;
     # size it for the deployment (docs/deploy.md). A tenant's settings may set their own.
     tenant_rate_limit: str = "600000/minute"
+    # Sockets one process takes (about 7 KB each, docs/performance.md), and of them one
+    # tenant's; past them a handshake is refused (realtime/caps.py). Size for the machine.
+    max_sockets: int = Field(default=50_000, ge=1)
+    max_tenant_sockets: int = Field(default=20_000, ge=1)
     # How often each node looks for snoozed conversations that are due (CONTRACT §8: they
     # reopen within 60 s of their time). Lower only to make tests quick.
     snooze_check_seconds: float = Field(default=15.0, gt=0, le=60)

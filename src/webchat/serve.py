@@ -12,6 +12,10 @@ from webchat.config import Settings
 from webchat.wire.websocket import WireWebSocket
 
 
+# HTTP requests and handshakes in progress allowed beside a full node's sockets.
+CONNECTIONS_BEYOND_SOCKETS = 2_000
+
+
 def run_server(settings: Settings) -> int:
     try:
         app = create_app(settings)
@@ -32,6 +36,9 @@ def run_server(settings: Settings) -> int:
         # SIGTERM: 3 s for open requests, then the lifespan's drain (3 s for socket events,
         # 3 s for the writer's queue): out within 10 s (CONTRACT §14).
         timeout_graceful_shutdown=3,
+        # A hard wall past the sockets' own caps (realtime/caps.py, answered with the §3
+        # error): connections that never finish a request (slow-loris) count here too.
+        limit_concurrency=settings.max_sockets + CONNECTIONS_BEYOND_SOCKETS,
     )
     return 0
 

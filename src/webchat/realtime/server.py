@@ -18,6 +18,7 @@ from webchat.errors import ApiError, invalid_api_key, invalid_request, invalid_t
 from webchat.faults import as_api_error
 from webchat.realtime import handlers
 from webchat.realtime.availability import watch_hours
+from webchat.realtime.caps import SocketCaps
 from webchat.realtime.emitter import ServerEmitter
 from webchat.realtime.handshake import authenticate_socket
 from webchat.realtime.revocation import RevocationWatcher
@@ -71,6 +72,8 @@ class RealtimeServer:
             services.db, self._close_revoked, self._close_disabled_agents, self._close_erased
         )
         self._revocation_task: asyncio.Task[None] | None = None
+        settings = services.settings
+        self.caps = SocketCaps(settings.max_sockets, settings.max_tenant_sockets)
         self._hours_task: asyncio.Task[None] | None = None
         services.emitter = ServerEmitter(self.wire)
 
@@ -171,13 +174,18 @@ class RealtimeServer:
             state, last_message_id = await authenticate_socket(
                 self.services, auth, peer.origin, peer.client_ip
             )
-            if state.kind == "visitor":
-                await self._join_visitor(sid, state)
-            elif state.principal.agent is not None:
-                # Agents signed in with a token are people; secret-key sockets are servers.
-                agent_id = state.principal.agent.agent_id
-                state.presence = SocketRef(state.tenant_id, agent_id, sid, "agent")
-                await self._add_presence(state)
+            self.caps.reserve(state.tenant_id)
+            try:
+                if state.kind == "visitor":
+                    await self._join_visitor(sid, state)
+                elif state.principal.agent is not None:
+                    # Agents signed in with a token are people; secret-key sockets are servers.
+                    agent_id = state.principal.agent.agent_id
+                    state.presence = SocketRef(state.tenant_id, agent_id, sid, "agent")
+                    await self._add_presence(state)
+            except BaseException:
+                self.caps.release(state.tenant_id)
+                raise
         except Exception as exc:
             error = as_api_error(exc)
             self.services.metrics.errors.labels(error.code).inc()
@@ -252,6 +260,7 @@ class RealtimeServer:
         state = self.sockets.pop(sid, None)
         if state is None:
             return
+        self.caps.release(state.tenant_id)
         self.services.metrics.open_sockets.labels(state.kind).dec()
         if state.presence is None:
             return
