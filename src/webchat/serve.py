@@ -11,7 +11,6 @@ from webchat.app import create_app
 from webchat.config import Settings
 from webchat.wire.websocket import WireWebSocket
 
-
 # HTTP requests and handshakes in progress allowed beside a full node's sockets.
 CONNECTIONS_BEYOND_SOCKETS = 2_000
 
