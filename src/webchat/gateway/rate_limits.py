@@ -15,10 +15,10 @@ lookup.
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 import math
 import time
-from typing import Any
 
 from limits import RateLimitItem, parse
 from limits.aio.storage import RedisStorage
@@ -26,7 +26,7 @@ from limits.aio.strategies import SlidingWindowCounterRateLimiter
 from limits.errors import StorageError
 
 from webchat.errors import ApiError
-from webchat.store.client import Store
+from webchat.store.client import SOCKET_TIMEOUT_SECONDS, Store
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,11 @@ WARN_EVERY_SECONDS = 30.0
 # host would otherwise cost every send a connect timeout.
 RETRY_REDIS_SECONDS = 2.0
 KEY_PREFIX = "webchat:limits"
+
+
+def _digest(identifiers: tuple[str, ...]) -> str:
+    joined = "\x1f".join(identifiers).encode()
+    return hashlib.blake2b(joined, digest_size=16).hexdigest()
 
 
 @functools.lru_cache(maxsize=256)
@@ -61,14 +66,15 @@ class RateLimiter:
         self._local = LocalWindows()
         self._shared: SlidingWindowCounterRateLimiter | None = None
         if store is not None and not store.embedded and store.url is not None:
-            # The store's own pool (its timeouts, one set of connections per process).
-            shared_pool: Any = store.redis.connection_pool
+            # Its own connections, with the store's timeouts: a limit check never waits
+            # behind, or holds up, the store's pool.
             storage = RedisStorage(
                 f"async+{store.url}",
                 wrap_exceptions=True,
                 implementation="redispy",
                 key_prefix=KEY_PREFIX,
-                connection_pool=shared_pool,
+                socket_timeout=SOCKET_TIMEOUT_SECONDS,
+                socket_connect_timeout=SOCKET_TIMEOUT_SECONDS,
             )
             self._shared = SlidingWindowCounterRateLimiter(storage)
         self._warned_at = -WARN_EVERY_SECONDS
@@ -89,7 +95,8 @@ class RateLimiter:
         if self._shared is None or time.monotonic() < self._local_until:
             self._local.check(item, identifiers)
             return
-        keys = (self.name, *identifiers)
+        # Hashed: no session id or IP address in Redis's keys (an erasure leaves none).
+        keys = (self.name, _digest(identifiers))
         try:
             if await self._shared.hit(item, *keys):
                 return
