@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -73,6 +74,11 @@ class Settings(BaseSettings):
     retention_check_seconds: float = Field(default=600.0, gt=0, le=3600)
     # Events are kept this many days (the pull API and redeliveries), then pruned.
     event_retention_days: int = Field(default=7, ge=7, le=3650)
+    # The reverse proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For and
+    # X-Forwarded-Proto are believed: per-IP limits then count the visitor a proxy names.
+    # Empty: trust no one, count the peer's own address (a client could otherwise pick
+    # any address it likes and escape every per-IP limit).
+    trusted_proxies: str = ""
     log_level: str = "info"
     metrics_enabled: bool = True
 
@@ -111,6 +117,16 @@ class Settings(BaseSettings):
             raise ValueError("must be s3://bucket?endpoint=… (or empty for the data directory)")
         return value
 
+    @field_validator("trusted_proxies")
+    @classmethod
+    def check_trusted_proxies(cls, value: str) -> str:
+        for item in split_list(value):
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(f"{item!r} is not an IP address or CIDR network") from None
+        return value
+
     @field_validator("smtp_url")
     @classmethod
     def check_smtp_url(cls, value: str) -> str:
@@ -135,6 +151,10 @@ class Settings(BaseSettings):
     @property
     def base_url(self) -> str:
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return split_list(self.trusted_proxies)
 
     @property
     def embedded_redis(self) -> bool:
@@ -165,6 +185,10 @@ class Settings(BaseSettings):
             file.write(secret)
         os.replace(temporary, path)
         return secret
+
+
+def split_list(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
 
 
 _DURATION_UNITS = {"s": 1, "m": 60, "h": 3600}

@@ -38,6 +38,12 @@ def run_server(settings: Settings) -> int:
         # A hard wall past the sockets' own caps (realtime/caps.py, answered with the §3
         # error): connections that never finish a request (slow-loris) count here too.
         limit_concurrency=settings.max_sockets + CONNECTIONS_BEYOND_SOCKETS,
+        # X-Forwarded-For / -Proto only from the proxies the operator named (uvicorn's
+        # own default trusts 127.0.0.1, or FORWARDED_ALLOW_IPS, without anyone asking).
+        # HTTP and long-polling get it from uvicorn's middleware rewriting the ASGI
+        # scope; WebSocket handshakes (`wire/websocket.py`) read this same config.
+        proxy_headers=bool(settings.trusted_proxy_list),
+        forwarded_allow_ips=settings.trusted_proxy_list,
     )
     return 0
 

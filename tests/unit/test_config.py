@@ -110,3 +110,15 @@ def test_empty_secret_file_never_yields_an_empty_secret(tmp_path: Path) -> None:
     (data_dir / "jwt_secret").touch(mode=0o600)
     secret = Settings(data_dir=data_dir).resolved_jwt_secret()
     assert len(secret) >= 32
+
+
+def test_trusted_proxies_default_to_no_one_and_take_ips_and_networks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert Settings().trusted_proxy_list == []
+    monkeypatch.setenv("WEBCHAT_TRUSTED_PROXIES", " 10.0.0.5, 192.168.0.0/24 ,::1,")
+    assert load_settings().trusted_proxy_list == ["10.0.0.5", "192.168.0.0/24", "::1"]
+    for bad in ("*", "10.0.0.5, nginx.local", "10.0.0.0/33"):
+        monkeypatch.setenv("WEBCHAT_TRUSTED_PROXIES", bad)
+        with pytest.raises(SettingsError, match="WEBCHAT_TRUSTED_PROXIES"):
+            load_settings()

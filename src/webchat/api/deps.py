@@ -21,7 +21,8 @@ ServicesDep = Annotated[Services, Depends(get_services)]
 
 
 def client_ip(request: Request) -> str:
-    """The peer's address as the ASGI server saw it (a proxy's own, behind one)."""
+    """The client's address: the peer's, or the one a trusted proxy named in
+    X-Forwarded-For (uvicorn rewrites the scope; `WEBCHAT_TRUSTED_PROXIES`)."""
     return request.client.host if request.client else "unknown"
 
 
