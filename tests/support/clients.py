@@ -117,10 +117,13 @@ class HandshakeRefused(Exception):
 class SocketClient:
     """One python-socketio connection, recording everything it receives."""
 
-    def __init__(self, server: WebchatProcess, label: str = "socket") -> None:
+    def __init__(self, server: WebchatProcess, label: str = "socket", **options: Any) -> None:
+        """``options`` go to ``socketio.AsyncClient`` (``reconnection=True``, an
+        ``http_session`` bound to another source address...)."""
         self.server = server
         self.label = label
-        self.sio = socketio.AsyncClient(reconnection=False, logger=False, engineio_logger=False)
+        defaults: dict[str, Any] = {"reconnection": False, "logger": False}
+        self.sio = socketio.AsyncClient(**{**defaults, "engineio_logger": False, **options})
         self.received: dict[str, list[Any]] = defaultdict(list)
         self.order: list[tuple[str, Any]] = []
         self.connect_error: Any = None
