@@ -357,13 +357,20 @@ async def test_a_node_killed_behind_nginx_loses_nothing(
         await agent.wait_message(acked[-1]["messageId"])
 
         victim.kill()
-        # While the tabs reconnect, HTTP sends through nginx are answered: its connection
-        # to the dead node is refused, and it retries on the other one.
-        missed = [
-            (await chat.send(visitor, f"while down {i}"))["message"]
-            for i in range(3)
-            for _, visitor in pairs
-        ]
+        # HTTP sends through nginx keep being answered (chat.send wants a 201): its
+        # connection to the dead node is refused, and it retries on the other one. Sent
+        # until nginx has met the dead node with one of them (it skips a failed node for
+        # its fail_timeout, 5 s, then tries it again), so the retry did happen.
+        retried = re.compile(
+            rf'"POST /webchat/message [^"]*" 201 upstream=127\.0\.0\.1:{victim.port}, '
+        )
+        missed: list[dict[str, Any]] = []
+        deadline = time.monotonic() + 15
+        while not any(retried.search(line) for line in proxy.access_log()):
+            assert time.monotonic() < deadline, "no send met the dead node in 15 s"
+            for _, visitor in pairs:
+                missed.append((await chat.send(visitor, f"while down {len(missed)}"))["message"])
+            await asyncio.sleep(0.2)
         acked += missed
         for tab, visitor in pairs:
             await tab.reconnected(connects=2)
