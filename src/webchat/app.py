@@ -29,6 +29,7 @@ from webchat.api import (
     webhooks,
 )
 from webchat.api.errors import install_error_handlers
+from webchat.api.openapi import install_openapi
 from webchat.config import Settings
 from webchat.gateway.middleware import BodySizeLimit, NoSniff
 from webchat.realtime.emitter import RedisEmitter
@@ -87,6 +88,7 @@ def create_app(settings: Settings, services: Services | None = None) -> ASGIApp:
     api.state.realtime = realtime
     install_error_handlers(api)
     api.include_router(health.router)
+    routers = [health.router]
     if role != "realtime":
         routes = (
             visitors,
@@ -103,6 +105,8 @@ def create_app(settings: Settings, services: Services | None = None) -> ASGIApp:
         )
         for module in routes:
             api.include_router(module.router)
+            routers.append(module.router)
+    install_openapi(api, routers)
     # The widget runs on customers' sites: any origin may call; the gateway then checks
     # the tenant's allowed origins per request. No cookies are used, so no credentials.
     api.add_middleware(

@@ -31,7 +31,7 @@ AGENT_ID_PATTERN = r"^[0-9A-HJKMNP-TV-Z]{26}$"
 
 
 def _check_label(value: str) -> str:
-    if not LABEL_PATTERN.match(value):
+    if not LABEL_PATTERN.fullmatch(value):
         raise ValueError("labels must match ^[a-z0-9][a-z0-9_-]{0,31}$")
     return value
 
@@ -42,7 +42,7 @@ def _check_labels(value: list[str]) -> list[str]:
 
 
 def _check_shortcut(value: str) -> str:
-    if not SHORTCUT_PATTERN.match(value):
+    if not SHORTCUT_PATTERN.fullmatch(value):
         raise ValueError("must match ^[a-z0-9_-]{1,32}$")
     return value
 
@@ -61,9 +61,24 @@ def _check_instant(value: str) -> str:
     return value
 
 
-LabelField = Annotated[str, Field(max_length=32), AfterValidator(_check_label)]
-ShortcutField = Annotated[str, Field(max_length=32), AfterValidator(_check_shortcut)]
-InstantField = Annotated[str, Field(max_length=40), AfterValidator(_check_instant)]
+LabelField = Annotated[
+    str,
+    Field(max_length=32, json_schema_extra={"pattern": LABEL_PATTERN.pattern}),
+    AfterValidator(_check_label),
+]
+ShortcutField = Annotated[
+    str,
+    Field(max_length=32, json_schema_extra={"pattern": SHORTCUT_PATTERN.pattern}),
+    AfterValidator(_check_shortcut),
+]
+InstantField = Annotated[
+    str,
+    Field(
+        max_length=40,
+        description="ISO 8601 date-time with a time zone, e.g. 2026-12-02T09:00:00Z",
+    ),
+    AfterValidator(_check_instant),
+]
 
 
 def parse_instant(value: str) -> datetime:

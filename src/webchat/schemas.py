@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any, TypedDict
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+)
 
 from webchat.clock import isoformat
 from webchat.db.records import AttachmentRecord, ConversationRecord, MessageRecord
@@ -25,7 +33,7 @@ def _check_uuid(value: str) -> str:
 
 
 def _check_fingerprint(value: str) -> str:
-    if not FINGERPRINT_PATTERN.match(value):
+    if not FINGERPRINT_PATTERN.fullmatch(value):
         raise ValueError("must be 8-128 characters of A-Z, a-z, 0-9, _ and -")
     return value
 
@@ -74,7 +82,7 @@ def _check_user_info(value: dict[str, Any]) -> dict[str, Any]:
 
 
 def _check_message_id(value: str) -> str:
-    if not ULID_PATTERN.match(value):
+    if not ULID_PATTERN.fullmatch(value):
         raise ValueError("must be a messageId")
     return value
 
@@ -93,16 +101,79 @@ def _check_text_or_empty(value: str) -> str:
     return value
 
 
-SessionIdField = Annotated[str, AfterValidator(_check_uuid)]
-FingerprintField = Annotated[str, AfterValidator(_check_fingerprint)]
-TextField = Annotated[str, Field(max_length=2 * MAX_TEXT_LENGTH), AfterValidator(_check_text)]
-UserIdField = Annotated[str, AfterValidator(_check_user_id)]
-UserInfoField = Annotated[dict[str, Any], AfterValidator(_check_user_info)]
-MessageIdField = Annotated[str, AfterValidator(_check_message_id)]
-UserHashField = Annotated[str, AfterValidator(_check_hex)]
-ClientMessageIdField = Annotated[str, AfterValidator(_check_uuid)]
+# What the validators above enforce, as JSON Schema for /openapi.json (the validators
+# stay the authority: their messages name the rule). Where a rule has no JSON Schema
+# form (printable, length after trimming) the schema says less, never more.
+UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+NO_NUL = r"^[^\x00]*$"
+NOT_BLANK = r"^[^\x00]*[^\x00\s][^\x00]*$"
+NO_CONTROL = r"^[^\x00-\x1f\x7f]+$"
+
+
+def _string(**schema: Any) -> WithJsonSchema:
+    return WithJsonSchema({"type": "string", **schema})
+
+
+SessionIdField = Annotated[
+    str, AfterValidator(_check_uuid), _string(pattern=UUID_PATTERN, format="uuid")
+]
+FingerprintField = Annotated[
+    str, AfterValidator(_check_fingerprint), _string(pattern=FINGERPRINT_PATTERN.pattern)
+]
+TextField = Annotated[
+    str,
+    Field(max_length=2 * MAX_TEXT_LENGTH),
+    AfterValidator(_check_text),
+    _string(
+        maxLength=2 * MAX_TEXT_LENGTH,
+        pattern=NOT_BLANK,
+        description=f"1-{MAX_TEXT_LENGTH} characters after trimming; no NUL",
+    ),
+]
+UserIdField = Annotated[
+    str,
+    AfterValidator(_check_user_id),
+    _string(minLength=1, maxLength=128, pattern=NO_CONTROL, description="printable"),
+]
+UserInfoField = Annotated[
+    dict[str, Any],
+    AfterValidator(_check_user_info),
+    WithJsonSchema(
+        {
+            "type": "object",
+            "maxProperties": MAX_USER_INFO_KEYS,
+            "propertyNames": {
+                "minLength": 1,
+                "maxLength": MAX_USER_INFO_KEY_LENGTH,
+                "pattern": NO_NUL,
+            },
+            "additionalProperties": {
+                "type": "string",
+                "maxLength": MAX_USER_INFO_VALUE_LENGTH,
+                "pattern": NO_NUL,
+            },
+        }
+    ),
+]
+MessageIdField = Annotated[
+    str, AfterValidator(_check_message_id), _string(pattern=ULID_PATTERN.pattern)
+]
+UserHashField = Annotated[
+    str, AfterValidator(_check_hex), _string(maxLength=128, pattern=r"^[0-9a-fA-F]*$")
+]
+ClientMessageIdField = Annotated[
+    str, AfterValidator(_check_uuid), _string(pattern=UUID_PATTERN, format="uuid")
+]
 MessageTextField = Annotated[
-    str, Field(max_length=2 * MAX_TEXT_LENGTH), AfterValidator(_check_text_or_empty)
+    str,
+    Field(max_length=2 * MAX_TEXT_LENGTH),
+    AfterValidator(_check_text_or_empty),
+    _string(
+        maxLength=2 * MAX_TEXT_LENGTH,
+        pattern=NO_NUL,
+        description=f"at most {MAX_TEXT_LENGTH} characters after trimming; no NUL; "
+        "empty only with attachments",
+    ),
 ]
 MAX_ATTACHMENTS = 10
 AttachmentIdsField = Annotated[
@@ -152,7 +223,10 @@ class MessageRequest(VisitorIdentity, Sendable):
     pass
 
 
-StorableField = Annotated[str, AfterValidator(_check_storable)]
+# `json_schema_extra` rather than WithJsonSchema: the lengths of the Field it is used in stay.
+StorableField = Annotated[
+    str, AfterValidator(_check_storable), Field(json_schema_extra={"pattern": NO_NUL})
+]
 
 
 class AgentLoginRequest(Payload):

@@ -20,6 +20,8 @@ LOCALE_PATTERN = r"^[a-z]{2}(-[A-Z]{2})?$"
 # A rate in the notation of WEBCHAT_VISITOR_RATE_LIMIT: "300/minute".
 RATE_PATTERN = r"^[1-9][0-9]{0,8}/(second|minute|hour|day)$"
 ORIGIN_PATTERN = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
+# What `_check_name` lets through, as far as JSON Schema can say it (no control characters).
+PRINTABLE = r"^[^\x00-\x1f\x7f]+$"
 MAX_RANGES_PER_DAY = 6
 MAX_HOLIDAYS = 366
 MAX_ATTACHMENT_BYTES = 100 * 1024 * 1024
@@ -86,7 +88,7 @@ def _check_name(value: str) -> str:
 
 
 def _check_origin(value: str) -> str:
-    if not ORIGIN_PATTERN.match(value):
+    if not ORIGIN_PATTERN.fullmatch(value):
         raise ValueError("origins look like https://www.example.com (no path)")
     return value
 
@@ -126,11 +128,22 @@ class AttachmentsPatch(Payload):
 
 class SettingsPatch(Payload):
     name: (
-        Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_check_name)] | None
+        Annotated[
+            str,
+            Field(min_length=1, max_length=200, json_schema_extra={"pattern": PRINTABLE}),
+            AfterValidator(_check_name),
+        ]
+        | None
     ) = None
     allowedOrigins: (
         Annotated[
-            list[Annotated[str, Field(max_length=300), AfterValidator(_check_origin)]],
+            list[
+                Annotated[
+                    str,
+                    Field(max_length=300, json_schema_extra={"pattern": ORIGIN_PATTERN.pattern}),
+                    AfterValidator(_check_origin),
+                ]
+            ],
             Field(max_length=50),
         ]
         | None

@@ -36,7 +36,11 @@ def _printable(value: str | None) -> str | None:
 class WebhookCreate(Payload):
     url: Annotated[str, Field(max_length=MAX_URL, pattern=URL_PATTERN)]
     events: Annotated[list[EventType], Field(min_length=1, max_length=7), AfterValidator(_distinct)]
-    description: Annotated[str | None, Field(max_length=200), AfterValidator(_printable)] = None
+    description: Annotated[
+        str | None,
+        Field(max_length=200, json_schema_extra={"pattern": r"^[^\x00-\x1f\x7f]*$"}),
+        AfterValidator(_printable),
+    ] = None
 
 
 def webhook_json(webhook: WebhookRecord) -> dict[str, Any]:

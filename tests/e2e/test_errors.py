@@ -31,6 +31,8 @@ BAD_FIELDS = [
     pytest.param({"fingerprint": "1234567"}, id="fingerprint-7-chars"),
     pytest.param({"fingerprint": "f" * 129}, id="fingerprint-129-chars"),
     pytest.param({"fingerprint": "bad fingerprint!"}, id="fingerprint-bad-chars"),
+    # Python's `$` matches before a final newline: patterns must be matched whole.
+    pytest.param({"fingerprint": "abcdefgh\n"}, id="fingerprint-trailing-newline"),
     pytest.param({"fingerprint": ["a" * 10]}, id="fingerprint-list"),
     pytest.param({"userInfo": "Ada"}, id="userInfo-string"),
     pytest.param({"userInfo": [1, 2]}, id="userInfo-list"),
@@ -161,6 +163,18 @@ async def test_bad_query_strings(chat: TenantChat) -> None:
         assert response.status_code in (400, 403, 404, 422), response.text
         response = await chat.secret.get("/api/conversations", params=params)
         assert response.status_code in (200, 400, 422), response.text
+
+
+async def test_ids_with_a_trailing_newline_are_refused(chat: TenantChat) -> None:
+    """`^…$` patterns matched with `re.match` let "<id>\n" through; found while writing
+    those patterns into /openapi.json for the fuzzer (tests/e2e/test_fuzz_openapi.py)."""
+    ulid = "01J" + "A" * 23
+    response = await chat.secret.get("/api/chat/messages", params={"before": ulid + "\n"})
+    contract.expect_error(response, 400, "invalid_request")
+    response = await chat.secret.post(
+        "/api/canned-responses", json={"shortcut": "hello\n", "text": "Hello!"}
+    )
+    contract.expect_error(response, 422, "invalid_request")
 
 
 async def test_wrong_json_types_on_agent_routes(chat: TenantChat) -> None:

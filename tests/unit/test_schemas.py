@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from webchat.api.contact import ContactRequest
 from webchat.db.records import MessageRecord
+from webchat.desk_schemas import CannedResponseCreate, ConversationPatch
 from webchat.files.signing import LinkSigner
 from webchat.schemas import (
     AgentSocketMessage,
@@ -20,6 +22,7 @@ from webchat.schemas import (
     VisitorHandshake,
     message_json,
 )
+from webchat.settings_schemas import SettingsPatch
 
 SESSION = "6f1d2c3b-4a59-4e6f-8a7b-9c0d1e2f3a4b"
 FINGERPRINT = "fp_abcdef12"
@@ -111,7 +114,10 @@ def test_fingerprint_pattern_accepts(fingerprint: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "fingerprint", ["a" * 7, "f" * 129, "abc def12", "abcdefg!", "ábcdefgh", ""]
+    # "abcdefgh\n": `re.match` with `$` let a trailing newline through (the fuzzer's
+    # JSON Schema reading of the same pattern does not).
+    "fingerprint",
+    ["a" * 7, "f" * 129, "abc def12", "abcdefg!", "ábcdefgh", "", "abcdefgh\n"],
 )
 def test_fingerprint_pattern_refuses(fingerprint: str) -> None:
     assert (
@@ -174,6 +180,19 @@ def test_user_hash_is_hex() -> None:
     assert SessionRequest.model_validate(identity(userHash=digest)).userHash == digest
     assert refused(SessionRequest, identity(userHash="zz" * 32)) == "userHash"
     assert refused(SessionRequest, identity(userHash="a" * 129)) == "userHash"
+
+
+def test_ids_and_names_refuse_a_trailing_newline() -> None:
+    """Python's `$` also matches before a final newline: every pattern is matched whole."""
+    ulid = "01J" + "A" * 23
+    assert refused(SyncPayload, {"after": ulid + "\n"}) == "after"
+    assert refused(ConversationPatch, {"labels": ["vip\n"]}) == "labels.0"
+    assert refused(CannedResponseCreate, {"shortcut": "hi\n", "text": "x"}) == "shortcut"
+    assert refused(SettingsPatch, {"allowedOrigins": ["https://a.example\n"]}) == (
+        "allowedOrigins.0"
+    )
+    identity = {"sessionId": SESSION, "fingerprint": FINGERPRINT}
+    assert refused(ContactRequest, {**identity, "email": "ada@example.com\n"}) == "email"
 
 
 def test_sync_after_must_be_a_message_id() -> None:

@@ -33,7 +33,7 @@ async def find_conversation(
 ) -> ConversationRecord:
     """The tenant's conversation named by id, by logged-in user, or by session."""
     found: ConversationRecord | None
-    if conversation_id and not ULID_PATTERN.match(conversation_id):
+    if conversation_id and not ULID_PATTERN.fullmatch(conversation_id):
         found = None
     elif conversation_id:
         found = await get_conversation(services.db, tenant_id, conversation_id)
@@ -62,7 +62,7 @@ async def do_update_conversation(
 ) -> tuple[ConversationRecord, MessageRecord | None]:
     """CONTRACT §8's PATCH: any of status, assignee, labels, snooze; then one
     `conversation_updated` (and `conversation_status` to the visitor if it changed)."""
-    if not ULID_PATTERN.match(conversation_id):
+    if not ULID_PATTERN.fullmatch(conversation_id):
         raise not_found("No such conversation in this tenant.")
     given = patch.model_fields_set
     if not given:

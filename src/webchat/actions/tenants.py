@@ -50,7 +50,7 @@ class CreatedTenant:
 
 
 def check_tenant_id(tenant_id: str) -> None:
-    if not TENANT_ID_PATTERN.match(tenant_id):
+    if not TENANT_ID_PATTERN.fullmatch(tenant_id):
         raise InvalidInput(
             f"invalid tenant id {tenant_id!r}: 2-63 characters of a-z, 0-9 and -, "
             "starting with a letter or digit"

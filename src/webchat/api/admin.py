@@ -73,7 +73,7 @@ async def change_agent(
     return {"agent": agent_json(agent, await _capacity(services, principal.tenant_id))}
 
 
-@router.post("/api/agent/password")
+@router.post("/api/agent/password", openapi_extra={"security": [{"agentToken": []}]})
 async def change_password(
     body: PasswordChange, principal: StaffDep, services: ServicesDep
 ) -> dict[str, Any]:

@@ -127,7 +127,9 @@ async def download(
 ) -> Response:
     """The file behind a signed link: never sniffed, never a document of our origin
     (`sandbox`), downloaded rather than shown unless it is an image."""
-    if not ULID_PATTERN.match(attachmentId) or not services.links.check(attachmentId, name, e, s):
+    if not ULID_PATTERN.fullmatch(attachmentId) or not services.links.check(
+        attachmentId, name, e, s
+    ):
         raise forbidden("This link is not valid, or it has expired.")
     attachment = await get_attachment(services.db, attachmentId)
     if attachment is None or attachment.name != name:

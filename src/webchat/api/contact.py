@@ -33,13 +33,17 @@ EMAIL_PATTERN = re.compile(
 
 
 def _check_email(value: str) -> str:
-    if not EMAIL_PATTERN.match(value) or len(value) > 254:
+    if not EMAIL_PATTERN.fullmatch(value) or len(value) > 254:
         raise ValueError("must be an e-mail address like name@example.com")
     return value.strip()
 
 
 class ContactRequest(VisitorIdentity):
-    email: Annotated[str, Field(max_length=254), AfterValidator(_check_email)]
+    email: Annotated[
+        str,
+        Field(max_length=254, json_schema_extra={"pattern": EMAIL_PATTERN.pattern}),
+        AfterValidator(_check_email),
+    ]
     name: Annotated[StorableField, Field(min_length=1, max_length=256)] | None = None
 
 

@@ -46,7 +46,7 @@ ASSIGNEE = r"^(me|none|[0-9A-HJKMNP-TV-Z]{26})$"
 def _parse_cursor(before: str) -> tuple[datetime, str]:
     """`<microseconds since the epoch>_<conversationId>`: exact, unlike a float timestamp."""
     microseconds, _, conversation_id = before.partition("_")
-    if not microseconds.isdigit() or not ULID_PATTERN.match(conversation_id):
+    if not microseconds.isdigit() or not ULID_PATTERN.fullmatch(conversation_id):
         raise invalid_request("before: not a cursor returned as nextBefore")
     try:
         return EPOCH + timedelta(microseconds=int(microseconds)), conversation_id

@@ -12,29 +12,40 @@ from webchat.api.openapi import COMMON, error_responses
 from webchat.db.conversations import get_conversation
 from webchat.db.history import list_messages
 from webchat.errors import ApiError, forbidden, invalid_request, invalid_token
-from webchat.ids import ULID_PATTERN, canonical_uuid
-from webchat.schemas import message_json
+from webchat.ids import TENANT_ID_PATTERN, ULID_PATTERN, canonical_uuid
+from webchat.schemas import NO_CONTROL, message_json
 
 router = APIRouter(tags=["history"], responses=error_responses(*COMMON, 404))
 
 MAX_PAGE = 200
+# `uuid.UUID` reads either case; the conversation is found by the canonical text.
+UUID_ANY_CASE = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+
+
+# Checked by the handler (a 400 naming the parameter); declared here for /openapi.json.
+TenantQuery = Annotated[str | None, Query(json_schema_extra={"pattern": TENANT_ID_PATTERN.pattern})]
+SessionQuery = Annotated[str | None, Query(json_schema_extra={"pattern": UUID_ANY_CASE})]
+UserQuery = Annotated[
+    str | None, Query(json_schema_extra={"minLength": 1, "maxLength": 128, "pattern": NO_CONTROL})
+]
+UlidQuery = Annotated[str | None, Query(json_schema_extra={"pattern": ULID_PATTERN.pattern})]
 
 
 @router.get("/api/chat/messages")
 async def get_messages(
     principal: PrincipalDep,
     services: ServicesDep,
-    tenantId: str | None = None,
-    sessionId: str | None = None,
-    userId: str | None = None,
-    conversationId: str | None = None,
-    before: str | None = None,
+    tenantId: TenantQuery = None,
+    sessionId: SessionQuery = None,
+    userId: UserQuery = None,
+    conversationId: UlidQuery = None,
+    before: UlidQuery = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
     x_session_token: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> dict[str, Any]:
     if tenantId is not None and tenantId != principal.tenant_id:
         raise forbidden("tenantId is not this credential's tenant.")
-    if before is not None and not ULID_PATTERN.match(before):
+    if before is not None and not ULID_PATTERN.fullmatch(before):
         raise invalid_request("before: must be a messageId")
     if sessionId is not None and canonical_uuid(sessionId) is None:
         raise invalid_request("sessionId: must be a UUID in canonical lowercase form")
