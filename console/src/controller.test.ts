@@ -74,6 +74,27 @@ describe('ConsoleController', () => {
     expect(socket().left).toEqual(['c1']);
   });
 
+  it('catches up when the server asks to sync: the list, presence, and what the open thread missed', async () => {
+    const api = new FakeApi();
+    api.list = [conversation()];
+    const first = message({ text: 'first' });
+    api.histories.c1 = [first];
+    const { controller, socket } = setup(api);
+    socket().accept();
+    await settle();
+    controller.open('c1');
+    await settle();
+    const presenceBefore = socket().presenceRequests;
+    api.list = [conversation(), conversation({ conversationId: 'c2', sessionId: 's2' })];
+    socket().missed = [message({ text: 'missed' })];
+    socket().handlers.resync();
+    await settle();
+    expect(socket().syncs).toEqual([{ conversationId: 'c1', after: first.messageId }]);
+    expect(controller.state.threads.c1?.messages.map((m) => m.text)).toEqual(['first', 'missed']);
+    expect(Object.keys(controller.state.conversations).sort()).toEqual(['c1', 'c2']);
+    expect(socket().presenceRequests).toBe(presenceBefore + 1);
+  });
+
   it('sends a reply over the socket, or over HTTP while it is down', async () => {
     const api = new FakeApi();
     api.list = [conversation()];

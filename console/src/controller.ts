@@ -332,7 +332,13 @@ export class ConsoleController {
     }
   }
 
-  /** After a reconnect: what each loaded thread missed, by `sync`, else a fresh page. */
+  /** After a reconnect, or when the server asks: the list again, and what each thread missed. */
+  #catchUp(): void {
+    void this.loadList(false);
+    void this.#syncThreads();
+  }
+
+  /** What each loaded thread missed, by `sync`, else a fresh page. */
   async #syncThreads(): Promise<void> {
     for (const [id, thread] of Object.entries(this.state.threads)) {
       if (!thread.loaded) continue;
@@ -361,10 +367,11 @@ export class ConsoleController {
         this.#socket?.requestOnlineUsers();
         const active = this.state.activeId;
         if (active) this.#socket?.join(active);
-        if (!first) {
-          void this.loadList(false);
-          void this.#syncThreads();
-        }
+        if (!first) this.#catchUp();
+      },
+      resync: () => {
+        this.#socket?.requestOnlineUsers();
+        this.#catchUp();
       },
       // The server refused the token (expired, or the agent disabled): at a reconnect or when closing the socket.
       authFailed: (reason) => this.#expire(reason),

@@ -153,29 +153,70 @@ async def test_database_down_is_503_and_recovers(deployment: Deployment) -> None
     assert [m["text"] for m in history.json()["messages"]] == ["before", "during"]
 
 
-async def test_redis_down_is_503_and_recovers(deployment: Deployment) -> None:
+async def test_redis_down_sessions_and_sends_go_on_bound_by_the_database(
+    deployment: Deployment,
+) -> None:
+    """CONTRACT §14: with Redis away a send is still accepted, and the session's binding to
+    its fingerprint is still enforced (from the database); after Redis returns empty, the
+    bindings made meanwhile hold."""
     client = deployment.client
-    session_id = str(uuid.uuid4())
+    known, fresh = str(uuid.uuid4()), str(uuid.uuid4())
+    first = await client.post(
+        "/webchat/message", json=message_body(known, "before"), headers=deployment.visitor()
+    )
+    assert first.status_code == 201, first.text
+    conversation_id = first.json()["session"]["conversationId"]
+
     deployment.redis.kill()
     during = await timed(
         client.post(
+            "/webchat/message", json=message_body(known, "during"), headers=deployment.visitor()
+        )
+    )
+    assert during.status_code == 201, during.text
+    assert during.json()["session"]["conversationId"] == conversation_id
+    opened = await timed(
+        client.post(
             "/webchat/session",
-            json={"sessionId": session_id, "fingerprint": "fp_outage01"},
+            json={"sessionId": fresh, "fingerprint": "fp_outage01"},
             headers=deployment.visitor(),
         )
     )
-    assert_unavailable(during, "Redis")
+    assert opened.status_code == 200, opened.text
+    for session_id in (known, fresh):
+        stolen = await timed(
+            client.post(
+                "/webchat/message",
+                json={**message_body(session_id, "not mine"), "fingerprint": "fp_thief0001"},
+                headers=deployment.visitor(),
+            )
+        )
+        assert stolen.status_code == 403, stolen.text
+        assert stolen.json()["error"]["code"] == "session_mismatch"
     ready = await timed(client.get("/readyz"))
     assert ready.status_code == 503
     assert ready.json()["failed"] == ["redis"]
+    assert ready.json()["status"] == "degraded"
 
-    deployment.redis.start()
-    after = await timed(
+    deployment.redis.start()  # empty: Redis keeps nothing on disk here
+    stolen = await timed(
         client.post(
             "/webchat/session",
-            json={"sessionId": session_id, "fingerprint": "fp_outage01"},
+            json={"sessionId": fresh, "fingerprint": "fp_thief0001"},
             headers=deployment.visitor(),
         )
     )
-    assert after.status_code == 200, after.text
+    assert stolen.status_code == 403, stolen.text
+    again = await timed(
+        client.post(
+            "/webchat/message", json=message_body(fresh, "after"), headers=deployment.visitor()
+        )
+    )
+    assert again.status_code == 201, again.text
     assert (await client.get("/readyz")).status_code == 200
+    history = await client.get(
+        "/api/chat/messages",
+        params={"conversationId": conversation_id},
+        headers=deployment.staff(),
+    )
+    assert [m["text"] for m in history.json()["messages"]] == ["before", "during"]

@@ -92,3 +92,61 @@ async def test_a_publish_only_relay_always_publishes(
     api.publish(("admin:t",), None, '42["w",{}]')
     await wait_for(lambda: bool(got))
     assert got == [('42["w",{}]', ("admin:t",), None)]
+
+
+async def test_a_node_whose_channel_broke_calls_on_gap_once_it_listens_again() -> None:
+    """CONTRACT §14: after a Redis outage the node asks its sockets to `sync`."""
+    own = RedisProcess().start()
+    gaps: list[float] = []
+    relay = RedisRelay(own.url, "gap-node", lambda *packet: None, lambda: gaps.append(1))
+    try:
+        await relay.start()
+        await asyncio.sleep(0.3)
+        assert gaps == [], "no gap before any outage"
+        own.kill()
+        await asyncio.sleep(1.5)
+        assert gaps == [], "no gap reported while still away"
+        own.start()
+        await wait_for(lambda: bool(gaps), seconds=10)
+        await asyncio.sleep(1.5)
+        assert gaps == [1], "one outage, one gap"
+    finally:
+        await relay.close()
+        own.cleanup()
+
+
+async def test_a_node_that_kept_events_to_itself_makes_a_late_listener_sync(
+    redis_server: RedisProcess,
+) -> None:
+    """A node that believed itself alone dropped events that a node subscribing at that
+    moment should have had: learning of it, it says `resync`, and that node syncs."""
+    a = RedisRelay(redis_server.url, "kept-a", lambda *packet: None)
+    gaps: list[int] = []
+    b = RedisRelay(redis_server.url, "late-b", lambda *packet: None, lambda: gaps.append(1))
+    try:
+        await a.start()
+        await wait_for(lambda: not a.others_listen, seconds=5 * COUNT_SECONDS)
+        a.publish(("room",), None, '42["dropped",{}]')
+        await b.start()
+        await wait_for(lambda: bool(gaps), seconds=5 * COUNT_SECONDS)
+    finally:
+        await a.close()
+        await b.close()
+
+
+async def test_a_node_alone_for_long_says_no_resync_to_a_newcomer(
+    redis_server: RedisProcess,
+) -> None:
+    a = RedisRelay(redis_server.url, "quiet-a", lambda *packet: None)
+    gaps: list[int] = []
+    b = RedisRelay(redis_server.url, "new-b", lambda *packet: None, lambda: gaps.append(1))
+    try:
+        await a.start()
+        await wait_for(lambda: not a.others_listen, seconds=5 * COUNT_SECONDS)
+        await b.start()
+        await wait_for(lambda: a.others_listen, seconds=2)
+        await asyncio.sleep(2 * COUNT_SECONDS)
+        assert gaps == [], "nothing was dropped: nothing to sync"
+    finally:
+        await a.close()
+        await b.close()

@@ -238,6 +238,10 @@ export class ChatController extends Emitter<WebChatEvents> {
     this.#cleanups.push(
       ws.on('message', (message) => this.#receive(message)),
       ws.on('typing', ({ isTyping }) => this.#setAgentTyping(isTyping)),
+      // Nothing to sync after: the newest page holds whatever was missed.
+      ws.on('resync', () => {
+        if (this.state.historyLoaded) void this.#loadHistory();
+      }),
       ws.on('status', (connection) => {
         this.#update({ connection });
         this.emit('connection', connection);

@@ -49,11 +49,16 @@ vi.mock('socket.io-client', () => ({
 
 const { ConsoleSocket } = await import('./ws');
 
-function handlers(): SocketHandlers & { authFailed: ReturnType<typeof vi.fn>; status: ReturnType<typeof vi.fn> } {
+function handlers(): SocketHandlers & {
+  authFailed: ReturnType<typeof vi.fn>;
+  status: ReturnType<typeof vi.fn>;
+  resync: ReturnType<typeof vi.fn>;
+} {
   const none = (): void => undefined;
   return {
     status: vi.fn(),
     connected: none,
+    resync: vi.fn(),
     authFailed: vi.fn(),
     message: none,
     onlineList: none,
@@ -94,6 +99,15 @@ function open(): ReturnType<typeof handlers> {
   fake.fire('connect');
   return h;
 }
+
+describe('ConsoleSocket and the server', () => {
+  it("passes on the server's request to sync", () => {
+    const h = open();
+    expect(h.resync).not.toHaveBeenCalled();
+    fake.fire('sync', { reason: 'missed_events' });
+    expect(h.resync).toHaveBeenCalledOnce();
+  });
+});
 
 describe('ConsoleSocket and a refused token', () => {
   it('ends the session when the reconnect after a server disconnect is refused with invalid_token', () => {

@@ -160,8 +160,12 @@ export class FakeSocket implements AgentSocket {
     this.reads.push({ conversationId, upTo });
   }
 
-  async sync(): Promise<Message[]> {
-    return [];
+  syncs: Array<{ conversationId: string; after: string }> = [];
+  missed: Message[] = [];
+
+  async sync(conversationId: string, _sessionId: string | null, after: string): Promise<Message[]> {
+    this.syncs.push({ conversationId, after });
+    return this.missed.filter((m) => m.conversationId === conversationId);
   }
 
   close(): void {

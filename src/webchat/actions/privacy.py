@@ -3,11 +3,12 @@ everywhere it lives.
 
 Erasure goes from what outlives the database rows to the rows themselves: Redis (the
 sessions, presence, stream entries), then the attachments' files, then one database
-transaction for the conversations, messages, notes, attachments, labels, e-mail outbox
-rows and the events' content (redacted, the events kept for delivery accounting), with
-its audit entry. Each step is idempotent: an erasure interrupted anywhere leaves only what
-the next run finds and removes. Sockets of the visitor close within seconds on every node
-(the audit entry is what the nodes watch, `realtime/revocation.py`).
+transaction for the sessions' bindings, the conversations, messages, notes, attachments,
+labels, e-mail outbox rows and the events' content (redacted, the events kept for
+delivery accounting), with its audit entry. Each step is idempotent: an erasure
+interrupted anywhere leaves only what the next run finds and removes. Sockets of the
+visitor close within seconds on every node (the audit entry is what the nodes watch,
+`realtime/revocation.py`).
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ async def _erase(
     await erase_visitor_traces(services.store, tenant_id, sessions, user_id, set(conversation_ids))
     for key in await attachment_keys(services.db, conversation_ids):
         await services.storage.delete(key)
-    return await erase_conversations(services.db, tenant_id, conversation_ids, audit)
+    return await erase_conversations(services.db, tenant_id, conversation_ids, sessions, audit)
 
 
 async def do_erase_visitor(

@@ -25,6 +25,10 @@ async def healthz() -> dict[str, str]:
 
 @router.get("/readyz", responses={503: {"description": "A dependency is down"}})
 async def readyz(services: ServicesDep) -> JSONResponse:
+    """200 when Redis and the database answer, else 503 naming what failed (CONTRACT §4).
+    The body's `status` tells the operator what still works: `degraded` while only
+    Redis is down (sends are still accepted and stored, §14), `unavailable` without
+    the database."""
     checks = {"database": services.db.ping(), "redis": services.store.ping()}
     failed = []
     for name, check in checks.items():
@@ -35,6 +39,9 @@ async def readyz(services: ServicesDep) -> JSONResponse:
     if failed:
         body = error_body("unavailable", f"Not ready: {', '.join(failed)} unavailable.")
         body["failed"] = failed
+        body["status"] = "unavailable" if "database" in failed else "degraded"
+        for name in checks:
+            body[name] = "down" if name in failed else "ok"
         return JSONResponse(body, status_code=503)
     return JSONResponse({"status": "ready", "database": "ok", "redis": "ok"})
 

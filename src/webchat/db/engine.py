@@ -57,6 +57,8 @@ class Database:
             # LIFO: the hot path keeps reusing a few warm connections (asyncpg prepares
             # statements per connection) instead of cycling through cold ones.
             options.update(
+                # A database that does not answer fails the request in seconds, not 60.
+                connect_args={"timeout": WRITER_CONNECT_SECONDS},
                 pool_size=20,
                 max_overflow=12,
                 pool_pre_ping=True,

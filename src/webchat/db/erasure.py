@@ -19,6 +19,7 @@ from webchat.db.models import (
     Message,
     Note,
     Tenant,
+    VisitorSession,
 )
 from webchat.db.records import ConversationRecord
 
@@ -62,12 +63,21 @@ async def attachment_keys(db: Database, conversation_ids: list[str]) -> list[str
 
 
 async def erase_conversations(
-    db: Database, tenant_id: str, conversation_ids: list[str], audit: Audit | None
+    db: Database,
+    tenant_id: str,
+    conversation_ids: list[str],
+    session_ids: set[str],
+    audit: Audit | None,
 ) -> Erased:
-    """Delete the conversations and everything in them, and redact their events (kept, for
-    delivery accounting, with only their ids), in one transaction."""
+    """Delete the conversations and everything in them, and the sessions' bindings, and
+    redact their events (kept, for delivery accounting, with only their ids), in one
+    transaction."""
+    forget_sessions = delete(VisitorSession).where(
+        VisitorSession.tenant_id == tenant_id, VisitorSession.session_id.in_(session_ids)
+    )
     if not conversation_ids:
         async with db.session() as session:
+            await session.execute(forget_sessions)
             await record_audit(session, audit)
         return Erased(0, 0, 0)
     ids = conversation_ids
@@ -94,6 +104,7 @@ async def erase_conversations(
                 .values(data={"conversationId": conversation_id, "redacted": True})
             )
         await session.execute(delete(Conversation).where(Conversation.id.in_(owned)))
+        await session.execute(forget_sessions)
         await record_audit(session, audit)
     return Erased(len(owned), int(messages or 0), int(attachments or 0))
 

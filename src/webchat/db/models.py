@@ -81,6 +81,21 @@ class Agent(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class VisitorSession(Base):
+    """A visitor session bound to the first fingerprint seen (CONTRACT §2). Redis holds
+    the same binding as its cache (`store/sessions.py`); this row is what a node checks
+    when Redis is away or has lost it (§14)."""
+
+    __tablename__ = "visitor_sessions"
+
+    tenant_id: Mapped[str] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
+    )
+    session_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class Conversation(Base):
     __tablename__ = "conversations"
     __table_args__ = (

@@ -19,7 +19,7 @@ import logging
 import zlib
 from datetime import datetime
 
-from webchat.db.engine import Database
+from webchat.db.engine import Database, DatabaseUnavailable
 from webchat.db.messages import PendingMessage, StoredMessage, insert_messages
 from webchat.db.records import MessageRecord
 
@@ -31,6 +31,9 @@ LANES = 2
 # On shutdown, how long the lanes may take to commit what is queued (SIGTERM drains
 # within 10 s, CONTRACT §14).
 DRAIN_SECONDS = 3.0
+# Past this many sends waiting on a lane (the database slow or away), a send is refused at
+# once with 503 rather than queued behind the others: memory and waits stay bounded.
+MAX_QUEUED = 5_000
 
 _Item = tuple[PendingMessage, "asyncio.Future[StoredMessage]"]
 
@@ -67,6 +70,8 @@ class _Lane:
     async def write(self, pending: PendingMessage) -> StoredMessage:
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._run())
+        if self._queue.qsize() >= MAX_QUEUED:
+            raise DatabaseUnavailable("the group commit's queue is full")
         future: asyncio.Future[StoredMessage] = asyncio.get_running_loop().create_future()
         self._queue.put_nowait((pending, future))
         return await future
@@ -102,8 +107,11 @@ class _Lane:
                 self._db, [pending for pending, _ in batch], lane=self._lane
             )
         except Exception as exc:
-            if len(batch) == 1:
-                _settle(batch[0][1], exc)
+            if len(batch) == 1 or isinstance(exc, DatabaseUnavailable):
+                # The database is away: every message of the batch gets the 503 at once
+                # (nothing was written; the senders retry with their clientMessageId).
+                for _, future in batch:
+                    _settle(future, exc)
                 return
             # One bad row must not fail its neighbours: retry each on its own.
             for item in batch:

@@ -25,6 +25,7 @@ from webchat.realtime.revocation import RevocationWatcher
 from webchat.realtime.rooms import admin_room, conversation_room, tenant_room, visitor_room
 from webchat.realtime.state import SocketState
 from webchat.schemas import message_json
+from webchat.store import StoreUnavailable
 from webchat.store.fanout import RedisRelay
 from webchat.store.presence import (
     HEARTBEAT_SECONDS,
@@ -36,7 +37,7 @@ from webchat.store.presence import (
     remove_tab,
 )
 from webchat.wire.connection import Peer
-from webchat.wire.packets import UNKNOWN_EVENT, UNREADABLE
+from webchat.wire.packets import UNKNOWN_EVENT, UNREADABLE, event_packet
 from webchat.wire.polling import handle_polling
 from webchat.wire.server import Refused, WireServer
 from webchat.wire.websocket import APP_STATE_KEY, SOCKET_PATHS
@@ -63,9 +64,15 @@ class RealtimeServer:
         self.relay: RedisRelay | None = None
         if not services.store.embedded:
             assert services.store.url is not None
-            self.relay = RedisRelay(services.store.url, services.node_id, self.wire.deliver)
+            self.relay = RedisRelay(
+                services.store.url, services.node_id, self.wire.deliver, self._after_gap
+            )
             self.wire.relay = self.relay
         self.sockets: dict[str, SocketState] = {}
+        # Presence Redis could not take (it was away): listed again, removed at the next beat.
+        self._presence_stale = False
+        self._unlisted: list[SocketRef] = []
+        self._beating = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
         self._upkeep: asyncio.Task[None] | None = None
         self.revocations = RevocationWatcher(
@@ -113,12 +120,22 @@ class RealtimeServer:
             await asyncio.sleep(HEARTBEAT_SECONDS)
             try:
                 await self._beat()
+            except StoreUnavailable as exc:
+                log.warning("presence upkeep: Redis unavailable (%s)", exc)
             except Exception:
                 log.warning("presence upkeep failed", exc_info=True)
 
     async def _beat(self) -> None:
-        if not await heartbeat(self.services.store, self.services.node_id):
+        async with self._beating:
+            await self._keep_presence()
+
+    async def _keep_presence(self) -> None:
+        if not await heartbeat(self.services.store, self.services.node_id) or self._presence_stale:
+            self._presence_stale = False
             await self._relist_tabs()
+        while self._unlisted:
+            await self._remove_presence(self._unlisted[-1])
+            self._unlisted.pop()
         for socket, entry in await reap_dead_nodes(self.services.store):
             event = "agent_offline" if socket.kind == "agent" else "user_offline"
             await publish_presence(self.services, socket.tenant_id, event, entry)
@@ -128,6 +145,17 @@ class RealtimeServer:
         for sid, state in list(self.sockets.items()):
             if state.presence is not None and sid in self.sockets:
                 await self._add_presence(state)
+
+    def _after_gap(self) -> None:
+        """The socket channel is back after an outage, or another node could not publish:
+        events from other nodes may have been missed. Every socket here is asked to `sync`
+        (the widget and console replay from the database), and presence is listed again
+        (Redis may have restarted empty)."""
+        rooms = tuple({tenant_room(state.tenant_id) for state in self.sockets.values()})
+        if rooms:
+            self.wire.deliver(event_packet("sync", {"reason": "missed_events"}), rooms, None)
+        self._presence_stale = True
+        self._spawn(self._beat())
 
     async def _add_presence(self, state: SocketState) -> None:
         """List this socket in Redis; announce its owner on its first tab."""
@@ -155,9 +183,13 @@ class RealtimeServer:
                 "lastSeenAt": now,
                 "url": state.url,
             }
-        tabs, entry = await add_tab(
-            self.services.store, self.services.node_id, state.presence, entry
-        )
+        try:
+            tabs, entry = await add_tab(
+                self.services.store, self.services.node_id, state.presence, entry
+            )
+        except StoreUnavailable:
+            self._presence_stale = True  # the socket works; it is listed once Redis is back
+            return
         if tabs == 1:
             await publish_presence(self.services, state.tenant_id, event, entry)
             self._presence_changed(state.tenant_id, state.kind)
@@ -262,14 +294,19 @@ class RealtimeServer:
             return
         self.caps.release(state.tenant_id)
         self.services.metrics.open_sockets.labels(state.kind).dec()
-        if state.presence is None:
-            return
-        entry = await remove_tab(self.services.store, self.services.node_id, state.presence)
+        if state.presence is not None:
+            try:
+                await self._remove_presence(state.presence)
+            except StoreUnavailable:
+                self._unlisted.append(state.presence)
+
+    async def _remove_presence(self, ref: SocketRef) -> None:
+        entry = await remove_tab(self.services.store, self.services.node_id, ref)
         if entry is not None:
             entry["lastSeenAt"] = isoformat(utcnow())
-            event = "agent_offline" if state.kind == "agent" else "user_offline"
-            await publish_presence(self.services, state.tenant_id, event, entry)
-            self._presence_changed(state.tenant_id, state.kind)
+            event = "agent_offline" if ref.kind == "agent" else "user_offline"
+            await publish_presence(self.services, ref.tenant_id, event, entry)
+            self._presence_changed(ref.tenant_id, ref.kind)
 
     async def _close_revoked(self, key_ids: set[str]) -> None:
         for sid, state in list(self.sockets.items()):

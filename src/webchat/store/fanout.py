@@ -9,6 +9,12 @@ their prefix, before decoding anything. `--role api` processes only publish.
 A socket node alone on the channel publishes nothing: it counts the channel's
 subscribers every second, and a node that subscribes says `hello` at once, so the others
 start publishing before it has a socket to deliver to.
+
+While Redis is away, events still reach this node's own sockets, and nothing queues for
+the others: a failed publish stops publishing for `PAUSE_SECONDS`. Whatever crossed no
+node in that time is repaired by the clients (CONTRACT §14): a node whose subscription
+broke calls `on_gap` once it listens again (it asks its sockets to `sync`), and a node
+whose publish failed says `resync` when it can, which makes every other node do the same.
 """
 
 from __future__ import annotations
@@ -33,13 +39,23 @@ CHANNEL = b"webchat:sockets"
 RETRY_SECONDS = 1.0
 COUNT_SECONDS = 1.0
 HELLO = b"hello"
+RESYNC = b"resync"
+PAUSE_SECONDS = 1.0
 
 Deliver = Callable[[str, tuple[str, ...], "str | None"], None]
 _Emit = tuple[tuple[str, ...], "str | None", str]
+# Queued to send an owed `resync` when there is nothing else to publish.
+NOTHING: _Emit = ((), None, "")
 
 
 class RedisRelay:
-    def __init__(self, url: str, node_id: str, deliver: Deliver | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        node_id: str,
+        deliver: Deliver | None = None,
+        on_gap: Callable[[], None] | None = None,
+    ) -> None:
         self._redis = redis.Redis.from_url(
             url, socket_connect_timeout=SOCKET_TIMEOUT_SECONDS, health_check_interval=30
         )
@@ -51,22 +67,38 @@ class RedisRelay:
         self.others_listen = True
         self._hello_at = 0.0
         self._subscribed = False
+        self._on_gap = on_gap
+        self._paused_until = 0.0
+        self._owe_resync = False
+        self._dropped_alone_at = 0.0
 
     def publish(self, rooms: tuple[str, ...], skip_sid: str | None, packet: str) -> None:
-        if self.others_listen or self._deliver is None:
-            self._batcher.add((rooms, skip_sid, packet))
+        if not (self.others_listen or self._deliver is None):
+            self._dropped_alone_at = time.monotonic()
+            return
+        if time.monotonic() < self._paused_until:
+            self._owe_resync = True
+            return
+        self._batcher.add((rooms, skip_sid, packet))
 
     async def _send(self, batch: list[_Emit]) -> None:
-        message = self._prefix + orjson.dumps(batch)
+        batch = [emit for emit in batch if emit is not NOTHING]
+        messages = [self._prefix + orjson.dumps(batch)] if batch else []
+        resync, self._owe_resync = self._owe_resync, False
+        if resync:
+            messages.insert(0, self._prefix + RESYNC)
         for attempt in (1, 2):
             try:
-                await self._redis.publish(CHANNEL, message)
+                for message in messages:
+                    await self._redis.publish(CHANNEL, message)
+                if resync:
+                    log.info("the socket channel is back: other nodes' sockets asked to sync")
                 return
             except (RedisError, OSError):
                 if attempt == 2:
-                    # Sockets on other nodes miss these live events; clients repair the
-                    # gap with `sync` / `lastMessageId` on their next reconnect.
                     log.warning("could not publish %d events to other nodes", len(batch))
+                    self._owe_resync = True
+                    self._paused_until = time.monotonic() + PAUSE_SECONDS
 
     async def start(self) -> None:
         """Subscribe (and say hello) before the node takes sockets, then keep listening."""
@@ -95,14 +127,20 @@ class RedisRelay:
         return pubsub
 
     async def _listen(self, pubsub: PubSub | None) -> None:
+        gap = pubsub is None
         while True:
             try:
                 if pubsub is None:
                     pubsub = await self._subscribe()
+                if gap and self._on_gap is not None:
+                    self._on_gap()
+                gap = False
                 async for message in pubsub.listen():
                     self._on_message(message.get("data"))
-            except (RedisError, OSError):
-                log.warning("lost the socket channel; subscribing again", exc_info=True)
+            except (RedisError, OSError) as exc:
+                if not gap:  # once per outage, not once per retry
+                    log.warning("lost the socket channel (%s); subscribing again", exc)
+            gap = True
             self._subscribed = False
             if pubsub is not None:
                 with contextlib.suppress(Exception):
@@ -119,10 +157,21 @@ class RedisRelay:
                 alone = listeners - (1 if self._subscribed else 0) <= 0
                 # A count taken before a newcomer's hello must not silence us again.
                 recent_hello = time.monotonic() - self._hello_at < 2 * COUNT_SECONDS
-                self.others_listen = not alone or recent_hello
+                self._set_others_listen(not alone or recent_hello)
             except (RedisError, OSError):
-                self.others_listen = True  # unknown: publish
+                self._set_others_listen(True)  # unknown: publish
+            if self._owe_resync and time.monotonic() >= self._paused_until:
+                self._batcher.add(NOTHING)  # even when nothing else is published
             await asyncio.sleep(COUNT_SECONDS)
+
+    def _set_others_listen(self, listen: bool) -> None:
+        """A node learns of a listener up to a count late (or misses its hello while
+        resubscribing itself): if it kept anything to itself meanwhile, the others sync."""
+        recently_dropped = time.monotonic() - self._dropped_alone_at < 3 * COUNT_SECONDS
+        if listen and not self.others_listen and recently_dropped:
+            self._owe_resync = True
+            self._batcher.add(NOTHING)
+        self.others_listen = listen
 
     def _on_message(self, data: object) -> None:
         if not isinstance(data, bytes) or data.startswith(self._prefix):
@@ -130,7 +179,11 @@ class RedisRelay:
         assert self._deliver is not None
         if data.endswith(b" " + HELLO):
             self._hello_at = time.monotonic()
-            self.others_listen = True
+            self._set_others_listen(True)
+            return
+        if data.endswith(b" " + RESYNC):
+            if self._on_gap is not None:
+                self._on_gap()
             return
         try:
             batch = orjson.loads(data[data.index(b" ") + 1 :])

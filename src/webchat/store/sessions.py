@@ -28,6 +28,8 @@ class SessionState:
     user_info_json: str
     # Bound by this call: the first time the session was seen.
     created: bool = False
+    # False when Redis was away: nothing of the session is cached there.
+    cached: bool = True
 
 
 def session_key(tenant_id: str, session_id: str) -> str:

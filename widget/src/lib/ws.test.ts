@@ -112,6 +112,32 @@ describe('handshake', () => {
     expect(missed.messageId < mine.messageId).toBe(true);
   });
 
+  it('syncs when the server asks, from the newest message seen', async () => {
+    const { ws, socket, received } = setup();
+    const resyncs: unknown[] = [];
+    ws.on('resync', () => resyncs.push(true));
+    socket.accept();
+    const seen = message();
+    socket.fire('meta_message_created', seen);
+    socket.fire('sync', { reason: 'missed_events' });
+    const [sync] = socket.sent('sync');
+    expect(sync!.payload).toMatchObject({ after: seen.messageId });
+    const missed = message();
+    sync!.ack!({ ok: true, messages: [missed] });
+    await vi.waitFor(() => expect(received.map((m) => m.messageId)).toEqual([seen.messageId, missed.messageId]));
+    expect(resyncs).toHaveLength(0);
+  });
+
+  it('asks for the history when the server asks to sync before any message', () => {
+    const { ws, socket } = setup();
+    const resyncs: unknown[] = [];
+    ws.on('resync', () => resyncs.push(true));
+    socket.accept();
+    socket.fire('sync', { reason: 'missed_events' });
+    expect(socket.sent('sync')).toHaveLength(0);
+    expect(resyncs).toHaveLength(1);
+  });
+
   it('does not sync on the first connection', () => {
     const { socket } = setup();
     socket.accept();

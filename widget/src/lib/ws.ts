@@ -62,6 +62,8 @@ export interface ChatWebSocketEvents {
   status: ConnectionStatus;
   session: ServerSession;
   error: ChatError;
+  /** The server asked for a `sync` before any message was seen here: reload the history. */
+  resync: undefined;
 }
 
 export interface ChatWebSocketOptions {
@@ -202,6 +204,8 @@ export class ChatWebSocket extends Emitter<ChatWebSocketEvents> {
       this.emit('session', payload);
     }));
     socket.on('meta_message_created', mine((payload: unknown) => this.#receive(payload)));
+    // After an outage between the server's nodes (contract §14), events may have been missed.
+    socket.on('sync', mine(() => this.#onSyncRequested()));
     socket.on('messages_read', mine((payload: { reader?: unknown; upTo?: unknown } | null) => {
       const reader = payload?.reader;
       if ((reader === 'agent' || reader === 'visitor') && typeof payload?.upTo === 'string') {
@@ -402,6 +406,11 @@ export class ChatWebSocket extends Emitter<ChatWebSocketEvents> {
     // The handshake's lastMessageId already asks for a replay; this covers
     // servers (or a replay) that stopped short. Duplicates are dropped.
     if (reconnected) this.sync().catch(() => undefined);
+  }
+
+  #onSyncRequested(): void {
+    if (this.#newestId) this.sync().catch(() => undefined);
+    else this.emit('resync', undefined);
   }
 
   #onDisconnect(reason: string): void {
