@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import secrets
 from pathlib import Path
 from typing import Literal
@@ -125,6 +126,13 @@ class Settings(BaseSettings):
                 ipaddress.ip_network(item, strict=False)
             except ValueError:
                 raise ValueError(f"{item!r} is not an IP address or CIDR network") from None
+        return value
+
+    @field_validator("visitor_rate_limit", "session_rate_limit", "tenant_rate_limit")
+    @classmethod
+    def check_rate(cls, value: str) -> str:
+        if not re.fullmatch(r"[1-9][0-9]{0,8}/(second|minute|hour|day)", value):
+            raise ValueError('must be a rate such as "300/minute" (per second/minute/hour/day)')
         return value
 
     @field_validator("smtp_url")

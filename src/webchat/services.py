@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 from webchat.actions.events import Emitter, NullEmitter
@@ -52,6 +53,10 @@ class Services:
 def create_services(settings: Settings) -> Services:
     db = Database(settings.resolved_database_url)
     store = connect_store(None if settings.embedded_redis else settings.redis_url)
+    # Keys the hashes of what limits count (IP addresses, e-mails): derived from the secret.
+    limits_key = hashlib.blake2b(
+        settings.resolved_jwt_secret().encode(), person=b"webchat-limits"
+    ).digest()
     return Services(
         settings=settings,
         db=db,
@@ -63,13 +68,13 @@ def create_services(settings: Settings) -> Services:
         links=LinkSigner(settings.resolved_jwt_secret()),
         tokens=TokenIssuer(settings.resolved_jwt_secret()),
         metrics=Metrics(),
-        visitor_limiter=RateLimiter(settings.visitor_rate_limit, store, "visitor"),
+        visitor_limiter=RateLimiter(settings.visitor_rate_limit, store, "visitor", limits_key),
         # Online password guessing: a person retries a few times, a script thousands.
-        login_limiter=RateLimiter("10/minute", store, "login"),
-        session_limiter=RateLimiter(settings.session_rate_limit, store, "session"),
+        login_limiter=RateLimiter("10/minute", store, "login", limits_key),
+        session_limiter=RateLimiter(settings.session_rate_limit, store, "session", limits_key),
         # Wrong fingerprints and forged userHashes per IP: a widget never sends one (its
         # fingerprint is its own), a script guessing or locking out sessions sends many.
-        refusal_limiter=RateLimiter("30/minute", store, "refusal"),
-        transcript_limiter=RateLimiter("3/hour", store, "transcript"),
-        tenant_limiter=RateLimiter(settings.tenant_rate_limit, store, "tenant"),
+        refusal_limiter=RateLimiter("30/minute", store, "refusal", limits_key),
+        transcript_limiter=RateLimiter("3/hour", store, "transcript", limits_key),
+        tenant_limiter=RateLimiter(settings.tenant_rate_limit, store, "tenant", limits_key),
     )

@@ -31,6 +31,29 @@ async def test_a_flooding_visitor_is_limited_and_others_are_not(make_server, soc
     assert [m["text"] for m in history["messages"]] == [f"n{i}" for i in range(5)]
 
 
+async def test_a_tenant_can_lower_its_ceiling_but_not_raise_it(make_server) -> None:
+    """WEBCHAT_TENANT_RATE_LIMIT protects the cluster from each tenant: a tenant's own
+    `tenantMessages` applies when it is lower, and is ignored when it is higher."""
+    server = make_server("embedded", env={"WEBCHAT_TENANT_RATE_LIMIT": "4/minute"})
+    greedy, modest = TenantChat(create_tenant(server)), TenantChat(create_tenant(server))
+    try:
+        for chat, rate in ((greedy, "999999999/second"), (modest, "2/minute")):
+            response = await chat.secret.patch(
+                "/api/settings", json={"rateLimits": {"tenantMessages": rate}}
+            )
+            contract.expect_status(response, 200)
+        for chat, allowed in ((greedy, 4), (modest, 2)):
+            for i in range(allowed):
+                await chat.send(Visitor(), f"n{i}")
+            response = await chat.public.post(
+                "/webchat/message", json={**Visitor().identity(chat.tenant), "text": "over"}
+            )
+            contract.expect_error(response, 429, "rate_limited")
+    finally:
+        await greedy.aclose()
+        await modest.aclose()
+
+
 @pytest.mark.real_only
 async def test_a_visitor_gets_one_limit_across_two_nodes(make_server, sockets: Sockets):
     """CONTRACT §14: counted in Redis, not per process."""

@@ -95,3 +95,31 @@ async def test_while_redis_is_away_each_process_counts_alone_then_shares_again(
     for limiter in (first, second, first):
         assert await refused(limiter, "acme", fresh) is None
     assert await refused(second, "acme", fresh) is not None
+
+
+async def test_a_burst_of_concurrent_checks_is_counted_in_redis_exactly(
+    node: Callable[[str], RateLimiter],
+) -> None:
+    """More checks at once than any pool has connections: they wait their turn and are all
+    counted in Redis (redis-py's default pool refused past 100 and the limit fell back to
+    per-process counting under exactly this load)."""
+    limiter = node("1000/minute")
+    results = await asyncio.gather(*(refused(limiter, "burst") for _ in range(1_200)))
+    assert limiter._local_until == 0.0, "a healthy Redis was taken for an unreachable one"
+    assert len(limiter._local) == 0
+    assert sum(r is None for r in results) == 1_000
+    assert all(r.status == 429 for r in results if r is not None)
+
+
+async def test_keys_in_redis_are_keyed_hashes(redis: RedisProcess) -> None:
+    store = connect_store(redis.url)
+    try:
+        one = RateLimiter("5/minute", store, "refusal", key=b"k" * 32)
+        other = RateLimiter("5/minute", store, "refusal", key=b"x" * 32)
+        await one.check("203.0.113.7")
+        await other.check("203.0.113.7")
+        keys = sorted(await store.redis.keys(f"{rate_limits.KEY_PREFIX}*"))
+        assert keys and not any("203.0.113.7" in key for key in keys), keys
+        assert len(keys) == 2, f"the same IP under two keys must hash apart: {keys}"
+    finally:
+        await store.close()

@@ -52,6 +52,9 @@ def test_environment_is_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) ->
         ("WEBCHAT_JWT_SECRET", "x" * 31),
         ("WEBCHAT_JWT_SECRET", "changeme"),
         ("WEBCHAT_ROLE", "worker"),
+        ("WEBCHAT_VISITOR_RATE_LIMIT", "lots"),
+        ("WEBCHAT_TENANT_RATE_LIMIT", "0/minute"),
+        ("WEBCHAT_SESSION_RATE_LIMIT", "10 per minute"),
     ],
 )
 def test_bad_value_raises_settings_error_naming_the_variable(

@@ -55,14 +55,24 @@ async def test_a_new_window_starts_after_the_old_one(clock: Clock) -> None:
     await limiter.check("k")
 
 
-async def test_expired_windows_are_swept(clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(rate_limits, "SWEEP_THRESHOLD", 10)
+async def test_expired_windows_are_dropped_and_live_ones_kept(clock: Clock) -> None:
     limiter = RateLimiter("5/second")
     for i in range(10):
         await limiter.check(str(i))
-    clock.now += 2
+    clock.now += 0.5
+    await limiter.check("later")
+    clock.now += 0.6  # the first ten have expired, "later" has not
     await limiter.check("fresh")
-    assert len(limiter._local._windows) == 1
+    assert len(limiter._local) == 2
+
+
+async def test_local_windows_are_bounded(clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(rate_limits, "MAX_LOCAL_KEYS", 100)
+    limiter = RateLimiter("1/hour")
+    for i in range(150):
+        await limiter.check(str(i))
+    assert len(limiter._local) == 100
+    await limiter.check("0")  # the oldest went first: it starts afresh (fail open)
 
 
 async def test_a_rate_given_per_call_replaces_the_default_and_counts_apart(clock: Clock) -> None:

@@ -1,12 +1,15 @@
 """Request limits ("300/minute", in the `limits` library's notation), counted across nodes.
 
 With Redis, a limit is `limits`' sliding-window counter in Redis (two counters per key and
-one script call per check, on the store's own connection pool): every node counts the
-same hits, so N processes do not give a visitor N times the limit (CONTRACT §14).
+one script call per check, on the limiters' own connection pool, `Store.limits_pool`):
+every node counts the same hits, so N processes do not give a visitor N times the limit
+(CONTRACT §14). Keys are keyed hashes: no IP address, e-mail or session id in Redis.
 
 In process memory instead, a fixed window per key: for the embedded store (one process,
 nothing to share), and while Redis is unreachable: sends must keep being accepted then
-(§14), and a per-process wall still stops a script. `limits`' own in-memory storages run an
+(§14), and a per-process wall still stops a script. After a failure one check at a time
+asks Redis again while the others count locally, so a Redis that hangs stalls no one but
+that probe (for `LIMITS_TIMEOUT_SECONDS`). `limits`' own in-memory storages run an
 expiry timer every 10 ms for as long as any key exists, which profiling showed costing
 2-7 % of a busy server (docs/performance.md); a dict of windows checked inline costs a
 lookup.
@@ -26,12 +29,12 @@ from limits.aio.strategies import SlidingWindowCounterRateLimiter
 from limits.errors import StorageError
 
 from webchat.errors import ApiError
-from webchat.store.client import SOCKET_TIMEOUT_SECONDS, Store
+from webchat.store.client import Store
 
 log = logging.getLogger(__name__)
 
-# Forgotten windows are swept once the table grows past this many keys.
-SWEEP_THRESHOLD = 10_000
+# In-process windows kept per rate at most; past it the oldest go (they start afresh).
+MAX_LOCAL_KEYS = 200_000
 # While Redis is away, one warning per this many seconds and limiter, not one per request.
 WARN_EVERY_SECONDS = 30.0
 # After a failed call, count locally this long before asking Redis again: an unreachable
@@ -40,9 +43,14 @@ RETRY_REDIS_SECONDS = 2.0
 KEY_PREFIX = "webchat:limits"
 
 
-def _digest(identifiers: tuple[str, ...]) -> str:
+def _digest(identifiers: tuple[str, ...], key: bytes) -> str:
     joined = "\x1f".join(identifiers).encode()
-    return hashlib.blake2b(joined, digest_size=16).hexdigest()
+    return hashlib.blake2b(joined, digest_size=16, key=key).hexdigest()
+
+
+def per_second(rate: str) -> float:
+    item = parsed(rate)
+    return item.amount / item.get_expiry()
 
 
 @functools.lru_cache(maxsize=256)
@@ -60,55 +68,64 @@ def too_many(retry_after: float) -> ApiError:
 
 
 class RateLimiter:
-    def __init__(self, rate: str, store: Store | None = None, name: str = "limit") -> None:
+    def __init__(
+        self, rate: str, store: Store | None = None, name: str = "limit", key: bytes = b""
+    ) -> None:
+        """`key` (up to 64 bytes, from the server's secret) keys the hash of identifiers:
+        an IP address cannot be found again from its key by trying them all."""
         self.item = parsed(rate)
         self.name = name
+        self._key = key
         self._local = LocalWindows()
         self._shared: SlidingWindowCounterRateLimiter | None = None
-        if store is not None and not store.embedded and store.url is not None:
-            # Its own connections, with the store's timeouts: a limit check never waits
-            # behind, or holds up, the store's pool.
+        pool = store.limits_pool() if store is not None else None
+        if pool is not None:
+            assert store is not None and store.url is not None
             storage = RedisStorage(
                 f"async+{store.url}",
                 wrap_exceptions=True,
                 implementation="redispy",
                 key_prefix=KEY_PREFIX,
-                socket_timeout=SOCKET_TIMEOUT_SECONDS,
-                socket_connect_timeout=SOCKET_TIMEOUT_SECONDS,
+                # `limits` passes it on to redis-py (its options are typed as scalars).
+                connection_pool=pool,  # type: ignore[arg-type]
             )
             self._shared = SlidingWindowCounterRateLimiter(storage)
         self._warned_at = -WARN_EVERY_SECONDS
         self._local_until = 0.0
-
-    @property
-    def amount(self) -> int:
-        return self.item.amount
-
-    @property
-    def window_seconds(self) -> int:
-        return self.item.get_expiry()
+        # After a failure: whether Redis is in doubt, and whether a check is asking it.
+        self._in_doubt = False
+        self._probing = False
 
     async def check(self, *identifiers: str, rate: str | None = None) -> None:
         """One hit for `identifiers`; `429` with `Retry-After` past the limit. `rate`
         replaces the limit's own for this call (a tenant's setting); each rate counts apart."""
         item = self.item if rate is None else parsed(rate)
-        if self._shared is None or time.monotonic() < self._local_until:
+        local = time.monotonic() < self._local_until or (self._in_doubt and self._probing)
+        if self._shared is None or local:
             self._local.check(item, identifiers)
             return
         # Hashed: no session id or IP address in Redis's keys (an erasure leaves none).
-        keys = (self.name, _digest(identifiers))
+        keys = (self.name, _digest(identifiers, self._key))
+        probe = self._in_doubt
+        self._probing = self._probing or probe
         try:
             if await self._shared.hit(item, *keys):
+                self._in_doubt = False
                 return
             stats = await self._shared.get_window_stats(item, *keys)
+            self._in_doubt = False
         except StorageError:
             self._redis_failed()
             self._local.check(item, identifiers)
             return
+        finally:
+            if probe:
+                self._probing = False
         raise too_many(stats.reset_time - time.time())
 
     def _redis_failed(self) -> None:
         now = time.monotonic()
+        self._in_doubt = True
         self._local_until = now + RETRY_REDIS_SECONDS
         if now - self._warned_at >= WARN_EVERY_SECONDS:
             self._warned_at = now
@@ -116,29 +133,28 @@ class RateLimiter:
 
 
 class LocalWindows:
-    """A fixed window per key and rate in this process."""
+    """A fixed window per key and rate in this process. Each rate's windows are kept in
+    the order they started, so the expired ones are dropped from the front: a check costs
+    a lookup and whatever it drops, however many keys are live."""
 
     def __init__(self) -> None:
-        self._windows: dict[tuple[RateLimitItem, tuple[str, ...]], tuple[float, int]] = {}
+        self._windows: dict[RateLimitItem, dict[tuple[str, ...], tuple[float, int]]] = {}
 
     def check(self, item: RateLimitItem, identifiers: tuple[str, ...]) -> None:
         now = time.monotonic()
-        key = (item, identifiers)
         window = item.get_expiry()
-        started, count = self._windows.get(key, (now, 0))
-        if now - started >= window:
-            started, count = now, 0
+        windows = self._windows.setdefault(item, {})
+        while windows:
+            oldest = next(iter(windows))
+            if now - windows[oldest][0] < window:
+                break
+            del windows[oldest]
+        started, count = windows.get(identifiers, (now, 0))
         if count >= item.amount:
             raise too_many(started + window - now)
-        self._windows[key] = (started, count + 1)
-        if len(self._windows) > SWEEP_THRESHOLD:
-            self._sweep(now)
+        windows[identifiers] = (started, count + 1)  # a new key goes last: order kept
+        if len(windows) > MAX_LOCAL_KEYS:
+            del windows[next(iter(windows))]
 
-    def _sweep(self, now: float) -> None:
-        expired = [
-            key
-            for key, (started, _) in self._windows.items()
-            if now - started >= key[0].get_expiry()
-        ]
-        for key in expired:
-            del self._windows[key]
+    def __len__(self) -> int:
+        return sum(len(windows) for windows in self._windows.values())

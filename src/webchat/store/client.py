@@ -18,6 +18,9 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 MAX_CONNECTIONS = 200
 POOL_WAIT_SECONDS = 5
 SOCKET_TIMEOUT_SECONDS = 5
+# Rate limit checks sit on every send: a Redis that hangs must cost them a moment, not 5 s,
+# before they count in process instead (gateway/rate_limits.py).
+LIMITS_TIMEOUT_SECONDS = 0.5
 
 
 class StoreUnavailable(Exception):
@@ -29,6 +32,7 @@ class Store:
         self.redis = client
         # None for the embedded store: there is nothing another process could reach.
         self.url = url
+        self._limits_pool: redis.BlockingConnectionPool | None = None
 
     @property
     def embedded(self) -> bool:
@@ -38,8 +42,26 @@ class Store:
         async with translate_errors():
             await self.redis.ping()
 
+    def limits_pool(self) -> redis.BlockingConnectionPool | None:
+        """The rate limiters' connections (shared by all of them, apart from the store's so
+        a limit check never waits behind other traffic), with short timeouts; None for the
+        embedded store."""
+        if self.url is None:
+            return None
+        if self._limits_pool is None:
+            self._limits_pool = redis.BlockingConnectionPool.from_url(
+                self.url,
+                max_connections=MAX_CONNECTIONS,
+                timeout=LIMITS_TIMEOUT_SECONDS,
+                socket_timeout=LIMITS_TIMEOUT_SECONDS,
+                socket_connect_timeout=LIMITS_TIMEOUT_SECONDS,
+            )
+        return self._limits_pool
+
     async def close(self) -> None:
         await self.redis.aclose()
+        if self._limits_pool is not None:
+            await self._limits_pool.aclose()
 
 
 def connect_store(url: str | None) -> Store:
