@@ -32,8 +32,9 @@ def run_server(settings: Settings) -> int:
         ws=WireWebSocket,
         lifespan="on",
         access_log=False,
-        # SIGTERM: 3 s for open requests, then the lifespan's drain (3 s for socket events,
-        # 3 s for the writer's queue): out within 10 s (CONTRACT §14).
+        # SIGTERM: 3 s for open requests, then the lifespan's drain (2.5 s for socket
+        # events, 1 s for presence goodbyes, 2.5 s for the writer's queue at most): out
+        # within 10 s (CONTRACT §14).
         timeout_graceful_shutdown=3,
         # A hard wall past the sockets' own caps (realtime/caps.py, answered with the §3
         # error): connections that never finish a request (slow-loris) count here too.

@@ -4,13 +4,15 @@ still stored once, and one bad message never fails its neighbours."""
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
 
-from webchat.db import Database
+from webchat.db import Database, DatabaseUnavailable
+from webchat.db import writer as writer_module
 from webchat.db.conversations import get_conversation, get_or_create_conversation
 from webchat.db.history import list_messages
 from webchat.db.records import ConversationRecord, MessageRecord
@@ -125,3 +127,37 @@ async def test_close_commits_what_is_queued_first(
     assert all(s.created for s in stored)
     page, _ = await list_messages(db, conversation.conversation_id, None, 200)
     assert [m.text for m in page] == [f"q{i}" for i in range(50)]
+
+
+async def test_close_is_bounded_when_commits_hang_and_answers_what_did_not_commit(
+    db: Database, conversation: ConversationRecord, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A database that stops answering mid-commit on every lane: the drain still ends in
+    DRAIN_SECONDS + CANCEL_SECONDS (not per lane, not forever), every sender gets the 503,
+    and the writer takes nothing more."""
+    hung = asyncio.Event()
+
+    async def never_answers(*args: object, **kwargs: object) -> None:
+        hung.set()
+        await asyncio.Event().wait()
+
+    monkeypatch.setattr(writer_module, "insert_messages", never_answers)
+    writer = MessageWriter(db)
+    other = await get_or_create_conversation(
+        db, conversation.tenant_id, str(uuid.uuid4()), None, {}
+    )
+    writes = [
+        asyncio.ensure_future(writer.write(record(c.conversation_id, f"h{i}"), reopen=False))
+        for i in range(20)
+        for c in (conversation, other)
+    ]
+    await asyncio.wait_for(hung.wait(), 5)
+    started = time.monotonic()
+    await asyncio.wait_for(writer.close(), 30)
+    took = time.monotonic() - started
+    bound = writer_module.DRAIN_SECONDS + writer_module.CANCEL_SECONDS + 1
+    assert took < bound, f"close took {took:.1f} s"
+    outcomes = await asyncio.wait_for(asyncio.gather(*writes, return_exceptions=True), 5)
+    assert all(isinstance(o, DatabaseUnavailable) for o in outcomes), outcomes[:3]
+    with pytest.raises(DatabaseUnavailable):
+        await writer.write(record(conversation.conversation_id, "late"), reopen=False)

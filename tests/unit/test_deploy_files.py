@@ -275,11 +275,6 @@ def test_healthcheck_fails_when_nothing_listens() -> None:
     assert result.returncode != 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pyproject.toml's package-data lacks mail/templates/*: a wheel install "
-    "(the Dockerfile, pip) cannot start (FileNotFoundError on layout.html)",
-)
 def test_package_data_covers_every_file_the_package_reads() -> None:
     package = ROOT / "src" / "webchat"
     globs = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"][

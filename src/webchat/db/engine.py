@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import re
+import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
@@ -22,6 +23,8 @@ from sqlalchemy.ext.asyncio import (
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 WRITER_CONNECT_SECONDS = 10
+# After the readers' pool could not be opened, how long callers fail at once.
+READERS_RETRY_SECONDS = 1.0
 # The lanes' statements take arrays whose length PostgreSQL cannot see when it plans. Left
 # to itself it keeps planning them afresh for every batch (a custom plan costs ~2 ms for
 # WRITE_BATCH, more than executing a small batch); the generic plan is as good for them.
@@ -74,6 +77,7 @@ class Database:
         self._writer_locks: dict[int, asyncio.Lock] = {}
         self._readers: asyncpg.Pool | None = None
         self._readers_lock = asyncio.Lock()
+        self._readers_failed_at = -READERS_RETRY_SECONDS
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
@@ -98,14 +102,21 @@ class Database:
         liveness ping, BEGIN and ROLLBACK around a one-row read (docs/performance.md)."""
         if self._readers is None:
             async with self._readers_lock:
+                # Callers queued behind a failed attempt fail with it, not one by one.
+                if time.monotonic() - self._readers_failed_at < READERS_RETRY_SECONDS:
+                    raise DatabaseUnavailable("the database did not answer")
                 if self._readers is None:
-                    self._readers = await asyncpg.create_pool(
-                        _asyncpg_dsn(self.url),
-                        min_size=1,
-                        max_size=READERS,
-                        timeout=WRITER_CONNECT_SECONDS,
-                        reset=_rollback_if_open,
-                    )
+                    try:
+                        self._readers = await asyncpg.create_pool(
+                            _asyncpg_dsn(self.url),
+                            min_size=1,
+                            max_size=READERS,
+                            timeout=WRITER_CONNECT_SECONDS,
+                            reset=_rollback_if_open,
+                        )
+                    except BaseException:
+                        self._readers_failed_at = time.monotonic()
+                        raise
         return self._readers
 
     @asynccontextmanager
@@ -193,6 +204,11 @@ def _asyncpg_errors() -> Iterator[None]:
         asyncpg.InterfaceError,
         asyncpg.CannotConnectNowError,
         asyncpg.AdminShutdownError,
+        # Out of connections (too_many_connections), shut down by an operator, refused
+        # credentials: the database is not there for us, which is a 503, not a 500.
+        asyncpg.InsufficientResourcesError,
+        asyncpg.OperatorInterventionError,
+        asyncpg.InvalidAuthorizationSpecificationError,
         OperationalError,
         InterfaceError,
         OSError,

@@ -14,7 +14,6 @@ is not every message's wait. SQLite has one writer.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import zlib
 from datetime import datetime
@@ -28,9 +27,10 @@ log = logging.getLogger(__name__)
 # Bounded so one transaction stays short (and within SQLite's bound-parameter limit).
 MAX_BATCH = 200
 LANES = 2
-# On shutdown, how long the lanes may take to commit what is queued (SIGTERM drains
-# within 10 s, CONTRACT §14).
-DRAIN_SECONDS = 3.0
+# On shutdown, how long the lanes together may take to commit what is queued (SIGTERM
+# drains within 10 s, CONTRACT §14), and then to give up a commit still in flight.
+DRAIN_SECONDS = 2.0
+CANCEL_SECONDS = 0.5
 # Past this many sends waiting on a lane (the database slow or away), a send is refused at
 # once with 503 rather than queued behind the others: memory and waits stay bounded.
 MAX_QUEUED = 5_000
@@ -53,9 +53,11 @@ class MessageWriter:
         return await lane.write(PendingMessage(message, reopen, email_due, attachment_ids))
 
     async def close(self) -> None:
-        """Commit what is queued (up to DRAIN_SECONDS), then stop the lanes."""
-        for lane in self._lanes:
-            await lane.close()
+        """Commit what is queued (the lanes side by side, DRAIN_SECONDS in all), then stop
+        them. What did not commit by then is answered `503` (its senders retry with their
+        clientMessageId, on another node)."""
+        deadline = asyncio.get_running_loop().time() + DRAIN_SECONDS
+        await asyncio.gather(*(lane.close(deadline) for lane in self._lanes))
 
 
 class _Lane:
@@ -66,8 +68,12 @@ class _Lane:
         self._lane = lane
         self._queue: asyncio.Queue[_Item] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
+        self._in_flight = 0
+        self._closed = False
 
     async def write(self, pending: PendingMessage) -> StoredMessage:
+        if self._closed:
+            raise DatabaseUnavailable("the writer is shutting down")
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._run())
         if self._queue.qsize() >= MAX_QUEUED:
@@ -76,17 +82,24 @@ class _Lane:
         self._queue.put_nowait((pending, future))
         return await future
 
-    async def close(self) -> None:
+    async def close(self, deadline: float) -> None:
+        self._closed = True
         if self._task is None:
             return
         if not self._task.done():
+            left = max(0.0, deadline - asyncio.get_running_loop().time())
             try:
-                await asyncio.wait_for(self._queue.join(), DRAIN_SECONDS)
+                await asyncio.wait_for(self._queue.join(), left)
             except TimeoutError:
-                log.warning("shutdown: %d queued messages not committed", self._queue.qsize())
+                waiting = self._queue.qsize() + self._in_flight
+                log.warning("shutdown: %d messages not committed (answered 503)", waiting)
         self._task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._task
+        # A commit stuck on a database that stopped answering is not waited for: the
+        # database's close terminates its connection.
+        await asyncio.wait({self._task}, timeout=CANCEL_SECONDS)
+        while not self._queue.empty():
+            _, future = self._queue.get_nowait()
+            _settle(future, DatabaseUnavailable("the writer is shutting down"))
 
     async def _run(self) -> None:
         while True:
@@ -94,10 +107,18 @@ class _Lane:
             while len(batch) < MAX_BATCH and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
             live = [(pending, future) for pending, future in batch if not future.cancelled()]
+            self._in_flight = len(batch)
             try:
                 if live:
                     await self._commit(live)
+            except BaseException:
+                # Cancelled mid-commit (shutdown): the outcome is unknown, so 503; a retry
+                # with the same clientMessageId finds the message if it did commit.
+                for _, future in live:
+                    _settle(future, DatabaseUnavailable("the writer is shutting down"))
+                raise
             finally:
+                self._in_flight = 0
                 for _ in batch:
                     self._queue.task_done()
 
