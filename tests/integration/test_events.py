@@ -307,7 +307,7 @@ async def test_presence_events_agree_with_the_online_list(desk: Desk) -> None:
     opened = await desk.client.post("/webchat/session", headers=desk.public, json=visitor)
     session = await _visitor_state(desk, visitor, opened.json())
     desk.take()
-    await desk.realtime._add_presence(session)
+    await desk.realtime.presence.add(session)
     event = only(desk.take(), "user_online")
     assert event.rooms == (ADMIN,)
     online = await list_online(desk.services.store, T)
@@ -364,7 +364,7 @@ async def _console_opens(desk: Desk) -> SocketState:
     """The demo agent's first console tab, as the socket server lists it."""
     state = SocketState("agent", await _agent_principal(desk))
     state.presence = SocketRef(T, desk.agent_id, "sid-console", "agent")
-    await desk.realtime._add_presence(state)
+    await desk.realtime.presence.add(state)
     # Availability is announced in the background; wait for it.
     await asyncio.gather(*desk.realtime._tasks)
     return state

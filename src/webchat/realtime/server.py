@@ -10,9 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from webchat.actions.availability import do_check_availability
-from webchat.actions.events import publish_presence, send_to_socket
-from webchat.clock import isoformat, utcnow
+from webchat.actions.events import send_to_socket
 from webchat.db.history import list_messages_after
 from webchat.errors import ApiError, invalid_api_key, invalid_request, invalid_token
 from webchat.faults import as_api_error
@@ -21,21 +19,13 @@ from webchat.realtime.availability import watch_hours
 from webchat.realtime.caps import SocketCaps
 from webchat.realtime.emitter import ServerEmitter
 from webchat.realtime.handshake import authenticate_socket
+from webchat.realtime.presence_keeper import PresenceKeeper
 from webchat.realtime.revocation import RevocationWatcher
 from webchat.realtime.rooms import admin_room, conversation_room, tenant_room, visitor_room
 from webchat.realtime.state import SocketState
 from webchat.schemas import message_json
-from webchat.store import StoreUnavailable
 from webchat.store.fanout import RedisRelay
-from webchat.store.presence import (
-    HEARTBEAT_SECONDS,
-    SocketRef,
-    add_tab,
-    forget_node,
-    heartbeat,
-    reap_dead_nodes,
-    remove_tab,
-)
+from webchat.store.presence import SocketRef
 from webchat.wire.connection import Peer
 from webchat.wire.packets import UNKNOWN_EVENT, UNREADABLE, event_packet
 from webchat.wire.polling import handle_polling
@@ -71,11 +61,8 @@ class RealtimeServer:
             )
             self.wire.relay = self.relay
         self.sockets: dict[str, SocketState] = {}
-        # Presence Redis could not take (it was away): listed again, removed at the next beat.
-        self._presence_stale = False
-        self._unlisted: list[SocketRef] = []
-        self._beating = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
+        self.presence = PresenceKeeper(services, self.sockets, self._spawn)
         self._upkeep: asyncio.Task[None] | None = None
         self.revocations = RevocationWatcher(
             services.db, self._close_revoked, self._close_disabled_agents, self._close_erased
@@ -92,8 +79,8 @@ class RealtimeServer:
         self.wire.start()
         if self.relay is not None:
             await self.relay.start()
-        await self._beat()
-        self._upkeep = asyncio.create_task(self._upkeep_loop())
+        await self.presence.beat()
+        self._upkeep = asyncio.create_task(self.presence.run())
         self._revocation_task = asyncio.create_task(self.revocations.run())
         self._hours_task = asyncio.create_task(
             watch_hours(self.services, lambda: {s.tenant_id for s in self.sockets.values()})
@@ -120,41 +107,10 @@ class RealtimeServer:
             log.warning("shutdown: %d sockets left to the other nodes", len(self.sockets))
         with contextlib.suppress(Exception):
             async with asyncio.timeout(FORGET_SECONDS):
-                await forget_node(self.services.store, self.services.node_id)
+                await self.presence.forget_node()
         await self.wire.stop()
         if self.relay is not None:
             await self.relay.close()
-
-    async def _upkeep_loop(self) -> None:
-        while True:
-            await asyncio.sleep(HEARTBEAT_SECONDS)
-            try:
-                await self._beat()
-            except StoreUnavailable as exc:
-                log.warning("presence upkeep: Redis unavailable (%s)", exc)
-            except Exception:
-                log.warning("presence upkeep failed", exc_info=True)
-
-    async def _beat(self) -> None:
-        async with self._beating:
-            await self._keep_presence()
-
-    async def _keep_presence(self) -> None:
-        if not await heartbeat(self.services.store, self.services.node_id) or self._presence_stale:
-            self._presence_stale = False
-            await self._relist_tabs()
-        while self._unlisted:
-            await self._remove_presence(self._unlisted[-1])
-            self._unlisted.pop()
-        for socket, entry in await reap_dead_nodes(self.services.store):
-            event = "agent_offline" if socket.kind == "agent" else "user_offline"
-            await publish_presence(self.services, socket.tenant_id, event, entry)
-            self._presence_changed(socket.tenant_id, socket.kind)
-
-    async def _relist_tabs(self) -> None:
-        for sid, state in list(self.sockets.items()):
-            if state.presence is not None and sid in self.sockets:
-                await self._add_presence(state)
 
     def _after_gap(self) -> None:
         """The socket channel is back after an outage, or another node could not publish:
@@ -164,50 +120,7 @@ class RealtimeServer:
         rooms = tuple({tenant_room(state.tenant_id) for state in self.sockets.values()})
         if rooms:
             self.wire.deliver(event_packet("sync", {"reason": "missed_events"}), rooms, None)
-        self._presence_stale = True
-        self._spawn(self._beat())
-
-    async def _add_presence(self, state: SocketState) -> None:
-        """List this socket in Redis; announce its owner on its first tab."""
-        assert state.presence is not None
-        now = isoformat(utcnow())
-        if state.kind == "agent":
-            assert state.principal.agent is not None
-            event = "agent_online"
-            entry: dict[str, object] = {
-                "agentId": state.principal.agent.agent_id,
-                "name": state.principal.agent.name,
-                "connectedAt": now,
-                "lastSeenAt": now,
-            }
-        else:
-            visitor = state.visitor
-            assert visitor is not None
-            event = "user_online"
-            entry = {
-                "sessionId": visitor.session_id,
-                "conversationId": visitor.conversation_id,
-                "userId": visitor.user_id,
-                "userInfo": visitor.user_info,
-                "connectedAt": now,
-                "lastSeenAt": now,
-                "url": state.url,
-            }
-        try:
-            tabs, entry = await add_tab(
-                self.services.store, self.services.node_id, state.presence, entry
-            )
-        except StoreUnavailable:
-            self._presence_stale = True  # the socket works; it is listed once Redis is back
-            return
-        if tabs == 1:
-            await publish_presence(self.services, state.tenant_id, event, entry)
-            self._presence_changed(state.tenant_id, state.kind)
-
-    def _presence_changed(self, tenant_id: str, kind: str) -> None:
-        """An agent's first console opened or last one closed: availability may change."""
-        if kind == "agent":
-            self._spawn(do_check_availability(self.services, tenant_id))
+        self.presence.relist_soon()
 
     # --- WireHandlers: what the wire server calls ------------------------------------
 
@@ -224,11 +137,11 @@ class RealtimeServer:
                     # Agents signed in with a token are people; secret-key sockets are servers.
                     agent_id = state.principal.agent.agent_id
                     state.presence = SocketRef(state.tenant_id, agent_id, sid, "agent")
-                    await self._add_presence(state)
+                    await self.presence.add(state)
             except BaseException:
                 self.caps.release(state.tenant_id)
                 if state.presence is not None:  # listed, maybe: not left behind as a ghost
-                    self._unlisted.append(state.presence)
+                    self.presence.remove_later(state.presence)
                 raise
         except Exception as exc:
             error = as_api_error(exc)
@@ -280,7 +193,7 @@ class RealtimeServer:
         self.wire.enter_room(sid, conversation_room(tenant_id, visitor.conversation_id))
         self.wire.enter_room(sid, visitor_room(tenant_id, visitor.conversation_id))
         state.presence = SocketRef(tenant_id, visitor.session_id, sid)
-        await self._add_presence(state)
+        await self.presence.add(state)
 
     async def _welcome_visitor(
         self, sid: str, state: SocketState, last_message_id: str | None
@@ -307,18 +220,7 @@ class RealtimeServer:
         self.caps.release(state.tenant_id)
         self.services.metrics.open_sockets.labels(state.kind).dec()
         if state.presence is not None:
-            try:
-                await self._remove_presence(state.presence)
-            except StoreUnavailable:
-                self._unlisted.append(state.presence)
-
-    async def _remove_presence(self, ref: SocketRef) -> None:
-        entry = await remove_tab(self.services.store, self.services.node_id, ref)
-        if entry is not None:
-            entry["lastSeenAt"] = isoformat(utcnow())
-            event = "agent_offline" if ref.kind == "agent" else "user_offline"
-            await publish_presence(self.services, ref.tenant_id, event, entry)
-            self._presence_changed(ref.tenant_id, ref.kind)
+            await self.presence.remove(state.presence)
 
     async def _close_revoked(self, key_ids: set[str]) -> None:
         for sid, state in list(self.sockets.items()):
