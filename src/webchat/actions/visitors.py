@@ -113,8 +113,9 @@ async def _bind(
     if identity.userId is not None:
         check_identity(tenant, identity.userId, identity.userHash)
     now = utcnow()
+    state: SessionState | None
     try:
-        known = await bind_session(
+        state = await bind_session(
             services.store,
             tenant.tenant_id,
             identity.sessionId,
@@ -122,17 +123,16 @@ async def _bind(
             isoformat(now),
         )
     except StoreUnavailable:
-        known = SessionState(None, None, "", created=True, cached=False)
-    if known is None:
+        state = SessionState(None, None, "", created=True, cached=False)
+    if state is None:
         raise session_mismatch()
-    state = known
     if not state.created:
         return state
     try:
         fresh = await bind_session_row(
             services.db, tenant.tenant_id, identity.sessionId, identity.fingerprint, now
         )
-    except BaseException:
+    except Exception:
         await _forget_cached(services, tenant.tenant_id, identity.sessionId, state)
         raise
     if fresh is None:
