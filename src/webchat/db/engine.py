@@ -91,7 +91,11 @@ class Database:
         except DataError as exc:
             raise UnstorableValue(str(exc.orig)) from exc
         except DBAPIError as exc:
-            if exc.connection_invalidated:
+            # SQLAlchemy translates some of asyncpg's "the database is away" errors to its
+            # generic DBAPIError, not OperationalError: "the database system is shutting
+            # down" or "starting up" at connect, the session ended by the server, or the
+            # protocol state asyncpg is left in when it did (asyncpg#1069).
+            if exc.connection_invalidated or _database_away(exc):
                 raise DatabaseUnavailable(str(exc)) from exc
             if "invalid byte sequence" in str(exc.orig):
                 raise UnstorableValue(str(exc.orig)) from exc
@@ -146,7 +150,7 @@ class Database:
                 self._writers[lane] = connection
             try:
                 yield connection
-            except (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError):
+            except DATABASE_AWAY:
                 self._writers.pop(lane, None)
                 connection.terminate()
                 raise
@@ -163,7 +167,13 @@ class Database:
         with _asyncpg_errors():
             pool = await self._reader_pool()
             async with pool.acquire(timeout=WRITER_CONNECT_SECONDS) as connection:
-                found = await connection.fetchrow(positional, *(params[n] for n in names))
+                try:
+                    found = await connection.fetchrow(positional, *(params[n] for n in names))
+                except DATABASE_AWAY:
+                    # Not back into the pool: a connection the server ended can still look
+                    # open for a moment, and fail the next caller the same way.
+                    connection.terminate()
+                    raise
         return dict(found) if found is not None else None
 
     async def ping(self) -> None:
@@ -193,27 +203,51 @@ async def _rollback_if_open(connection: asyncpg.Connection) -> None:
         await connection.execute("ROLLBACK")
 
 
+# asyncpg's errors that mean the database is not there for us (a 503, not a 500), and the
+# connection they came on is not to be used again.
+DATABASE_AWAY: tuple[type[BaseException], ...] = (
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    # 57P01-57P03: shutting down, starting up, the session ended by an operator.
+    asyncpg.CannotConnectNowError,
+    asyncpg.AdminShutdownError,
+    # Out of connections (too_many_connections), shut down by an operator, refused
+    # credentials.
+    asyncpg.InsufficientResourcesError,
+    asyncpg.OperatorInterventionError,
+    asyncpg.InvalidAuthorizationSpecificationError,
+    # "cannot switch to state 12; another operation (2) is in progress": the server ended
+    # the session (a fast shutdown's FATAL) on an idle connection and the next statement
+    # found the protocol still waiting for that error's end (asyncpg#1069). Seen in
+    # tests/e2e/test_database_outage.py as a 500 on every key lookup during a stop.
+    asyncpg.InternalClientError,
+    OSError,
+    TimeoutError,
+)
+
+
+_UNAVAILABLE: tuple[type[BaseException], ...] = (*DATABASE_AWAY, OperationalError, InterfaceError)
+
+
+def _database_away(exc: BaseException) -> bool:
+    """Whether SQLAlchemy's error wraps one of DATABASE_AWAY (its driver error's cause)."""
+    seen: BaseException | None = exc
+    for _ in range(4):
+        if seen is None:
+            return False
+        if isinstance(seen, DATABASE_AWAY):
+            return True
+        seen = getattr(seen, "orig", None) or seen.__cause__
+    return False
+
+
 @contextmanager
 def _asyncpg_errors() -> Iterator[None]:
     try:
         yield
     except asyncpg.DataError as exc:
         raise UnstorableValue(str(exc)) from exc
-    except (
-        asyncpg.PostgresConnectionError,
-        asyncpg.InterfaceError,
-        asyncpg.CannotConnectNowError,
-        asyncpg.AdminShutdownError,
-        # Out of connections (too_many_connections), shut down by an operator, refused
-        # credentials: the database is not there for us, which is a 503, not a 500.
-        asyncpg.InsufficientResourcesError,
-        asyncpg.OperatorInterventionError,
-        asyncpg.InvalidAuthorizationSpecificationError,
-        OperationalError,
-        InterfaceError,
-        OSError,
-        TimeoutError,
-    ) as exc:
+    except _UNAVAILABLE as exc:
         raise DatabaseUnavailable(str(exc)) from exc
 
 
