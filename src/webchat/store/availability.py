@@ -9,7 +9,7 @@ once (one console closing, another opening) can never leave a stale status behin
 
 from __future__ import annotations
 
-from webchat.store.client import Store, translate_errors
+from webchat.store.client import Store
 from webchat.store.presence import online_key
 
 # ARGV[1]: "closed" outside business hours, else "open". Returns {changed, status, agents}.
@@ -32,7 +32,7 @@ def availability_key(tenant_id: str) -> str:
 
 async def decide_status(store: Store, tenant_id: str, hours_open: bool) -> tuple[bool, str, int]:
     """(changed, status, agents online): `changed` means this caller announces it."""
-    async with translate_errors():
+    async with store.guard():
         changed, status, agents = await store.redis.eval(
             _DECIDE,
             2,

@@ -5,6 +5,7 @@ Both speak the same redis-py API, so every module of `store/` has one code path.
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -21,6 +22,9 @@ SOCKET_TIMEOUT_SECONDS = 5
 # Rate limit checks sit on every send: a Redis that hangs must cost them a moment, not 5 s,
 # before they count in process instead (gateway/rate_limits.py).
 LIMITS_TIMEOUT_SECONDS = 0.5
+# After a command failed, how long the others fail at once instead of each waiting on a
+# Redis that may hang (SOCKET_TIMEOUT_SECONDS): callers fall back (CONTRACT §14) at once.
+DOUBT_SECONDS = 1.0
 
 
 class StoreUnavailable(Exception):
@@ -33,12 +37,27 @@ class Store:
         # None for the embedded store: there is nothing another process could reach.
         self.url = url
         self._limits_pool: redis.BlockingConnectionPool | None = None
+        self._doubt_until = 0.0
 
     @property
     def embedded(self) -> bool:
         return self.url is None
 
+    @asynccontextmanager
+    async def guard(self) -> AsyncIterator[None]:
+        """Around the store's commands: Redis's errors as `StoreUnavailable`, and for
+        DOUBT_SECONDS after one, `StoreUnavailable` at once without asking Redis."""
+        if time.monotonic() < self._doubt_until:
+            raise StoreUnavailable("Redis failed a moment ago")
+        try:
+            async with translate_errors():
+                yield
+        except StoreUnavailable:
+            self._doubt_until = time.monotonic() + DOUBT_SECONDS
+            raise
+
     async def ping(self) -> None:
+        """Always asks Redis (readiness must see it come back)."""
         async with translate_errors():
             await self.redis.ping()
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import orjson
 
-from webchat.store.client import Store, translate_errors
+from webchat.store.client import Store
 from webchat.store.presence import online_key, tabs_key
 from webchat.store.sessions import session_key
 from webchat.store.streams import stream_key
@@ -25,7 +25,7 @@ async def erase_visitor_traces(
 ) -> int:
     """Delete the sessions' bindings and presence, and the stream entries of these
     conversations, sessions or user; returns how many stream entries went."""
-    async with translate_errors():
+    async with store.guard():
         redis = store.redis
         for session_id in session_ids:
             await redis.delete(session_key(tenant_id, session_id), tabs_key(tenant_id, session_id))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from webchat.store.client import Store, StoreUnavailable, translate_errors
+from webchat.store.client import Store, StoreUnavailable
 
 
 def _key(name: str) -> str:
@@ -12,7 +12,7 @@ def _key(name: str) -> str:
 async def acquire_lock(store: Store, name: str, seconds: int) -> bool:
     """True if this caller now holds the lock (it expires by itself after `seconds`)."""
     try:
-        async with translate_errors():
+        async with store.guard():
             return bool(await store.redis.set(_key(name), "1", nx=True, ex=seconds))
     except StoreUnavailable:
         return False
@@ -20,7 +20,7 @@ async def acquire_lock(store: Store, name: str, seconds: int) -> bool:
 
 async def release_lock(store: Store, name: str) -> None:
     try:
-        async with translate_errors():
+        async with store.guard():
             await store.redis.delete(_key(name))
     except StoreUnavailable:
         return

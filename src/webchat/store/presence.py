@@ -15,7 +15,7 @@ from typing import Literal
 
 import orjson
 
-from webchat.store.client import Store, translate_errors
+from webchat.store.client import Store
 
 # A node refreshes its heartbeat every HEARTBEAT_SECONDS; it is presumed dead when the key
 # has expired. 5 + 15 keeps a dead node's visitors listed for at most ~20 s (contract: 30 s).
@@ -112,7 +112,7 @@ async def add_tab(
         socket.member(),
         orjson.dumps(entry),
     ]
-    async with translate_errors():
+    async with store.guard():
         tabs, previous = await store.redis.eval(_CONNECT, len(keys), *keys, *args)
         if previous:
             # Another tab already listed this visitor: keep its connectedAt, take the rest.
@@ -127,7 +127,7 @@ async def add_tab(
 async def remove_tab(store: Store, node_id: str, socket: SocketRef) -> dict[str, object] | None:
     """Forget one tab; returns the owner's entry if that was its last tab, else None."""
     keys = socket.keys(node_id)
-    async with translate_errors():
+    async with store.guard():
         gone = await store.redis.eval(
             _DISCONNECT, len(keys), *keys, socket.sid, socket.owner_id, socket.member()
         )
@@ -139,7 +139,7 @@ async def remove_tab(store: Store, node_id: str, socket: SocketRef) -> dict[str,
 
 
 async def touch_visitor(store: Store, tenant_id: str, session_id: str, now_iso: str) -> None:
-    async with translate_errors():
+    async with store.guard():
         raw = await store.redis.hget(online_key(tenant_id), session_id)
         if raw:
             entry = {**orjson.loads(raw), "lastSeenAt": now_iso}
@@ -156,7 +156,7 @@ async def touch_visitor(store: Store, tenant_id: str, session_id: str, now_iso: 
 async def list_online(
     store: Store, tenant_id: str, kind: PresenceKind = "visitor"
 ) -> list[dict[str, object]]:
-    async with translate_errors():
+    async with store.guard():
         raw = await store.redis.hgetall(online_key(tenant_id, kind))
         owner_ids = [str(s) for s in raw]
         async with store.redis.pipeline(transaction=False) as pipe:
@@ -173,14 +173,14 @@ async def list_online(
 
 async def online_ids(store: Store, tenant_id: str, kind: PresenceKind = "visitor") -> set[str]:
     """Who has at least one tab open: session ids, or agent ids for `kind="agent"`."""
-    async with translate_errors():
+    async with store.guard():
         return {str(owner) for owner in await store.redis.hkeys(online_key(tenant_id, kind))}
 
 
 async def heartbeat(store: Store, node_id: str) -> bool:
     """Keep this node's heartbeat alive. False if it had lapsed (Redis lost its data, or
     this node stalled and was reaped): the caller should list its sockets again."""
-    async with translate_errors(), store.redis.pipeline(transaction=False) as pipe:
+    async with store.guard(), store.redis.pipeline(transaction=False) as pipe:
         pipe.exists(node_key(node_id))
         pipe.set(node_key(node_id), "1", ex=NODE_TTL_SECONDS)
         pipe.sadd(NODES_KEY, node_id)
@@ -193,7 +193,7 @@ async def reap_dead_nodes(store: Store) -> list[tuple[SocketRef, dict[str, objec
     each visitor or agent that went offline. Safe to run on every node at once: removing a tab
     twice is a no-op, so each visitor goes offline once."""
     offline: list[tuple[SocketRef, dict[str, object]]] = []
-    async with translate_errors():
+    async with store.guard():
         nodes = sorted(str(n) for n in await store.redis.smembers(NODES_KEY))
         if not nodes:
             return offline
@@ -214,5 +214,5 @@ async def reap_dead_nodes(store: Store) -> list[tuple[SocketRef, dict[str, objec
 
 
 async def forget_node(store: Store, node_id: str) -> None:
-    async with translate_errors():
+    async with store.guard():
         await store.redis.delete(node_key(node_id))

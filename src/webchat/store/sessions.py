@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from webchat.store.client import Store, translate_errors
+from webchat.store.client import Store
 
 SESSION_TTL_SECONDS = 24 * 60 * 60
 
@@ -40,7 +40,7 @@ async def bind_session(
     store: Store, tenant_id: str, session_id: str, fingerprint: str, now_iso: str
 ) -> SessionState | None:
     """Create the session bound to `fingerprint`, or refresh it; None on a mismatch."""
-    async with translate_errors():
+    async with store.guard():
         result = await store.redis.eval(
             _BIND, 1, session_key(tenant_id, session_id), fingerprint, SESSION_TTL_SECONDS, now_iso
         )
@@ -51,7 +51,7 @@ async def bind_session(
 
 
 async def forget_session(store: Store, tenant_id: str, session_id: str) -> None:
-    async with translate_errors():
+    async with store.guard():
         await store.redis.delete(session_key(tenant_id, session_id))
 
 
@@ -64,7 +64,7 @@ async def attach_conversation(
     user_info_json: str,
 ) -> None:
     key = session_key(tenant_id, session_id)
-    async with translate_errors(), store.redis.pipeline(transaction=True) as pipe:
+    async with store.guard(), store.redis.pipeline(transaction=True) as pipe:
         pipe.hset(
             key,
             items=[
@@ -81,11 +81,11 @@ async def attach_conversation(
 
 
 async def get_conversation_id(store: Store, tenant_id: str, session_id: str) -> str | None:
-    async with translate_errors():
+    async with store.guard():
         value = await store.redis.hget(session_key(tenant_id, session_id), "conversationId")
     return str(value) if value else None
 
 
 async def touch_session(store: Store, tenant_id: str, session_id: str) -> None:
-    async with translate_errors():
+    async with store.guard():
         await store.redis.expire(session_key(tenant_id, session_id), SESSION_TTL_SECONDS)
