@@ -29,6 +29,7 @@ class Services:
     metrics: Metrics
     visitor_limiter: RateLimiter
     login_limiter: RateLimiter
+    signin_failure_limiter: RateLimiter
     session_limiter: RateLimiter
     refusal_limiter: RateLimiter
     transcript_limiter: RateLimiter
@@ -71,6 +72,8 @@ def create_services(settings: Settings) -> Services:
         visitor_limiter=RateLimiter(settings.visitor_rate_limit, store, "visitor", limits_key),
         # Online password guessing: a person retries a few times, a script thousands.
         login_limiter=RateLimiter("10/minute", store, "login", limits_key),
+        # Failed sign-ins per client IP: a script trying many accounts from one address.
+        signin_failure_limiter=RateLimiter("30/minute", store, "signin-ip", limits_key),
         session_limiter=RateLimiter(settings.session_rate_limit, store, "session", limits_key),
         # Wrong fingerprints and forged userHashes per IP: a widget never sends one (its
         # fingerprint is its own), a script guessing or locking out sessions sends many.

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from support import contract
-from support.clients import Visitor
-from support.flows import Sockets, TenantChat, create_tenant
+from support.clients import Visitor, http_client
+from support.flows import Sockets, TenantChat, create_agent, create_tenant
 
 
 async def test_a_flooding_visitor_is_limited_and_others_are_not(make_server, sockets: Sockets):
@@ -52,6 +52,33 @@ async def test_a_tenant_can_lower_its_ceiling_but_not_raise_it(make_server) -> N
     finally:
         await greedy.aclose()
         await modest.aclose()
+
+
+async def test_failed_sign_ins_from_one_address_are_limited_whatever_the_account(
+    make_server,
+) -> None:
+    """Per client IP (CONTRACT §14): 30 failed sign-ins a minute, across any e-mails; past
+    them even the right password waits (else a script learns which guess was right)."""
+    server = make_server("embedded")
+    tenant = create_tenant(server)
+    agent = create_agent(server, tenant)
+    async with http_client(server) as http:
+        for i in range(30):
+            response = await http.post(
+                "/api/agent/login",
+                json={
+                    "tenantId": tenant.tenant_id,
+                    "email": f"x{i}@example.com",
+                    "password": "nope",
+                },
+            )
+            contract.expect_error(response, 401, "invalid_credentials")
+        response = await http.post(
+            "/api/agent/login",
+            json={"tenantId": tenant.tenant_id, "email": agent.email, "password": agent.password},
+        )
+        contract.expect_error(response, 429, "rate_limited")
+        assert 1 <= int(response.headers["Retry-After"]) <= 60
 
 
 @pytest.mark.real_only

@@ -39,9 +39,9 @@ async def node(redis: RedisProcess) -> AsyncIterator[Callable[[str], RateLimiter
         await store.close()
 
 
-async def refused(limiter: RateLimiter, *key: str) -> ApiError | None:
+async def refused(limiter: RateLimiter, *key: str, hit: bool = True) -> ApiError | None:
     try:
-        await limiter.check(*key)
+        await limiter.check(*key, hit=hit)
     except ApiError as error:
         return error
     return None
@@ -123,3 +123,13 @@ async def test_keys_in_redis_are_keyed_hashes(redis: RedisProcess) -> None:
         assert len(keys) == 2, f"the same IP under two keys must hash apart: {keys}"
     finally:
         await store.close()
+
+
+async def test_asking_in_redis_counts_nothing(node: Callable[[str], RateLimiter]) -> None:
+    first, second = node("2/minute"), node("2/minute")
+    for _ in range(5):
+        assert await refused(first, "ip", hit=False) is None
+    assert await refused(first, "ip") is None
+    assert await refused(second, "ip") is None
+    error = await refused(second, "ip", hit=False)
+    assert error is not None and error.status == 429

@@ -84,3 +84,14 @@ async def test_a_rate_given_per_call_replaces_the_default_and_counts_apart(clock
     await limiter.check("acme")  # the default's own window
     with pytest.raises(ApiError):
         await limiter.check("acme")
+
+
+async def test_asking_counts_nothing_and_refuses_once_spent(clock: Clock) -> None:
+    limiter = RateLimiter("2/minute")
+    for _ in range(5):
+        await limiter.check("ip", hit=False)
+    await limiter.check("ip")
+    await limiter.check("ip")
+    with pytest.raises(ApiError) as refused:
+        await limiter.check("ip", hit=False)
+    assert refused.value.status == 429

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
-from webchat.api.deps import ServicesDep
+from webchat.api.deps import ServicesDep, client_ip
 from webchat.api.openapi import COMMON, error_responses
 from webchat.clock import isoformat
 from webchat.db.audit import Audit, insert_audit
@@ -20,14 +21,20 @@ router = APIRouter(tags=["agent"], responses=error_responses(*COMMON))
 
 
 @router.post("/api/agent/login")
-async def login(body: AgentLoginRequest, services: ServicesDep) -> dict[str, Any]:
+async def login(body: AgentLoginRequest, services: ServicesDep, request: Request) -> dict[str, Any]:
+    """Guessing is limited twice: per e-mail (one account, from anywhere) and per client
+    IP on failures (many accounts from one address, CONTRACT §14)."""
     email = body.email.strip().lower()
+    ip = client_ip(request)
+    await services.signin_failure_limiter.check(ip, hit=False)
     await services.login_limiter.check(body.tenantId or "", email)
     if body.tenantId is None:
         agent = await find_agent_anywhere(services.db, email)
     else:
         agent = await find_agent(services.db, body.tenantId, email)
     if not verify_password(agent.password_hash if agent else None, body.password) or not agent:
+        with contextlib.suppress(ApiError):  # this failure is answered 401; the next, 429
+            await services.signin_failure_limiter.check(ip)
         raise ApiError(401, "invalid_credentials", "Wrong tenant, e-mail or password.")
     if agent.disabled:
         raise ApiError(401, "invalid_credentials", "This agent has been disabled.")

@@ -96,27 +96,30 @@ class RateLimiter:
         self._in_doubt = False
         self._probing = False
 
-    async def check(self, *identifiers: str, rate: str | None = None) -> None:
+    async def check(self, *identifiers: str, rate: str | None = None, hit: bool = True) -> None:
         """One hit for `identifiers`; `429` with `Retry-After` past the limit. `rate`
-        replaces the limit's own for this call (a tenant's setting); each rate counts apart."""
+        replaces the limit's own for this call (a tenant's setting); each rate counts apart.
+        `hit=False` only asks: 429 if the limit is spent, counting nothing (for limits on
+        failures, checked before the attempt and hit after it failed)."""
         item = self.item if rate is None else parsed(rate)
         local = time.monotonic() < self._local_until or (self._in_doubt and self._probing)
         if self._shared is None or local:
-            self._local.check(item, identifiers)
+            self._local.check(item, identifiers, hit)
             return
         # Hashed: no session id or IP address in Redis's keys (an erasure leaves none).
         keys = (self.name, _digest(identifiers, self._key))
         probe = self._in_doubt
         self._probing = self._probing or probe
         try:
-            if await self._shared.hit(item, *keys):
+            allowed = await (self._shared.hit if hit else self._shared.test)(item, *keys)
+            if allowed:
                 self._in_doubt = False
                 return
             stats = await self._shared.get_window_stats(item, *keys)
             self._in_doubt = False
         except StorageError:
             self._redis_failed()
-            self._local.check(item, identifiers)
+            self._local.check(item, identifiers, hit)
             return
         finally:
             if probe:
@@ -140,7 +143,7 @@ class LocalWindows:
     def __init__(self) -> None:
         self._windows: dict[RateLimitItem, dict[tuple[str, ...], tuple[float, int]]] = {}
 
-    def check(self, item: RateLimitItem, identifiers: tuple[str, ...]) -> None:
+    def check(self, item: RateLimitItem, identifiers: tuple[str, ...], hit: bool = True) -> None:
         now = time.monotonic()
         window = item.get_expiry()
         windows = self._windows.setdefault(item, {})
@@ -152,6 +155,8 @@ class LocalWindows:
         started, count = windows.get(identifiers, (now, 0))
         if count >= item.amount:
             raise too_many(started + window - now)
+        if not hit:
+            return
         windows[identifiers] = (started, count + 1)  # a new key goes last: order kept
         if len(windows) > MAX_LOCAL_KEYS:
             del windows[next(iter(windows))]
