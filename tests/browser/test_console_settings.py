@@ -2,12 +2,13 @@
 the demo tenant, real headless Chromium.
 
 The demo admin changes the widget colour and the business hours from the page, with the
-keyboard, and the widget's public ``GET /webchat/config`` shows both; a refusal by the
-server lands next to the field it names; a plain agent sees the page read-only and
+keyboard, and the widget's public ``GET /webchat/config`` shows both; sets a rate limit and
+a retention and ``GET /api/settings`` has them; a refusal by the server lands next to the
+field it names; a plain agent sees the page read-only and
 cannot save; axe-core finds no serious or critical violation.
 
-Set ``WEBCHAT_SETTINGS_SCREENSHOT=docs/images/console-settings.png`` to write the picture
-of ``docs/console.md`` (``test_screenshot``).
+Set ``WEBCHAT_SETTINGS_SCREENSHOT=docs/images/console-settings.png`` to write the pictures
+of ``docs/console.md`` (``test_screenshot``: that one and ``console-settings-limits.png``).
 """
 
 from __future__ import annotations
@@ -100,7 +101,12 @@ async def stored_settings(server: WebchatProcess, secret_key: str) -> dict[str, 
 
 async def reset_settings(server: WebchatProcess, secret_key: str) -> None:
     async with http_client(server, secret_key) as http:
-        body = {"widget": {"color": "#2563eb"}, "businessHours": None}
+        body = {
+            "widget": {"color": "#2563eb"},
+            "businessHours": None,
+            "retentionDays": None,
+            "rateLimits": {"visitorMessages": None, "tenantMessages": None},
+        }
         contract.expect_status(await http.patch("/api/settings", json=body), 200)
 
 
@@ -214,6 +220,122 @@ async def test_the_admin_changes_colour_and_hours_and_the_widget_config_shows_th
     await page.get_by_role("button", name="← Conversations").click()
     await expect(page.locator("#open-settings")).to_be_focused()
     await expect(page.locator(".pane-list")).to_be_visible()
+    assert watch.problems == []
+
+
+async def test_the_admin_sets_rate_limits_and_a_retention(
+    settings_server: WebchatProcess,
+    demo: dict[str, str],
+    browser: Browser,
+    contexts: list[BrowserContext],
+) -> None:
+    """Rate limits (a count and a unit, or the server's default) and the retention, set
+    with the keyboard and read back through the API; a bad count is refused on the page, a
+    rate the server refuses lands on its field; blank retention sends null."""
+    server = settings_server
+    await reset_settings(server, demo["secret key"])
+    before = await stored_settings(server, demo["secret key"])
+    assert before["rateLimits"] == {"visitorMessages": None, "tenantMessages": None}, before
+    watch = Watch()
+    page = await new_page(browser, contexts, watch)
+    await sign_in(page, server, demo["agent email"], demo["agent password"])
+    await open_settings_with_the_keyboard(page)
+
+    # Visitor messages: from "Server default" the arrow key picks "Custom limit", Tab
+    # reaches the count, then the unit.
+    visitor = page.get_by_role("group", name="Visitor messages per session")
+    await expect(visitor.get_by_label("Server default")).to_be_checked()
+    await visitor.get_by_label("Server default").focus()
+    await page.keyboard.press("ArrowRight")
+    await expect(visitor.get_by_label("Custom limit")).to_be_checked()
+    await page.keyboard.press("Tab")
+    count = page.get_by_label("Visitor messages", exact=True)
+    await expect(count).to_be_focused()
+    await page.keyboard.type("20")
+    await page.keyboard.press("Tab")
+    unit = page.get_by_label("Visitor messages per", exact=True)
+    await expect(unit).to_be_focused()
+    await unit.select_option("hour")
+
+    # The tenant's ceiling: a count of 0 is refused before anything is sent.
+    tenant = page.get_by_role("group", name="Messages of the whole tenant")
+    await expect(tenant).to_contain_text("only lower the server")
+    await tenant.get_by_label("Custom limit").check()
+    tenant_count = page.get_by_label("Tenant messages", exact=True)
+    await tenant_count.fill("0")
+    retention = page.get_by_label("Erase conversations after (days)")
+    await retention.fill("30")
+    patches: list[dict[str, Any]] = []
+    page.on(
+        "request",
+        lambda r: patches.append(json.loads(r.post_data or "{}")) if r.method == "PATCH" else None,
+    )
+    await page.get_by_role("button", name="Save settings").click()
+    tenant_error = page.locator("#set-rateLimits-tenantMessages-error")
+    await expect(tenant_error).to_contain_text("from 1 to 999999999")
+    await expect(tenant_count).to_be_focused()
+    await expect(tenant_count).to_have_attribute("aria-invalid", "true")
+    assert await serious_accessibility_violations(page) == []
+    assert patches == []
+    await tenant_count.fill("5000")
+    await expect(tenant_error).to_have_count(0)
+    await retention.press("Enter")
+    await expect(page.get_by_test_id("save-status")).to_contain_text(
+        "Settings saved at", timeout=LIVE
+    )
+    assert patches == [
+        {
+            "rateLimits": {"visitorMessages": "20/hour", "tenantMessages": "5000/minute"},
+            "retentionDays": 30,
+        }
+    ], patches
+    stored = await stored_settings(server, demo["secret key"])
+    assert stored["rateLimits"] == {
+        "visitorMessages": "20/hour",
+        "tenantMessages": "5000/minute",
+    }, stored
+    assert stored["retentionDays"] == 30, stored
+    assert stored["attachments"] == before["attachments"], stored  # not sent
+
+    # A rate the server refuses anyway (the request altered to carry one) comes back as a
+    # 422 naming rateLimits.visitorMessages, shown on that field.
+    async def tamper(route: Route) -> None:
+        if route.request.method != "PATCH":
+            await route.continue_()
+            return
+        body = json.loads(route.request.post_data or "{}")
+        body["rateLimits"] = {"visitorMessages": "20/fortnight"}
+        await route.continue_(post_data=json.dumps(body))
+
+    await page.route("**/api/settings", tamper)
+    await retention.fill("")
+    await page.get_by_role("button", name="Save settings").click()
+    visitor_error = page.locator("#set-rateLimits-visitorMessages-error")
+    await expect(visitor_error).to_contain_text("pattern", timeout=LIVE)
+    await expect(count).to_be_focused()
+    await page.unroute("**/api/settings")
+
+    # Blank retention keeps conversations: null; the visitor rate back to the default.
+    await visitor.get_by_label("Server default").check()
+    await expect(count).to_have_count(0)
+    await page.get_by_role("button", name="Save settings").click()
+    await expect(page.get_by_test_id("save-status")).to_contain_text(
+        "Settings saved at", timeout=LIVE
+    )
+    stored = await stored_settings(server, demo["secret key"])
+    assert stored["retentionDays"] is None, stored
+    assert stored["rateLimits"] == {"visitorMessages": None, "tenantMessages": "5000/minute"}
+
+    # After a reload the page shows what was saved.
+    await page.reload()
+    await expect(page.get_by_label("Tenant messages", exact=True)).to_have_value(
+        "5000", timeout=LIVE
+    )
+    await expect(page.get_by_label("Tenant messages per", exact=True)).to_have_value("minute")
+    await expect(visitor.get_by_label("Server default")).to_be_checked()
+    await expect(retention).to_have_value("")
+    assert await serious_accessibility_violations(page) == []
+    await reset_settings(server, demo["secret key"])
     assert watch.problems == []
 
 
@@ -341,5 +463,23 @@ async def test_screenshot(
     await page.get_by_label("Saturday to", exact=True).fill("13:00")
     await page.get_by_label("Nobody online").check()
     await page.locator(".settings").evaluate("el => el.scrollTo(0, 0)")
-    await page.screenshot(path=str(ROOT / os.environ["WEBCHAT_SETTINGS_SCREENSHOT"]))
+    shot = ROOT / os.environ["WEBCHAT_SETTINGS_SCREENSHOT"]
+    await page.screenshot(path=str(shot))
+    # The second picture: rate limits, retention and attachments, a bad count shown.
+    await (
+        page.get_by_role("group", name="Visitor messages per session")
+        .get_by_label("Custom limit")
+        .check()
+    )
+    await page.get_by_label("Visitor messages", exact=True).fill("20")
+    await (
+        page.get_by_role("group", name="Messages of the whole tenant")
+        .get_by_label("Custom limit")
+        .check()
+    )
+    await page.get_by_label("Tenant messages", exact=True).fill("0")
+    await page.get_by_label("Erase conversations after (days)").fill("90")
+    await page.get_by_role("button", name="Save settings").click()
+    await page.locator("#settings-assignment").evaluate("el => el.scrollIntoView()")
+    await page.screenshot(path=str(shot.with_name(f"{shot.stem}-limits{shot.suffix}")))
     await reset_settings(server, demo["secret key"])

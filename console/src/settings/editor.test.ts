@@ -71,6 +71,24 @@ describe('SettingsEditor', () => {
     expect(editor.state.errors).toEqual({});
   });
 
+  it('saves a rate and a retention, and puts a refused rate on its field', async () => {
+    const api = new FakeSettingsApi();
+    const editor = await loaded(api);
+    const form = editor.state.form!;
+    const rates = { ...form.rates, visitorMessages: { custom: true, count: '20', unit: 'minute' as const } };
+    editor.edit({ ...form, rates, retentionDays: '30' }, FIELD.rate('visitorMessages'));
+    expect(await editor.save()).toBe(true);
+    expect(api.patches).toEqual([{ rateLimits: { visitorMessages: '20/minute' }, retentionDays: 30 }]);
+    expect(editor.state.saved?.rateLimits).toEqual({ visitorMessages: '20/minute', tenantMessages: null });
+
+    const next = editor.state.form!;
+    editor.edit({ ...next, rates: { ...next.rates, tenantMessages: { custom: true, count: '5', unit: 'day' } } }, FIELD.rate('tenantMessages'));
+    api.failNext = new ApiError(422, 'invalid_request', "rateLimits.tenantMessages: String should match pattern '^x$'");
+    expect(await editor.save()).toBe(false);
+    expect(editor.state.errors).toEqual({ [FIELD.rate('tenantMessages')]: "String should match pattern '^x$'." });
+    expect(editor.state.focus?.field).toBe(FIELD.rate('tenantMessages'));
+  });
+
   it('says an agent cannot save when the server refuses the role', async () => {
     const api = new FakeSettingsApi();
     const editor = await loaded(api);

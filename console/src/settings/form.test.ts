@@ -3,14 +3,19 @@ import { PARIS_HOURS, settings } from '../test/settings';
 import {
   addHoliday,
   addRange,
+  attachmentBytes,
   copyDay,
   formFromSettings,
   hoursFromForm,
   isEmptyPatch,
   patchFromForm,
+  rateFromRow,
+  rateRow,
   removeHoliday,
   removeRange,
+  retentionFromForm,
   setRange,
+  sizeFields,
 } from './form';
 
 const times = (rows: Array<{ start: string; end: string }>) => rows.map((r) => [r.start, r.end]);
@@ -134,5 +139,56 @@ describe('edits', () => {
     expect(form.holidays).toEqual(['2026-01-01', '2026-05-01', '2026-12-25']);
     expect(addHoliday(form, '')).toBe(form);
     expect(removeHoliday(form, '2026-01-01').holidays).toEqual(['2026-05-01', '2026-12-25']);
+  });
+});
+
+describe('rate limits, retention and the largest attachment', () => {
+  it('shows a rate as a count and a unit, and null as the server default', () => {
+    expect(rateRow('300/minute')).toEqual({ custom: true, count: '300', unit: 'minute' });
+    expect(rateRow(null)).toEqual({ custom: false, count: '', unit: 'minute' });
+    expect(rateFromRow({ custom: true, count: ' 5 ', unit: 'second' })).toBe('5/second');
+    expect(rateFromRow({ custom: false, count: '5', unit: 'second' })).toBeNull();
+  });
+
+  it('shows a size in the largest unit that keeps it whole', () => {
+    expect(sizeFields(10 * 1024 * 1024)).toEqual({ size: '10', unit: 'MiB' });
+    expect(sizeFields(1536 * 1024)).toEqual({ size: '1536', unit: 'KiB' });
+    expect(sizeFields(1500)).toEqual({ size: '1500', unit: 'bytes' });
+  });
+
+  it('maps the saved values back unchanged', () => {
+    const saved = settings({
+      retentionDays: 90,
+      attachments: { maxBytes: 2 * 1024 * 1024 },
+      rateLimits: { visitorMessages: '20/minute', tenantMessages: '1000/hour' },
+    });
+    const form = formFromSettings(saved, 'UTC');
+    expect(form.retentionDays).toBe('90');
+    expect([form.attachmentSize, form.attachmentUnit]).toEqual(['2', 'MiB']);
+    expect(form.rates.tenantMessages).toEqual({ custom: true, count: '1000', unit: 'hour' });
+    expect(patchFromForm(saved, form)).toEqual({});
+    expect(patchFromForm(settings(), formFromSettings(settings(), 'UTC'))).toEqual({});
+  });
+
+  it('sends each changed rate on its own, null for the server default', () => {
+    const saved = settings({ rateLimits: { visitorMessages: '20/minute', tenantMessages: null } });
+    const form = formFromSettings(saved, 'UTC');
+    const changed = {
+      ...form,
+      rates: { visitorMessages: { ...form.rates.visitorMessages, custom: false }, tenantMessages: { custom: true, count: '50', unit: 'second' as const } },
+    };
+    expect(patchFromForm(saved, changed)).toEqual({ rateLimits: { visitorMessages: null, tenantMessages: '50/second' } });
+    const unit = { ...form, rates: { ...form.rates, visitorMessages: { ...form.rates.visitorMessages, unit: 'hour' as const } } };
+    expect(patchFromForm(saved, unit)).toEqual({ rateLimits: { visitorMessages: '20/hour' } });
+  });
+
+  it('sends the retention as a number, blank as null, and the size in bytes', () => {
+    const saved = settings({ retentionDays: 30 });
+    const form = formFromSettings(saved, 'UTC');
+    expect(patchFromForm(saved, { ...form, retentionDays: ' ' })).toEqual({ retentionDays: null });
+    expect(patchFromForm(saved, { ...form, retentionDays: '365' })).toEqual({ retentionDays: 365 });
+    expect(patchFromForm(saved, { ...form, attachmentSize: '512', attachmentUnit: 'KiB' })).toEqual({ attachments: { maxBytes: 524288 } });
+    expect(retentionFromForm({ ...form, retentionDays: '' })).toBeNull();
+    expect(attachmentBytes({ ...form, attachmentSize: '1.5' })).toBeNull();
   });
 });

@@ -4,8 +4,14 @@
 // changed. Pure: every edit returns a new form.
 import {
   DAYS,
+  KIB,
   LIMITS,
+  MIB,
+  RATE_KEYS,
   type AssignmentMode,
+  type RateKey,
+  type RateLimits,
+  type RateUnit,
   type BusinessHours,
   type Day,
   type OfflineMode,
@@ -23,6 +29,20 @@ export interface RangeRow {
   start: string;
   end: string;
 }
+
+/** A message budget as its inputs show it: the server's default, or a count per unit. */
+export interface RateRow {
+  /** false: the server's default (null); count and unit are kept for switching back. */
+  custom: boolean;
+  /** As typed; a whole number 1–999999999 to be saved. */
+  count: string;
+  unit: RateUnit;
+}
+
+/** The units the largest attachment is shown in (1024-based, as the server counts). */
+export const SIZE_UNITS = ['bytes', 'KiB', 'MiB'] as const;
+export type SizeUnit = (typeof SIZE_UNITS)[number];
+export const SIZE_FACTOR: Record<SizeUnit, number> = { bytes: 1, KiB: KIB, MiB: MIB };
 
 export interface SettingsForm {
   color: string;
@@ -46,7 +66,54 @@ export interface SettingsForm {
   assignment: AssignmentMode;
   /** As typed; a whole number 1–1000 to be saved. */
   agentCapacity: string;
+  rates: Record<RateKey, RateRow>;
+  /** As typed; '' keeps conversations until they are erased by hand (`retentionDays: null`). */
+  retentionDays: string;
+  /** The largest attachment as typed, in `attachmentUnit`s. */
+  attachmentSize: string;
+  attachmentUnit: SizeUnit;
 }
+
+/** What a rate switched from the server's default to a custom one starts with. */
+export const NEW_RATE_UNIT: RateUnit = 'minute';
+
+/** "300/minute" as its inputs show it; null is the server's default. */
+export function rateRow(rate: string | null): RateRow {
+  const match = rate === null ? null : /^(\d+)\/(second|minute|hour|day)$/.exec(rate);
+  if (!match) return { custom: false, count: '', unit: NEW_RATE_UNIT };
+  return { custom: true, count: match[1]!, unit: match[2] as RateUnit };
+}
+
+/** The rate a row describes: "300/minute", or null for the server's default. */
+export function rateFromRow(row: RateRow): string | null {
+  return row.custom ? `${row.count.trim()}/${row.unit}` : null;
+}
+
+export function rateLimitsFromForm(form: SettingsForm): RateLimits {
+  return { visitorMessages: rateFromRow(form.rates.visitorMessages), tenantMessages: rateFromRow(form.rates.tenantMessages) };
+}
+
+/** A size in bytes in the largest unit that shows it whole: 10485760 → 10 MiB, 1500 → 1500 bytes. */
+export function sizeFields(bytes: number): { size: string; unit: SizeUnit } {
+  for (const unit of ['MiB', 'KiB'] as const) {
+    if (bytes % SIZE_FACTOR[unit] === 0) return { size: String(bytes / SIZE_FACTOR[unit]), unit };
+  }
+  return { size: String(bytes), unit: 'bytes' };
+}
+
+/** The largest attachment in bytes, or null when the size is not a whole number. */
+export function attachmentBytes(form: SettingsForm): number | null {
+  const text = form.attachmentSize.trim();
+  if (!/^\d{1,9}$/.test(text)) return null;
+  return Number(text) * SIZE_FACTOR[form.attachmentUnit];
+}
+
+/** `retentionDays` as typed: null when blank (keep forever), NaN when not a number. */
+export function retentionFromForm(form: SettingsForm): number | null {
+  const text = form.retentionDays.trim();
+  return text === '' ? null : /^\d+$/.test(text) ? Number(text) : Number.NaN;
+}
+
 
 /** What an empty day gets when hours are first switched on or a range is added. */
 export const DEFAULT_RANGE: TimeRange = ['09:00', '17:00'];
@@ -81,6 +148,7 @@ export function formFromSettings(settings: TenantSettings, timezone: string): Se
     else if (WORKING_DAYS.includes(day)) weekly[day] = [row(...DEFAULT_RANGE)];
   }
   const { greeting, offlineGreeting, locale } = settings.widget;
+  const size = sizeFields(settings.attachments.maxBytes);
   return {
     color: settings.widget.color,
     position: settings.widget.position,
@@ -95,6 +163,10 @@ export function formFromSettings(settings: TenantSettings, timezone: string): Se
     offlineMode: settings.offlineMode,
     assignment: settings.assignment,
     agentCapacity: String(settings.agentCapacity),
+    rates: { visitorMessages: rateRow(settings.rateLimits.visitorMessages), tenantMessages: rateRow(settings.rateLimits.tenantMessages) },
+    retentionDays: settings.retentionDays === null ? '' : String(settings.retentionDays),
+    attachmentSize: size.size,
+    attachmentUnit: size.unit,
   };
 }
 
@@ -149,6 +221,15 @@ export function patchFromForm(saved: TenantSettings, form: SettingsForm): Settin
   if (form.assignment !== saved.assignment) patch.assignment = form.assignment;
   const capacity = Number(form.agentCapacity.trim());
   if (capacity !== saved.agentCapacity) patch.agentCapacity = capacity;
+  const rates = rateLimitsFromForm(form);
+  const rateChanges: Partial<RateLimits> = {};
+  for (const key of RATE_KEYS) if (rates[key] !== saved.rateLimits[key]) rateChanges[key] = rates[key];
+  if (Object.keys(rateChanges).length > 0) patch.rateLimits = rateChanges;
+  const retention = retentionFromForm(form);
+  if (retention !== saved.retentionDays) patch.retentionDays = retention;
+  // A size still being typed counts as a change (like the capacity), so Save stays enabled and checks it.
+  const bytes = attachmentBytes(form) ?? Number.NaN;
+  if (bytes !== saved.attachments.maxBytes) patch.attachments = { maxBytes: bytes };
   return patch;
 }
 

@@ -51,6 +51,26 @@ export type AssignmentMode = 'manual' | 'auto';
 export const OFFLINE_MODES: readonly OfflineMode[] = ['chat', 'form', 'hide'];
 export const ASSIGNMENT_MODES: readonly AssignmentMode[] = ['manual', 'auto'];
 
+/** The units of a rate such as "300/minute" (WEBCHAT_VISITOR_RATE_LIMIT's notation). */
+export const RATE_UNITS = ['second', 'minute', 'hour', 'day'] as const;
+export type RateUnit = (typeof RATE_UNITS)[number];
+
+/** The two message budgets a tenant may set; null: the server's default. */
+export const RATE_KEYS = ['visitorMessages', 'tenantMessages'] as const;
+export type RateKey = (typeof RATE_KEYS)[number];
+
+/**
+ * `settings.rateLimits`: `visitorMessages` per visitor session, `tenantMessages`
+ * for the whole tenant. null: the server's WEBCHAT_VISITOR_RATE_LIMIT /
+ * WEBCHAT_TENANT_RATE_LIMIT. A tenant rate above the server's is ignored.
+ */
+export type RateLimits = Record<RateKey, string | null>;
+
+export interface AttachmentSettings {
+  /** The largest file a visitor or an agent may upload, in bytes. */
+  maxBytes: number;
+}
+
 /** `GET /api/settings`'s `settings`: the part this page shows. */
 export interface TenantSettings {
   name: string;
@@ -59,16 +79,29 @@ export interface TenantSettings {
   offlineMode: OfflineMode;
   assignment: AssignmentMode;
   agentCapacity: number;
+  /** Days without activity after which a conversation is erased; null: kept until erased by hand. */
+  retentionDays: number | null;
+  attachments: AttachmentSettings;
+  rateLimits: RateLimits;
 }
 
-/** `PATCH /api/settings`: only what changes; `widget` merges key by key, `businessHours` is replaced whole. */
+/**
+ * `PATCH /api/settings`: only what changes; `widget`, `attachments` and
+ * `rateLimits` merge key by key, `businessHours` is replaced whole.
+ */
 export interface SettingsPatch {
   widget?: Partial<TenantWidget>;
   businessHours?: BusinessHours | null;
   offlineMode?: OfflineMode;
   assignment?: AssignmentMode;
   agentCapacity?: number;
+  retentionDays?: number | null;
+  attachments?: Partial<AttachmentSettings>;
+  rateLimits?: Partial<RateLimits>;
 }
+
+export const KIB = 1024;
+export const MIB = 1024 * 1024;
 
 /** The server's limits (settings_schemas.py). */
 export const LIMITS = {
@@ -77,7 +110,14 @@ export const LIMITS = {
   holidays: 366,
   capacityMin: 1,
   capacityMax: 1000,
+  retentionMin: 1,
+  retentionMax: 36500,
+  attachmentMinBytes: 1024,
+  attachmentMaxBytes: 100 * 1024 * 1024,
 } as const;
+
+/** The server's RATE_PATTERN: 1 to 999,999,999 messages per second, minute, hour or day. */
+export const RATE_PATTERN = /^[1-9][0-9]{0,8}\/(second|minute|hour|day)$/;
 
 export const COLOR_PATTERN = /^#[0-9a-fA-F]{6}$/;
 export const LOCALE_PATTERN = /^[a-z]{2}(-[A-Z]{2})?$/;
@@ -89,4 +129,16 @@ export const DEFAULT_WIDGET: TenantWidget = {
   greeting: null,
   offlineGreeting: null,
   locale: null,
+};
+
+export const DEFAULT_ATTACHMENTS: AttachmentSettings = { maxBytes: 10 * MIB };
+export const DEFAULT_RATE_LIMITS: RateLimits = { visitorMessages: null, tenantMessages: null };
+
+/**
+ * The server's defaults as it ships (config.py). The console cannot see what
+ * an operator configured, so these are only named in hints, never compared with.
+ */
+export const SHIPPED_RATE_DEFAULTS: Record<RateKey, { env: string; rate: string }> = {
+  visitorMessages: { env: 'WEBCHAT_VISITOR_RATE_LIMIT', rate: '300/minute' },
+  tenantMessages: { env: 'WEBCHAT_TENANT_RATE_LIMIT', rate: '600000/minute' },
 };

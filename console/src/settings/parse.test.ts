@@ -12,7 +12,9 @@ describe('parseSettings', () => {
         offlineMode: 'form',
         assignment: 'auto',
         agentCapacity: 7,
-        retentionDays: null,
+        retentionDays: 30,
+        attachments: { maxBytes: 2097152 },
+        rateLimits: { visitorMessages: '20/minute', tenantMessages: null },
       },
     };
     expect(parseSettings(body)).toEqual({
@@ -22,6 +24,9 @@ describe('parseSettings', () => {
       offlineMode: 'form',
       assignment: 'auto',
       agentCapacity: 7,
+      retentionDays: 30,
+      attachments: { maxBytes: 2097152 },
+      rateLimits: { visitorMessages: '20/minute', tenantMessages: null },
     });
   });
 
@@ -32,6 +37,13 @@ describe('parseSettings', () => {
     expect(s?.businessHours).toBeNull();
     expect(s?.offlineMode).toBe('chat');
     expect(s?.agentCapacity).toBe(10);
+    expect(s?.retentionDays).toBeNull();
+    expect(s?.attachments).toEqual({ maxBytes: 10485760 });
+    expect(s?.rateLimits).toEqual({ visitorMessages: null, tenantMessages: null });
+    const odd = parseSettings({ retentionDays: 0, attachments: { maxBytes: 'big' }, rateLimits: { visitorMessages: '5/week', tenantMessages: 9 } });
+    expect(odd?.retentionDays).toBeNull();
+    expect(odd?.attachments.maxBytes).toBe(10485760);
+    expect(odd?.rateLimits).toEqual({ visitorMessages: null, tenantMessages: null });
     expect(parseSettings(null)).toBeNull();
     expect(parseSettings([1])).toBeNull();
   });

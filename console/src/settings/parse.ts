@@ -5,9 +5,14 @@ import { isObj } from '../lib/parse';
 import {
   ASSIGNMENT_MODES,
   DAYS,
+  DEFAULT_ATTACHMENTS,
   DEFAULT_WIDGET,
   OFFLINE_MODES,
+  RATE_KEYS,
+  RATE_PATTERN,
   type AssignmentMode,
+  type AttachmentSettings,
+  type RateLimits,
   type BusinessHours,
   type OfflineMode,
   type TenantSettings,
@@ -58,11 +63,24 @@ export function parseBusinessHours(v: unknown): BusinessHours | null {
   return { timezone: v.timezone, weekly, holidays };
 }
 
+/** Each rate as the server's pattern has it ("300/minute"), else null (the server's default). */
+export function parseRateLimits(v: unknown): RateLimits {
+  const r = isObj(v) ? v : {};
+  const rate = (x: unknown): string | null => (typeof x === 'string' && RATE_PATTERN.test(x) ? x : null);
+  return Object.fromEntries(RATE_KEYS.map((key) => [key, rate(r[key])])) as RateLimits;
+}
+
+function parseAttachments(v: unknown): AttachmentSettings {
+  const max = isObj(v) ? v.maxBytes : undefined;
+  return { maxBytes: typeof max === 'number' && Number.isInteger(max) && max > 0 ? max : DEFAULT_ATTACHMENTS.maxBytes };
+}
+
 /** The settings document (the body's `settings`, or the body itself); null if it is not an object. */
 export function parseSettings(v: unknown): TenantSettings | null {
   const s = isObj(v) && isObj(v.settings) ? v.settings : v;
   if (!isObj(s)) return null;
   const capacity = s.agentCapacity;
+  const retention = s.retentionDays;
   return {
     name: text(s.name, ''),
     widget: parseWidget(s.widget),
@@ -70,5 +88,8 @@ export function parseSettings(v: unknown): TenantSettings | null {
     offlineMode: oneOf<OfflineMode>(s.offlineMode, OFFLINE_MODES, 'chat'),
     assignment: oneOf<AssignmentMode>(s.assignment, ASSIGNMENT_MODES, 'manual'),
     agentCapacity: typeof capacity === 'number' && Number.isInteger(capacity) ? capacity : 10,
+    retentionDays: typeof retention === 'number' && Number.isInteger(retention) && retention >= 1 ? retention : null,
+    attachments: parseAttachments(s.attachments),
+    rateLimits: parseRateLimits(s.rateLimits),
   };
 }

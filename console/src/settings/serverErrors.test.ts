@@ -36,11 +36,26 @@ describe('serverFieldError', () => {
     expect(serverFieldError('widget.greeting.extra: nope', known).field).toBe('widget.greeting');
   });
 
-  it('keeps the whole message for a field the page does not show', () => {
-    expect(serverFieldError('retentionDays: Input should be greater than or equal to 1', known)).toEqual({
-      field: null,
-      text: 'retentionDays: Input should be greater than or equal to 1.',
+  it('puts rate limits, retention and the attachment size on their fields', () => {
+    const pattern = "String should match pattern '^[1-9][0-9]{0,8}/(second|minute|hour|day)$'";
+    expect(serverFieldError(`rateLimits.visitorMessages: ${pattern}`, known)).toEqual({
+      field: 'rateLimits.visitorMessages',
+      text: `${pattern}.`,
     });
+    expect(serverFieldError(`rateLimits.tenantMessages: ${pattern}`, known).field).toBe('rateLimits.tenantMessages');
+    expect(serverFieldError('retentionDays: Input should be greater than or equal to 1', known)).toEqual({
+      field: 'retentionDays',
+      text: 'Input should be greater than or equal to 1.',
+    });
+    expect(serverFieldError('attachments.maxBytes: Input should be greater than or equal to 1024', known).field).toBe('attachments.maxBytes');
+  });
+
+  it('keeps the whole message for a field the page does not show', () => {
+    expect(serverFieldError('allowedOrigins.0: origins look like https://www.example.com (no path)', known)).toEqual({
+      field: null,
+      text: 'allowedOrigins.0: origins look like https://www.example.com (no path).',
+    });
+    expect(serverFieldError('rateLimits: must not be null', known).field).toBeNull();
     expect(serverFieldError('Invalid JSON body', known)).toEqual({ field: null, text: 'Invalid JSON body.' });
   });
 });

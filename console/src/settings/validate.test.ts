@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PARIS_HOURS, settings } from '../test/settings';
 import { addHoliday, formFromSettings, setRange, type SettingsForm } from './form';
-import { FIELD, fieldOrder, firstError, isIsoDate, minutesOf, parseCapacity, validateForm } from './validate';
+import { FIELD, fieldOrder, firstError, isIsoDate, isRate, minutesOf, parseCapacity, parseRetention, validateForm } from './validate';
 
 function withHours(): SettingsForm {
   return formFromSettings(settings({ businessHours: PARIS_HOURS }), 'UTC');
@@ -25,6 +25,21 @@ describe('validation helpers', () => {
     expect(parseCapacity(' 7 ')).toBe(7);
     expect(parseCapacity('1000')).toBe(1000);
     for (const bad of ['0', '1001', '2.5', '-3', '', 'ten']) expect(parseCapacity(bad)).toBeNull();
+  });
+});
+
+describe('rates and retention', () => {
+  it('takes the rates the server\'s pattern takes', () => {
+    for (const good of ['1/second', '300/minute', '999999999/day', '20/hour']) expect(isRate(good)).toBe(true);
+    for (const bad of ['0/minute', '1000000000/day', '05/minute', '5/week', '5 / minute', '5/Minute', '-1/hour', '1.5/hour', '5/minute\n'])
+      expect(isRate(bad), bad).toBe(false);
+  });
+
+  it('takes 1 to 36500 days, and blank for keeping conversations', () => {
+    expect(parseRetention(' ')).toBeNull();
+    expect(parseRetention('30')).toBe(30);
+    expect(parseRetention('36500')).toBe(36500);
+    for (const bad of ['0', '36501', '1.5', '-1', 'ten']) expect(parseRetention(bad)).toBeUndefined();
   });
 });
 
@@ -76,10 +91,36 @@ describe('validateForm', () => {
     expect(validateForm({ ...form, hoursOn: false })).toEqual({});
   });
 
+  it('checks a custom rate, never the server default', () => {
+    const form = formFromSettings(settings(), 'UTC');
+    const rate = (count: string, custom = true) => ({
+      ...form,
+      rates: { ...form.rates, tenantMessages: { custom, count, unit: 'minute' as const } },
+    });
+    expect(validateForm(rate('600'))).toEqual({});
+    expect(validateForm(rate('', false))).toEqual({});
+    expect(validateForm(rate(''))[FIELD.rate('tenantMessages')]).toContain('server\u2019s default');
+    for (const bad of ['0', '1000000000', '2.5', '1e3', '-4']) {
+      expect(Object.keys(validateForm(rate(bad))), bad).toEqual([FIELD.rate('tenantMessages')]);
+    }
+  });
+
+  it('checks the retention and the largest attachment', () => {
+    const form = formFromSettings(settings(), 'UTC');
+    expect(Object.keys(validateForm({ ...form, retentionDays: '0' }))).toEqual([FIELD.retentionDays]);
+    expect(validateForm({ ...form, retentionDays: '' })).toEqual({});
+    expect(validateForm({ ...form, attachmentSize: '100', attachmentUnit: 'MiB' })).toEqual({});
+    expect(validateForm({ ...form, attachmentSize: '1', attachmentUnit: 'KiB' })).toEqual({});
+    for (const [size, unit] of [['101', 'MiB'], ['1023', 'bytes'], ['', 'MiB'], ['1.5', 'MiB']] as const) {
+      expect(Object.keys(validateForm({ ...form, attachmentSize: size, attachmentUnit: unit })), size + unit).toEqual([FIELD.maxBytes]);
+    }
+  });
+
   it('finds the first error in page order', () => {
     const form = { ...withHours(), agentCapacity: 'x', color: 'nope' };
     expect(firstError(form, validateForm(form))).toBe(FIELD.color);
     expect(fieldOrder(form)).toContain(FIELD.range('mon', 1));
     expect(fieldOrder({ ...form, hoursOn: false })).not.toContain(FIELD.timezone);
+    expect(fieldOrder(form).slice(-4)).toEqual([FIELD.rate('visitorMessages'), FIELD.rate('tenantMessages'), FIELD.retentionDays, FIELD.maxBytes]);
   });
 });

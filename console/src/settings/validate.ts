@@ -3,8 +3,8 @@
 // Errors are keyed by the field's path as the server names it in a 422
 // ("widget.color", "businessHours.weekly.mon.0"), so both kinds of error land
 // next to the same input.
-import { COLOR_PATTERN, DAYS, LIMITS, LOCALE_PATTERN, type Day } from './model';
-import type { SettingsForm } from './form';
+import { COLOR_PATTERN, DAYS, LIMITS, LOCALE_PATTERN, RATE_KEYS, RATE_PATTERN, type Day, type RateKey } from './model';
+import { attachmentBytes, rateFromRow, type SettingsForm } from './form';
 import { isTimeZone } from './timezones';
 
 /** Field path → what is wrong with it. */
@@ -25,6 +25,9 @@ export const FIELD = {
   offlineMode: 'offlineMode',
   assignment: 'assignment',
   agentCapacity: 'agentCapacity',
+  rate: (key: RateKey) => `rateLimits.${key}`,
+  retentionDays: 'retentionDays',
+  maxBytes: 'attachments.maxBytes',
 } as const;
 
 /** Every field path of the form, in the order the page shows them. */
@@ -40,6 +43,8 @@ export function fieldOrder(form: SettingsForm): string[] {
     form.holidays.forEach((_, i) => paths.push(FIELD.holiday(i)));
   }
   paths.push(FIELD.offlineMode, FIELD.assignment, FIELD.agentCapacity);
+  for (const key of RATE_KEYS) paths.push(FIELD.rate(key));
+  paths.push(FIELD.retentionDays, FIELD.maxBytes);
   return paths;
 }
 
@@ -76,6 +81,39 @@ export function parseCapacity(value: string): number | null {
   if (!/^\d{1,4}$/.test(text)) return null;
   const n = Number(text);
   return n >= LIMITS.capacityMin && n <= LIMITS.capacityMax ? n : null;
+}
+
+/** Whether the server takes `rate` ("300/minute": 1–999999999 per second, minute, hour or day). */
+export function isRate(rate: string): boolean {
+  return RATE_PATTERN.test(rate);
+}
+
+export const RATE_COUNT_MAX = 999_999_999;
+
+/** A whole number of days within the retention limits, null for blank (keep forever), undefined when neither. */
+export function parseRetention(value: string): number | null | undefined {
+  const text = value.trim();
+  if (text === '') return null;
+  if (!/^\d{1,5}$/.test(text)) return undefined;
+  const n = Number(text);
+  return n >= LIMITS.retentionMin && n <= LIMITS.retentionMax ? n : undefined;
+}
+
+function checkLimits(form: SettingsForm, errors: FieldErrors): void {
+  for (const key of RATE_KEYS) {
+    const row = form.rates[key];
+    if (!row.custom) continue;
+    const rate = rateFromRow(row);
+    if (row.count.trim() === '') errors[FIELD.rate(key)] = 'Enter how many messages, or choose the server\u2019s default.';
+    else if (rate === null || !isRate(rate)) errors[FIELD.rate(key)] = `A whole number of messages from 1 to ${RATE_COUNT_MAX}.`;
+  }
+  if (parseRetention(form.retentionDays) === undefined) {
+    errors[FIELD.retentionDays] = `A whole number of days from ${LIMITS.retentionMin} to ${LIMITS.retentionMax}, or blank to keep conversations.`;
+  }
+  const bytes = attachmentBytes(form);
+  if (bytes === null || bytes < LIMITS.attachmentMinBytes || bytes > LIMITS.attachmentMaxBytes) {
+    errors[FIELD.maxBytes] = 'A whole number from 1 KiB to 100 MiB.';
+  }
 }
 
 function checkDay(form: SettingsForm, day: Day, errors: FieldErrors): void {
@@ -133,6 +171,7 @@ export function validateForm(form: SettingsForm): FieldErrors {
   if (parseCapacity(form.agentCapacity) === null) {
     errors[FIELD.agentCapacity] = `A whole number from ${LIMITS.capacityMin} to ${LIMITS.capacityMax}.`;
   }
+  checkLimits(form, errors);
   return errors;
 }
 

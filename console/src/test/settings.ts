@@ -1,5 +1,5 @@
 // Settings documents for the unit tests.
-import { DEFAULT_WIDGET, type SettingsPatch, type TenantSettings } from '../settings/model';
+import { DEFAULT_ATTACHMENTS, DEFAULT_RATE_LIMITS, DEFAULT_WIDGET, type SettingsPatch, type TenantSettings } from '../settings/model';
 
 export function settings(over: Partial<TenantSettings> = {}): TenantSettings {
   return {
@@ -9,6 +9,9 @@ export function settings(over: Partial<TenantSettings> = {}): TenantSettings {
     offlineMode: 'chat',
     assignment: 'manual',
     agentCapacity: 10,
+    retentionDays: null,
+    attachments: { ...DEFAULT_ATTACHMENTS },
+    rateLimits: { ...DEFAULT_RATE_LIMITS },
     ...over,
   };
 }
@@ -39,8 +42,14 @@ export class FakeSettingsApi {
     const failure = this.failNext;
     this.failNext = null;
     if (failure) throw failure;
-    const { widget, ...rest } = patch;
-    this.stored = { ...this.stored, ...rest, widget: { ...this.stored.widget, ...widget } };
+    const { widget, attachments, rateLimits, ...rest } = patch;
+    this.stored = {
+      ...this.stored,
+      ...rest,
+      widget: { ...this.stored.widget, ...widget },
+      attachments: { ...this.stored.attachments, ...attachments },
+      rateLimits: { ...this.stored.rateLimits, ...rateLimits },
+    };
     return structuredClone(this.stored);
   }
 }

@@ -78,6 +78,46 @@ describe('SettingsPage', () => {
     expect(document.querySelector('[data-testid="save-status"]')!.textContent).toMatch(/^Settings saved at /);
   });
 
+  it('sets a rate limit, a retention and the largest attachment', async () => {
+    const { api } = await mount(true);
+    expect(document.getElementById('set-rateLimits-visitorMessages')).toBeNull();
+    act(() => input('input[name="rate-visitorMessages"]:not(:checked)').click());
+    const count = input('#set-rateLimits-visitorMessages');
+    // Named by its own label, not only by the group's legend.
+    expect([...count.labels!].map((l) => l.textContent)).toEqual(['Visitor messages']);
+    expect([...input('#set-rateLimits-visitorMessages-unit').labels!].map((l) => l.textContent)).toEqual(['Visitor messages per']);
+    type(count, '20');
+    act(() => {
+      const unit = document.querySelector<HTMLSelectElement>('#set-rateLimits-visitorMessages-unit')!;
+      unit.value = 'hour';
+      unit.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    type(input('#set-retentionDays'), '30');
+    type(input('#set-attachments-maxBytes'), '5');
+    await act(async () => button('Save settings')!.click());
+    await act(async () => undefined);
+    expect(api.patches).toEqual([{ rateLimits: { visitorMessages: '20/hour' }, retentionDays: 30, attachments: { maxBytes: 5 * 1024 * 1024 } }]);
+    expect(input('#set-rateLimits-visitorMessages').value).toBe('20');
+  });
+
+  it('refuses a bad rate next to it and labels the revealed inputs', async () => {
+    const { api } = await mount(true);
+    act(() => input('input[name="rate-tenantMessages"]:not(:checked)').click());
+    for (const el of document.querySelectorAll<HTMLInputElement>('.rate input, .rate select')) {
+      expect(el.labels?.length || el.getAttribute('aria-label'), el.outerHTML).toBeTruthy();
+    }
+    type(input('#set-rateLimits-tenantMessages'), '0');
+    await act(async () => {
+      document.querySelector('form')!.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
+    });
+    const count = input('#set-rateLimits-tenantMessages');
+    expect(api.patches).toEqual([]);
+    expect(count.getAttribute('aria-invalid')).toBe('true');
+    expect(count.getAttribute('aria-describedby')).toBe('set-rateLimits-tenantMessages-hint set-rateLimits-tenantMessages-error');
+    expect(document.getElementById('set-rateLimits-tenantMessages-error')!.textContent).toContain('from 1 to 999999999');
+    expect(document.activeElement).toBe(count);
+  });
+
   it('adds and removes opening hours from the keyboard-reachable buttons', async () => {
     await mount(true);
     const add = document.querySelector<HTMLButtonElement>('[aria-label="Add hours on Tuesday"]')!;

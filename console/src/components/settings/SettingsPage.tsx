@@ -1,11 +1,13 @@
 // The settings page (CONTRACT §9): widget appearance with a live preview,
-// business hours, offline mode, assignment. Admins save; agents read it with
+// business hours, offline mode, assignment, rate limits, retention and the
+// largest attachment. Admins save; agents read it with
 // every input disabled and a note saying why. The page renders the editor's
 // state (settings/editor.ts) and calls its methods.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { isDirty, type SettingsEditor, type SettingsState } from '../../settings/editor';
 import { AssignmentSection, OfflineSection } from './ModeSections';
 import { HoursSection } from './HoursSection';
+import { RateLimitsSection, RetentionSection } from './LimitsSections';
 import { WidgetPreview } from './WidgetPreview';
 import { WidgetSection } from './WidgetSection';
 import { focusField } from './fields';
@@ -109,6 +111,8 @@ export function SettingsPage({ editor, onBack }: SettingsPageProps) {
               <HoursSection form={form} errors={errors} onEdit={edit} />
               <OfflineSection form={form} errors={errors} onEdit={edit} />
               <AssignmentSection form={form} errors={errors} onEdit={edit} />
+              <RateLimitsSection form={form} errors={errors} onEdit={edit} />
+              <RetentionSection form={form} errors={errors} onEdit={edit} />
             </fieldset>
             <WidgetPreview form={form} />
           </div>
