@@ -13,7 +13,7 @@ from array import array
 from pathlib import Path
 from typing import Any
 
-from bench import infra, profiling, report
+from bench import infra, noisy, profiling, report
 from bench.load import WorkerConfig, WorkerPool
 from bench.measure import http_send, idle_rss, percentile
 
@@ -113,7 +113,41 @@ def parser() -> argparse.ArgumentParser:
         " full run, nothing for --quick); 'none' to skip",
     )
     p.add_argument("--label", help="name of this configuration in docs/performance.md")
+    group = p.add_argument_group("a noisy tenant beside a quiet one (--noisy)")
+    group.add_argument(
+        "--noisy",
+        action="store_true",
+        help="instead of the steps: a quiet tenant's latency alone and beside a tenant"
+        " flooding, with and without the tenant limit",
+    )
+    group.add_argument("--noisy-rounds", type=int, default=2, help="rounds (ABBA order)")
+    group.add_argument("--noisy-seconds", type=float, default=30.0, help="seconds measured")
+    group.add_argument(
+        "--noisy-warmup", type=float, default=3.0, help="seconds of flood before measuring"
+    )
+    group.add_argument("--quiet-visitors", type=int, default=4)
+    group.add_argument("--quiet-rate", type=float, default=20.0, help="quiet msgs/s, in all")
+    group.add_argument(
+        "--flood-rate", type=float, default=1000.0, help="noisy socket msgs/s offered"
+    )
+    group.add_argument(
+        "--flood-http-rate", type=float, default=100.0, help="noisy HTTP sends/s offered"
+    )
+    group.add_argument("--flood-visitors", type=int, default=100, help="noisy visitor sockets")
+    group.add_argument(
+        "--tenant-limit",
+        default="50/second",
+        help="WEBCHAT_TENANT_RATE_LIMIT of the limited server (2.5x the quiet rate)",
+    )
+    group.add_argument(
+        "--no-limit",
+        default="600000/minute",
+        help="WEBCHAT_TENANT_RATE_LIMIT of the unlimited server (the shipped default)",
+    )
     return p
+
+
+NOISY_QUICK = {"noisy_rounds": 1, "noisy_seconds": 5.0, "flood_rate": 500.0, "drain": 3.0}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -126,12 +160,40 @@ def main(argv: list[str] | None = None) -> int:
                 setattr(args, key, value)
     infra.raise_fd_limit()
     stack = infra.Stack()
+    if args.noisy:
+        return _noisy(args, argv, stack)
     try:
         urls, pids, keys, mode = _servers(args, stack)
         print(f"bench: servers {urls} (pids {pids}), mode {mode}", flush=True)
         result = _run(args, argv, stack, urls, pids, keys, mode)
         print(report.terminal_summary(result), flush=True)
         _save(args, result)
+        return 0
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        stack.close()
+
+
+def _noisy(args: argparse.Namespace, argv: list[str], stack: infra.Stack) -> int:
+    if args.url or args.embedded or args.servers != 1:
+        raise SystemExit("--noisy starts its own servers on throwaway Redis + PostgreSQL")
+    if args.quick:
+        defaults = parser().parse_args([])
+        for key, value in NOISY_QUICK.items():
+            if getattr(args, key) == getattr(defaults, key):
+                setattr(args, key, value)
+    try:
+        result = noisy.run(args, argv, stack)
+        print(report.noisy_summary(result), flush=True)
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        (out / f"noisy-{stamp}.json").write_text(json.dumps(result, indent=1, default=str))
+        target = args.write or (None if args.quick else "docs/performance.md")
+        if target and target != "none":
+            report.write_docs(Path(target), "noisy-tenant", report.noisy_markdown(result))
+            print(f"bench: figures written to {target}", flush=True)
         return 0
     except KeyboardInterrupt:
         return 130

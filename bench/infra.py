@@ -159,12 +159,13 @@ class Stack:
         )
         return json.loads(out.stdout)  # type: ignore[no-any-return]
 
-    def start_server(self, role: str = "all") -> Server:
+    def start_server(self, role: str = "all", env: dict[str, str] | None = None) -> Server:
+        """`env`: settings for this server only (e.g. `WEBCHAT_TENANT_RATE_LIMIT`)."""
         port = free_port()
         log = open(self.tmp / f"server-{port}.log", "wb")  # noqa: SIM115 - closed in stop
         proc = subprocess.Popen(
             [webchat_bin(), "serve", "--host", "127.0.0.1", "--port", str(port), "--role", role],
-            env=self.env({"WEBCHAT_DEMO": "false"}),
+            env=self.env({"WEBCHAT_DEMO": "false", **(env or {})}),
             stdout=log,
             stderr=subprocess.STDOUT,
             preexec_fn=raise_fd_limit,
@@ -329,6 +330,13 @@ def machine_busy_seconds() -> float:
     fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
     values = [int(v) for v in fields[:8]]
     return (sum(values) - values[3] - values[4]) / CLOCK_TICKS
+
+
+def machine_irq_seconds() -> float:
+    """CPU seconds all CPUs spent in interrupts and softirqs since boot: loopback TCP is
+    mostly softirq work, which no process's own CPU time includes."""
+    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    return (int(fields[5]) + int(fields[6])) / CLOCK_TICKS
 
 
 def load_average() -> float:

@@ -268,6 +268,170 @@ class Worker:
         return on_ack
 
 
+@dataclass
+class FloodConfig:
+    """A noisy tenant (`bench/run --noisy`): its own tenant, visitors that flood."""
+
+    worker: int
+    urls: list[str]
+    public_key: str
+    secret_key: str
+    visitors: int  # sockets, each its own session
+    http_visitors: int = 64  # sessions the HTTP sends go round
+    agents: int = 1
+    text_bytes: int = 40
+    connect_concurrency: int = 32
+    http_in_flight: int = 256  # past it a due HTTP send is skipped (and counted)
+
+
+class Flood:
+    """Visitors sending whatever the schedule says is due, whatever the answers (open loop,
+    over sockets and `POST /webchat/message`), and agent sockets receiving what is taken.
+    It counts answers by kind (ok, or the error's code / HTTP status), not deliveries one
+    by one: the quiet tenant beside it is what is measured."""
+
+    def __init__(self, cfg: FloodConfig) -> None:
+        self.cfg = cfg
+        self.http: aiohttp.ClientSession | None = None
+        self.sockets: list[tuple[SioSocket, str, str]] = []
+        self.http_sessions: list[tuple[str, str]] = []
+        self.agents: list[SioSocket] = []
+        self.delivered = 0
+        self.text = ("x" * cfg.text_bytes)[: cfg.text_bytes] or "x"
+
+    def _on_event(self, sock: SioSocket, event: str, data: Any) -> None:
+        if event == "meta_message_created":
+            self.delivered += 1
+
+    async def open(self) -> dict[str, Any]:
+        cfg = self.cfg
+        self.http = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=0),
+            timeout=aiohttp.ClientTimeout(total=30),
+            headers={"Authorization": f"Bearer {cfg.public_key}"},
+        )
+        http = self.http
+        gate = asyncio.Semaphore(cfg.connect_concurrency)
+        started = perf()
+
+        async def visitor(i: int) -> tuple[SioSocket, str, str]:
+            session_id, fingerprint = str(uuid.uuid4()), f"flood{i}x{uuid.uuid4().hex}"
+            sock = SioSocket(None)
+            auth = {"apiKey": cfg.public_key, "sessionId": session_id, "fingerprint": fingerprint}
+            async with gate:
+                await sock.connect(http, cfg.urls[i % len(cfg.urls)], auth, timeout=30)
+            return sock, session_id, fingerprint
+
+        async def agent(i: int) -> SioSocket:
+            sock = SioSocket(self._on_event)
+            async with gate:
+                url = cfg.urls[i % len(cfg.urls)]
+                await sock.connect(http, url, {"apiKey": cfg.secret_key}, timeout=30)
+            return sock
+
+        async def http_session(i: int) -> tuple[str, str]:
+            ident = (str(uuid.uuid4()), f"floodhttp{i}x{uuid.uuid4().hex}")
+            body = {"sessionId": ident[0], "fingerprint": ident[1]}
+            async with gate, http.post(cfg.urls[0] + "/webchat/session", json=body) as r:
+                r.raise_for_status()
+            return ident
+
+        self.agents = list(await asyncio.gather(*(agent(i) for i in range(cfg.agents))))
+        self.sockets = list(await asyncio.gather(*(visitor(i) for i in range(cfg.visitors))))
+        self.http_sessions = list(
+            await asyncio.gather(*(http_session(i) for i in range(cfg.http_visitors)))
+        )
+        await asyncio.sleep(0.5)
+        return {"sockets": cfg.visitors + cfg.agents, "seconds": perf() - started}
+
+    async def close(self) -> dict[str, Any]:
+        socks = [s for s, _, _ in self.sockets] + self.agents
+        await asyncio.gather(*(s.close() for s in socks), return_exceptions=True)
+        if self.http is not None:
+            await self.http.close()
+        return {"closed": len(socks)}
+
+    async def step(
+        self, rate: float, http_rate: float, duration: float, step_no: int
+    ) -> dict[str, Any]:
+        cfg = self.cfg
+        http = self.http
+        assert http is not None
+        answers: dict[str, int] = {}
+        statuses: dict[str, int] = {}
+        tasks: set[asyncio.Task[None]] = set()
+        delivered0 = self.delivered
+        cpu0 = _own_cpu()
+        prefix = f"f{cfg.worker:07x}-{step_no & 0xFFFF:04x}-4000-8000-"
+        url = cfg.urls[0] + "/webchat/message"
+
+        def on_ack(response: Any) -> None:
+            code = "ok"
+            if not (isinstance(response, dict) and response.get("ok")):
+                code = "?"
+                if isinstance(response, dict):
+                    code = str((response.get("error") or {}).get("code", "?"))
+            answers[code] = answers.get(code, 0) + 1
+
+        async def post(body: dict[str, str]) -> None:
+            try:
+                async with http.post(url, json=body) as response:
+                    await response.read()
+                    status = response.status
+            except (aiohttp.ClientError, TimeoutError):
+                status = 0
+            statuses[str(status)] = statuses.get(str(status), 0) + 1
+
+        sent = posted = skipped = 0
+        start = perf()
+        while (elapsed := perf() - start) < duration:
+            for _ in range(int(rate * elapsed) + 1 - sent if rate else 0):
+                sock, session_id, fingerprint = self.sockets[sent % len(self.sockets)]
+                payload = {
+                    "sessionId": session_id,
+                    "fingerprint": fingerprint,
+                    "text": self.text,
+                    "clientMessageId": f"{prefix}{sent:012x}",
+                }
+                await sock.emit("message", payload, on_ack)
+                sent += 1
+            for _ in range(int(http_rate * elapsed) + 1 - posted if http_rate else 0):
+                posted += 1
+                if len(tasks) >= cfg.http_in_flight:
+                    skipped += 1
+                    continue
+                session_id, fingerprint = self.http_sessions[posted % len(self.http_sessions)]
+                body = {
+                    "sessionId": session_id,
+                    "fingerprint": fingerprint,
+                    "text": self.text,
+                    "clientMessageId": str(uuid.uuid4()),
+                }
+                task = asyncio.create_task(post(body))
+                tasks.add(task)
+                task.add_done_callback(tasks.discard)
+            await asyncio.sleep(0.001)
+        send_seconds = perf() - start
+        for _ in range(250):  # up to 5 s for the last answers
+            if sum(answers.values()) >= sent and not tasks:
+                break
+            await asyncio.sleep(0.02)
+        for task in list(tasks):
+            task.cancel()
+        return {
+            "send_seconds": send_seconds,
+            "sent": sent,
+            "answers": answers,
+            "unanswered": sent - sum(answers.values()),
+            "http_offered": posted,
+            "http_skipped": skipped,
+            "http_statuses": statuses,
+            "http_unanswered": len(tasks),
+            "delivered": self.delivered - delivered0,
+            "cpu_seconds": _own_cpu() - cpu0,
+        }
+
+
 def _own_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
@@ -276,7 +440,7 @@ def _own_cpu() -> float:
 # --- worker processes ------------------------------------------------------------------
 
 
-def _worker_main(conn: Any, cfg: WorkerConfig) -> None:
+def _worker_main(conn: Any, cfg: WorkerConfig | FloodConfig) -> None:
     try:
         import uvloop
 
@@ -289,8 +453,8 @@ def _worker_main(conn: Any, cfg: WorkerConfig) -> None:
     asyncio.run(_serve(conn, cfg))
 
 
-async def _serve(conn: Any, cfg: WorkerConfig) -> None:
-    worker = Worker(cfg)
+async def _serve(conn: Any, cfg: WorkerConfig | FloodConfig) -> None:
+    worker: Any = Flood(cfg) if isinstance(cfg, FloodConfig) else Worker(cfg)
     loop = asyncio.get_running_loop()
     while True:
         command = await loop.run_in_executor(None, conn.recv)
@@ -312,7 +476,7 @@ async def _serve(conn: Any, cfg: WorkerConfig) -> None:
 class WorkerPool:
     """N worker processes driven in lock-step by the bench's main process."""
 
-    def __init__(self, configs: list[WorkerConfig]) -> None:
+    def __init__(self, configs: list[WorkerConfig] | list[FloodConfig]) -> None:
         ctx = mp.get_context("spawn")
         self.conns = []
         self.procs = []
@@ -328,15 +492,22 @@ class WorkerPool:
         return [p.pid for p in self.procs if p.pid is not None]
 
     def call(self, *command: Any, timeout: float = 300) -> list[Any]:
+        self.send(*command)
+        return self.receive(command[0], timeout)
+
+    def send(self, *command: Any) -> None:
+        """Start a command without waiting (e.g. a flood running beside another pool's step)."""
         for conn in self.conns:
             conn.send(command)
+
+    def receive(self, what: str, timeout: float = 300) -> list[Any]:
         replies = []
         for conn in self.conns:
             if not conn.poll(timeout):
-                raise RuntimeError(f"worker did not answer {command[0]!r} in {timeout:.0f}s")
+                raise RuntimeError(f"worker did not answer {what!r} in {timeout:.0f}s")
             status, reply = conn.recv()
             if status != "ok":
-                raise RuntimeError(f"worker failed on {command[0]!r}:\n{reply}")
+                raise RuntimeError(f"worker failed on {what!r}:\n{reply}")
             replies.append(reply)
         return replies
 

@@ -52,7 +52,7 @@ BUCKETS = [
     ("publish: XADD to the stream", "append_message"),
     ("publish: emit → Redis pub/sub (AsyncRedisManager)", "send_event"),
     ("visitor touch after a send (Redis session + presence)", "_touch_visitor"),
-    ("visitor rate limit check (limits)", "RateLimiter.check"),
+    ("rate limit checks (limits: visitor, tenant)", "RateLimiter.check"),
     ("payload validation (pydantic)", "model_validate"),
     ("on_message: the rest", "on_message"),
     ("Socket.IO event dispatch, ack encode/send", "AsyncServer._handle_event_internal"),

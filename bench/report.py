@@ -184,3 +184,127 @@ def write_docs(path: Path, key: str, block: str) -> None:
         else:
             text = text.rstrip("\n") + f"\n\n{wrapped}\n"
     path.write_text(text)
+
+
+# --- bench/run --noisy ------------------------------------------------------------------
+
+NOISY_GOAL = 2.0  # the quiet tenant's p99 beside a flood / alone, at most
+
+
+def noisy_line(r: dict[str, Any]) -> str:
+    cpu = r["cpu"]
+    line = (
+        f"  round {r['round']} {r['config']:<16} quiet: {r['acked']}/{r['sent']} acked,"
+        f" {r['lost']} lost, ack p50/p99 {fmt(r['ack_p50_ms'])}/{fmt(r['ack_p99_ms'])} ms,"
+        f" agent p50/p99 {fmt(r['agent_p50_ms'])}/{fmt(r['agent_p99_ms'])} ms"
+        f" | cpu server {fmt(cpu['server'], 0)}% redis {fmt(cpu['redis'], 0)}%"
+        f" pg {fmt(cpu['postgres'], 0)}% gens {fmt(cpu['quiet_gen'], 0)}+"
+        f"{fmt(cpu['flood_gen'], 0)}% softirq {fmt(cpu.get('irq'), 0)}%"
+        f" other {fmt(cpu['other'], 0)}%"
+    )
+    f = r.get("flood")
+    if f:
+        line += (
+            f"\n    flood: sockets {fmt(f['socket_sent_per_s'], 0)}/s sent,"
+            f" {fmt(f['socket_ok_per_s'], 0)}/s taken, {fmt(f['socket_refused_per_s'], 0)}/s"
+            f" refused {f['answers']}, {f['unanswered']} unanswered; HTTP"
+            f" {fmt(f['http_offered_per_s'], 0)}/s offered, {f['http_statuses']},"
+            f" {f['http_skipped']} skipped; {fmt(100 * f['refused_share'], 1)}% refused"
+        )
+    return line
+
+
+def _discarded(x: dict[str, Any]) -> str:
+    why = x.get("discarded")
+    return "" if not why else f" ({'noisy' if why is True else why}, discarded)"
+
+
+def _ratios(values: list[float | None]) -> str:
+    return " / ".join(f"{v:.1f}×" if v is not None else "n/a" for v in values)
+
+
+def noisy_summary(r: dict[str, Any]) -> str:
+    lines = [f"== webchat bench ({r['label']}), goal: p99 beside the flood ≤ {NOISY_GOAL:.0f}×"]
+    for row in r["summary"]:
+        runs = row["runs"]
+        lines.append(
+            f"{row['config']:<16} ack p99 "
+            + " / ".join(fmt(x["ack_p99_ms"]) for x in runs)
+            + " ms, agent p99 "
+            + " / ".join(fmt(x["agent_p99_ms"]) for x in runs)
+            + " ms"
+            + (
+                f"; vs alone: ack {_ratios(row['ack_ratio'])}, agent {_ratios(row['agent_ratio'])}"
+                if "ack_ratio" in row
+                else ""
+            )
+        )
+    return "\n".join(lines)
+
+
+def noisy_markdown(r: dict[str, Any]) -> str:
+    s = r["settings"]
+    m = r["machine"]
+    out = [
+        f"### {r['label']} — {r['when']}",
+        "",
+        f"Command: `{r['command']}` at commit {m.get('commit', '?')}.",
+        "",
+        f"Machine: {m['nproc']} CPUs ({m['cpu']}), Python {m['python']}; {m.get('redis', '?')};"
+        f" {m.get('postgres', '?')}. Everything shares these CPUs.",
+        "",
+        f"Settings: one server ({s['mode']}); quiet tenant {s['quiet_visitors']} visitor sockets"
+        f" at {fmt(s['quiet_rate'], 0)} msgs/s in all + 1 agent socket; noisy tenant"
+        f" {s['flood_visitors']} visitor sockets offered {fmt(s['flood_rate'], 0)} msgs/s and"
+        f" `POST /webchat/message` offered {fmt(s['flood_http_rate'], 0)}/s, open loop, + 1"
+        f" agent socket; tenant limit {s['tenant_limit']} (limited) or {s['no_limit']} (no"
+        f" limit); {fmt(s['seconds'], 0)} s measured after {fmt(s['warmup'], 0)} s of flood;"
+        f" {s['rounds']} round(s), ABBA.",
+        "",
+        "| round | configuration | quiet ack p50 / p95 / p99 ms | quiet agent p50 / p95 / p99"
+        " ms | lost | flood socket sent/s (taken) | flood HTTP offered/s (201) | refused |"
+        " server CPU | redis | postgres | load gens | softirq | other |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for x in r["runs"]:
+        f = x.get("flood")
+        cpu = x["cpu"]
+        out.append(
+            f"| {x['round']} | {x['config']} ({x['limit']})"
+            f"{_discarded(x)} |"
+            f" {fmt(x['ack_p50_ms'])} / {fmt(x['ack_p95_ms'])} / {fmt(x['ack_p99_ms'])} |"
+            f" {fmt(x['agent_p50_ms'])} / {fmt(x['agent_p95_ms'])} / {fmt(x['agent_p99_ms'])} |"
+            f" {x['lost'] + x['unacked']} |"
+            + (
+                f" {fmt(f['socket_sent_per_s'], 0)} ({fmt(f['socket_ok_per_s'], 0)}) |"
+                f" {fmt(f['http_offered_per_s'], 0)} ({fmt(f['http_ok_per_s'], 0)}) |"
+                f" {fmt(100 * f['refused_share'], 1)}% |"
+                if f
+                else " — | — | — |"
+            )
+            + f" {fmt(cpu['server'], 0)}% | {fmt(cpu['redis'], 0)}% | {fmt(cpu['postgres'], 0)}%"
+            f" | {fmt(cpu['quiet_gen'], 0)}% + {fmt(cpu['flood_gen'], 0)}% |"
+            f" {fmt(cpu.get('irq'), 0)}% | {fmt(cpu['other'], 0)}% |"
+        )
+    goal = f"goal ≤ {NOISY_GOAL:.0f}×"
+    out += ["", f"Against the quiet tenant alone on the same server ({goal}):", ""]
+    for row in r["summary"]:
+        if "ack_ratio" in row:
+            out.append(
+                f"- {row['config']}: ack p99 {_ratios(row['ack_ratio'])}, agent p99"
+                f" {_ratios(row['agent_ratio'])}"
+            )
+    prof = r.get("profile")
+    if prof:
+        out += [
+            "",
+            f"Profile of the first limited flood: py-spy `--gil`, {prof['seconds']:.0f} s,"
+            f" {prof['samples']:,} samples (flame graph: `{prof['svg']}`, not committed).",
+            "",
+            "| where the server's CPU goes | % |",
+            "|---|---|",
+        ]
+        out += [f"| {name} | {fmt(p)} |" for name, p in prof["buckets"][:12] if p >= 0.5]
+        out += ["", "Inclusive time by function:", ""]
+        out += [f"- {fmt(p)}% `{name}`" for name, p in prof["inclusive_by_function"][:25]]
+    return "\n".join(out) + "\n"
