@@ -133,3 +133,21 @@ async def test_asking_in_redis_counts_nothing(node: Callable[[str], RateLimiter]
     assert await refused(second, "ip") is None
     error = await refused(second, "ip", hit=False)
     assert error is not None and error.status == 429
+
+
+async def test_a_refusal_is_remembered_until_its_retry_after(
+    node: Callable[[str], RateLimiter], redis: RedisProcess
+) -> None:
+    """A flood's repeated refusals are answered without asking Redis: refused once, the
+    key stays refused here for its Retry-After, even with Redis gone (where counting
+    locally from zero would have let it through)."""
+    limiter = node("1/minute")
+    assert await refused(limiter, "flood") is None
+    first = await refused(limiter, "flood")
+    assert first is not None and first.status == 429
+    redis.kill()
+    again = await refused(limiter, "flood")
+    assert again is not None and again.status == 429
+    assert int(again.headers["Retry-After"]) <= int(first.headers["Retry-After"])
+    assert limiter._local_until == 0.0, "Redis was asked"
+    assert await refused(limiter, "someone else") is None  # counted locally now

@@ -14,6 +14,7 @@ from typing import Any
 import asyncpg
 from sqlalchemy import event, make_url, text
 from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -88,6 +89,9 @@ class Database:
                 yield session
         except (TimeoutError, OperationalError, InterfaceError, OSError) as exc:
             raise DatabaseUnavailable(str(exc)) from exc
+        except PoolTimeout as exc:
+            # Every pooled connection busy for pool_timeout: overloaded, a 503 (not a 500).
+            raise DatabaseUnavailable("the database is busy") from exc
         except DataError as exc:
             raise UnstorableValue(str(exc.orig)) from exc
         except DBAPIError as exc:

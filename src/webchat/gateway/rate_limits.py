@@ -95,6 +95,7 @@ class RateLimiter:
         # After a failure: whether Redis is in doubt, and whether a check is asking it.
         self._in_doubt = False
         self._probing = False
+        self._refused: dict[tuple[RateLimitItem, tuple[str, ...]], float] = {}
 
     async def check(self, *identifiers: str, rate: str | None = None, hit: bool = True) -> None:
         """One hit for `identifiers`; `429` with `Retry-After` past the limit. `rate`
@@ -102,7 +103,13 @@ class RateLimiter:
         `hit=False` only asks: 429 if the limit is spent, counting nothing (for limits on
         failures, checked before the attempt and hit after it failed)."""
         item = self.item if rate is None else parsed(rate)
-        local = time.monotonic() < self._local_until or (self._in_doubt and self._probing)
+        now = time.monotonic()
+        refused_until = self._refused.get((item, identifiers))
+        if refused_until is not None:
+            if now < refused_until:
+                raise too_many(refused_until - now)
+            del self._refused[(item, identifiers)]
+        local = now < self._local_until or (self._in_doubt and self._probing)
         if self._shared is None or local:
             self._local.check(item, identifiers, hit)
             return
@@ -124,7 +131,17 @@ class RateLimiter:
         finally:
             if probe:
                 self._probing = False
-        raise too_many(stats.reset_time - time.time())
+        # What the client is told (at least 1 s; `limits` may give less, even none).
+        retry_after = max(1.0, stats.reset_time - time.time())
+        self._remember_refusal((item, identifiers), now + retry_after)
+        raise too_many(retry_after)
+
+    def _remember_refusal(self, key: tuple[RateLimitItem, tuple[str, ...]], until: float) -> None:
+        """Refused by Redis until `until`: later checks of this key are refused here without
+        asking (a flood's refusals cost a dict lookup, not two script calls each)."""
+        self._refused[key] = until
+        if len(self._refused) > MAX_LOCAL_KEYS:
+            del self._refused[next(iter(self._refused))]
 
     def _redis_failed(self) -> None:
         now = time.monotonic()
