@@ -87,12 +87,16 @@ describe('ConsoleController', () => {
     const presenceBefore = socket().presenceRequests;
     api.list = [conversation(), conversation({ conversationId: 'c2', sessionId: 's2' })];
     socket().missed = [message({ text: 'missed' })];
-    socket().handlers.resync();
+    socket().handlers.resync(null);
     await settle();
     expect(socket().syncs).toEqual([{ conversationId: 'c1', after: first.messageId }]);
+    socket().handlers.resync('01J0000000000');
+    await settle();
+    // From where the server's gap began, older than the thread's newest message.
+    expect(socket().syncs[1]).toEqual({ conversationId: 'c1', after: '01J0000000000' });
     expect(controller.state.threads.c1?.messages.map((m) => m.text)).toEqual(['first', 'missed']);
     expect(Object.keys(controller.state.conversations).sort()).toEqual(['c1', 'c2']);
-    expect(socket().presenceRequests).toBe(presenceBefore + 1);
+    expect(socket().presenceRequests).toBe(presenceBefore + 2);
   });
 
   it('sends a reply over the socket, or over HTTP while it is down', async () => {

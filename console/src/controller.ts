@@ -332,17 +332,21 @@ export class ConsoleController {
     }
   }
 
-  /** After a reconnect, or when the server asks: the list again, and what each thread missed. */
-  #catchUp(): void {
+  /**
+   * After a reconnect, or when the server asks: the list again, and what each thread
+   * missed, from its newest message or from `from` (where the server's gap began) if older.
+   */
+  #catchUp(from: string | null): void {
     void this.loadList(false);
-    void this.#syncThreads();
+    void this.#syncThreads(from);
   }
 
   /** What each loaded thread missed, by `sync`, else a fresh page. */
-  async #syncThreads(): Promise<void> {
+  async #syncThreads(from: string | null): Promise<void> {
     for (const [id, thread] of Object.entries(this.state.threads)) {
       if (!thread.loaded) continue;
-      const after = lastStoredMessageId(thread);
+      const newest = lastStoredMessageId(thread);
+      const after = newest !== null && from !== null && from < newest ? from : newest;
       const c = this.state.conversations[id];
       try {
         const sock = this.#socket;
@@ -367,11 +371,11 @@ export class ConsoleController {
         this.#socket?.requestOnlineUsers();
         const active = this.state.activeId;
         if (active) this.#socket?.join(active);
-        if (!first) this.#catchUp();
+        if (!first) this.#catchUp(null);
       },
-      resync: () => {
+      resync: (from) => {
         this.#socket?.requestOnlineUsers();
-        this.#catchUp();
+        this.#catchUp(from);
       },
       // The server refused the token (expired, or the agent disabled): at a reconnect or when closing the socket.
       authFailed: (reason) => this.#expire(reason),

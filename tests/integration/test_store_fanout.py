@@ -4,6 +4,7 @@ once, never come back to their sender, and a node alone on the channel publishes
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Callable
 
 import pytest
@@ -98,18 +99,20 @@ async def test_a_node_whose_channel_broke_calls_on_gap_once_it_listens_again() -
     """CONTRACT §14: after a Redis outage the node asks its sockets to `sync`."""
     own = RedisProcess().start()
     gaps: list[float] = []
-    relay = RedisRelay(own.url, "gap-node", lambda *packet: None, lambda: gaps.append(1))
+    relay = RedisRelay(own.url, "gap-node", lambda *packet: None, gaps.append)
     try:
         await relay.start()
         await asyncio.sleep(0.3)
         assert gaps == [], "no gap before any outage"
+        killed_at = time.time()
         own.kill()
         await asyncio.sleep(1.5)
         assert gaps == [], "no gap reported while still away"
         own.start()
         await wait_for(lambda: bool(gaps), seconds=10)
         await asyncio.sleep(1.5)
-        assert gaps == [1], "one outage, one gap"
+        assert len(gaps) == 1, "one outage, one gap"
+        assert killed_at - 1 <= gaps[0] <= killed_at + 1.5, "the gap begins at the outage"
     finally:
         await relay.close()
         own.cleanup()
@@ -121,14 +124,16 @@ async def test_a_node_that_kept_events_to_itself_makes_a_late_listener_sync(
     """A node that believed itself alone dropped events that a node subscribing at that
     moment should have had: learning of it, it says `resync`, and that node syncs."""
     a = RedisRelay(redis_server.url, "kept-a", lambda *packet: None)
-    gaps: list[int] = []
-    b = RedisRelay(redis_server.url, "late-b", lambda *packet: None, lambda: gaps.append(1))
+    gaps: list[float] = []
+    b = RedisRelay(redis_server.url, "late-b", lambda *packet: None, gaps.append)
     try:
         await a.start()
         await wait_for(lambda: not a.others_listen, seconds=5 * COUNT_SECONDS)
         a.publish(("room",), None, '42["dropped",{}]')
+        dropped_at = time.time()
         await b.start()
         await wait_for(lambda: bool(gaps), seconds=5 * COUNT_SECONDS)
+        assert gaps[0] <= dropped_at, "the resync reaches back to before the dropped event"
     finally:
         await a.close()
         await b.close()
@@ -138,8 +143,8 @@ async def test_a_node_alone_for_long_says_no_resync_to_a_newcomer(
     redis_server: RedisProcess,
 ) -> None:
     a = RedisRelay(redis_server.url, "quiet-a", lambda *packet: None)
-    gaps: list[int] = []
-    b = RedisRelay(redis_server.url, "new-b", lambda *packet: None, lambda: gaps.append(1))
+    gaps: list[float] = []
+    b = RedisRelay(redis_server.url, "new-b", lambda *packet: None, gaps.append)
     try:
         await a.start()
         await wait_for(lambda: not a.others_listen, seconds=5 * COUNT_SECONDS)

@@ -104,8 +104,8 @@ describe('ConsoleSocket and the server', () => {
   it("passes on the server's request to sync", () => {
     const h = open();
     expect(h.resync).not.toHaveBeenCalled();
-    fake.fire('sync', { reason: 'missed_events' });
-    expect(h.resync).toHaveBeenCalledOnce();
+    fake.fire('sync', { reason: 'missed_events', after: '01J0000000000' });
+    expect(h.resync).toHaveBeenCalledWith('01J0000000000');
   });
 });
 

@@ -21,8 +21,11 @@ export interface SocketHandlers {
   status(s: LinkStatus): void;
   /** After every successful (re)connection; `first` only for the first one. */
   connected(first: boolean): void;
-  /** The server asks for a catch-up: its nodes lost touch (a Redis outage) and events may have been missed. */
-  resync(): void;
+  /**
+   * The server asks for a catch-up: its nodes lost touch (a Redis outage) and events since
+   * `from` (a message id, where the gap began) may have been missed.
+   */
+  resync(from: string | null): void;
   /** The server refused the token (its reason, if it gave one): the session is over. */
   authFailed(reason?: string): void;
   message(m: Message): void;
@@ -114,7 +117,7 @@ export class ConsoleSocket {
     s.on('error', (p: unknown) => {
       refused(p);
     });
-    s.on('sync', () => h.resync());
+    s.on('sync', (p: unknown) => h.resync(isObj(p) ? str(p.after) : null));
     s.on('meta_message_created', (p: unknown) => {
       const m = parseMessage(p);
       if (m) h.message(m);

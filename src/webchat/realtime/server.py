@@ -14,6 +14,7 @@ from webchat.actions.events import send_to_socket
 from webchat.db.history import list_messages_after
 from webchat.errors import ApiError, invalid_api_key, invalid_request, invalid_token
 from webchat.faults import as_api_error
+from webchat.ids import ulid_floor
 from webchat.realtime import handlers
 from webchat.realtime.availability import watch_hours
 from webchat.realtime.caps import SocketCaps
@@ -43,6 +44,9 @@ MAX_PACKET_BYTES = 64 * 1024
 MAX_REPLAY = 1000
 # On shutdown, how long the socket events in flight may take to finish.
 DRAIN_SECONDS = 2.5
+# How far before a gap a `sync` request reaches back: node clocks (NTP assumed) and sends
+# whose id was made before the gap but committed after.
+GAP_MARGIN_SECONDS = 30.0
 # Then how long presence goodbyes may take (twice: the sockets', then the node's).
 FORGET_SECONDS = 0.5
 
@@ -112,14 +116,18 @@ class RealtimeServer:
         if self.relay is not None:
             await self.relay.close()
 
-    def _after_gap(self) -> None:
+    def _after_gap(self, since: float) -> None:
         """The socket channel is back after an outage, or another node could not publish:
-        events from other nodes may have been missed. Every socket here is asked to `sync`
-        (the widget and console replay from the database), and presence is listed again
+        events from other nodes since `since` may have been missed. Every socket here is
+        asked to `sync` from then (`after`: the first message id of that moment, less
+        GAP_MARGIN_SECONDS for clocks and commits in flight), the widget and console
+        replaying from the database whatever they lack; and presence is listed again
         (Redis may have restarted empty)."""
         rooms = tuple({tenant_room(state.tenant_id) for state in self.sockets.values()})
         if rooms:
-            self.wire.deliver(event_packet("sync", {"reason": "missed_events"}), rooms, None)
+            after = ulid_floor(int((since - GAP_MARGIN_SECONDS) * 1000))
+            notice = {"reason": "missed_events", "after": after}
+            self.wire.deliver(event_packet("sync", notice), rooms, None)
         self.presence.relist_soon()
 
     # --- WireHandlers: what the wire server calls ------------------------------------

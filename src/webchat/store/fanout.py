@@ -13,8 +13,9 @@ start publishing before it has a socket to deliver to.
 While Redis is away, events still reach this node's own sockets, and nothing queues for
 the others: a failed publish stops publishing for `PAUSE_SECONDS`. Whatever crossed no
 node in that time is repaired by the clients (CONTRACT §14): a node whose subscription
-broke calls `on_gap` once it listens again (it asks its sockets to `sync`), and a node
-whose publish failed says `resync` when it can, which makes every other node do the same.
+broke calls `on_gap(since)` once it listens again (it asks its sockets to `sync` from
+then), and a node whose publish failed says `resync <since>` when it can, which makes
+every other node do the same. `since` is the wall-clock time the gap began.
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ RESYNC = b"resync"
 PAUSE_SECONDS = 1.0
 
 Deliver = Callable[[str, tuple[str, ...], "str | None"], None]
+# Called with the time (time.time()) since which events from other nodes may be missing.
+OnGap = Callable[[float], None]
 _Emit = tuple[tuple[str, ...], "str | None", str]
 # Queued to send an owed `resync` when there is nothing else to publish.
 NOTHING: _Emit = ((), None, "")
@@ -54,7 +57,7 @@ class RedisRelay:
         url: str,
         node_id: str,
         deliver: Deliver | None = None,
-        on_gap: Callable[[], None] | None = None,
+        on_gap: OnGap | None = None,
     ) -> None:
         self._redis = redis.Redis.from_url(
             url, socket_connect_timeout=SOCKET_TIMEOUT_SECONDS, health_check_interval=30
@@ -69,7 +72,8 @@ class RedisRelay:
         self._subscribed = False
         self._on_gap = on_gap
         self._paused_until = 0.0
-        self._owe_resync = False
+        # Since when (time.time()) the others may lack what this node kept: None if not.
+        self._owe_resync_since: float | None = None
         self._dropped_alone_at = 0.0
 
     def publish(self, rooms: tuple[str, ...], skip_sid: str | None, packet: str) -> None:
@@ -77,28 +81,32 @@ class RedisRelay:
             self._dropped_alone_at = time.monotonic()
             return
         if time.monotonic() < self._paused_until:
-            self._owe_resync = True
+            self._owe_since(time.time())
             return
         self._batcher.add((rooms, skip_sid, packet))
 
     async def _send(self, batch: list[_Emit]) -> None:
         batch = [emit for emit in batch if emit is not NOTHING]
         messages = [self._prefix + orjson.dumps(batch)] if batch else []
-        resync, self._owe_resync = self._owe_resync, False
-        if resync:
-            messages.insert(0, self._prefix + RESYNC)
+        resync, self._owe_resync_since = self._owe_resync_since, None
+        if resync is not None:
+            messages.insert(0, self._prefix + RESYNC + b" %d" % int(resync * 1000))
         for attempt in (1, 2):
             try:
                 for message in messages:
                     await self._redis.publish(CHANNEL, message)
-                if resync:
+                if resync is not None:
                     log.info("the socket channel is back: other nodes' sockets asked to sync")
                 return
             except (RedisError, OSError):
                 if attempt == 2:
                     log.warning("could not publish %d events to other nodes", len(batch))
-                    self._owe_resync = True
+                    self._owe_since(resync if resync is not None else time.time())
                     self._paused_until = time.monotonic() + PAUSE_SECONDS
+
+    def _owe_since(self, since: float) -> None:
+        if self._owe_resync_since is None or since < self._owe_resync_since:
+            self._owe_resync_since = since
 
     async def start(self) -> None:
         """Subscribe (and say hello) before the node takes sockets, then keep listening."""
@@ -127,20 +135,21 @@ class RedisRelay:
         return pubsub
 
     async def _listen(self, pubsub: PubSub | None) -> None:
-        gap = pubsub is None
+        gap_since = time.time() if pubsub is None else None
         while True:
             try:
                 if pubsub is None:
                     pubsub = await self._subscribe()
-                if gap and self._on_gap is not None:
-                    self._on_gap()
-                gap = False
+                if gap_since is not None and self._on_gap is not None:
+                    self._on_gap(gap_since)
+                gap_since = None
                 async for message in pubsub.listen():
                     self._on_message(message.get("data"))
             except (RedisError, OSError) as exc:
-                if not gap:  # once per outage, not once per retry
+                if gap_since is None:  # once per outage, not once per retry
                     log.warning("lost the socket channel (%s); subscribing again", exc)
-            gap = True
+            if gap_since is None:
+                gap_since = time.time()
             self._subscribed = False
             if pubsub is not None:
                 with contextlib.suppress(Exception):
@@ -160,7 +169,7 @@ class RedisRelay:
                 self._set_others_listen(not alone or recent_hello)
             except (RedisError, OSError):
                 self._set_others_listen(True)  # unknown: publish
-            if self._owe_resync and time.monotonic() >= self._paused_until:
+            if self._owe_resync_since is not None and time.monotonic() >= self._paused_until:
                 self._batcher.add(NOTHING)  # even when nothing else is published
             await asyncio.sleep(COUNT_SECONDS)
 
@@ -169,7 +178,8 @@ class RedisRelay:
         resubscribing itself): if it kept anything to itself meanwhile, the others sync."""
         recently_dropped = time.monotonic() - self._dropped_alone_at < 3 * COUNT_SECONDS
         if listen and not self.others_listen and recently_dropped:
-            self._owe_resync = True
+            # The listener came at most this long ago: what it may lack is that recent.
+            self._owe_since(time.time() - 3 * COUNT_SECONDS)
             self._batcher.add(NOTHING)
         self.others_listen = listen
 
@@ -181,12 +191,17 @@ class RedisRelay:
             self._hello_at = time.monotonic()
             self._set_others_listen(True)
             return
-        if data.endswith(b" " + RESYNC):
+        body = data[data.index(b" ") + 1 :]
+        if body.startswith(RESYNC):
             if self._on_gap is not None:
-                self._on_gap()
+                try:
+                    since = int(body[len(RESYNC) :]) / 1000
+                except ValueError:
+                    since = time.time() - 60  # unreadable: a minute back
+                self._on_gap(since)
             return
         try:
-            batch = orjson.loads(data[data.index(b" ") + 1 :])
+            batch = orjson.loads(body)
             for rooms, skip_sid, packet in batch:
                 self._deliver(packet, tuple(rooms), skip_sid)
         except (ValueError, TypeError):

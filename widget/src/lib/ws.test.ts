@@ -128,6 +128,20 @@ describe('handshake', () => {
     expect(resyncs).toHaveLength(0);
   });
 
+  it('syncs from where the gap began when that is older than the newest message', async () => {
+    const { socket, received } = setup();
+    socket.accept();
+    const older = message(); // taken by another node during the gap
+    const newest = message(); // this tab's own node kept delivering
+    socket.fire('meta_message_created', newest);
+    socket.fire('sync', { reason: 'missed_events', after: '01J00000000000000000000000' });
+    const [sync] = socket.sent('sync');
+    expect(sync!.payload).toMatchObject({ after: '01J00000000000000000000000' });
+    sync!.ack!({ ok: true, messages: [older, newest] });
+    await vi.waitFor(() => expect(received.map((m) => m.messageId).sort()).toEqual([older.messageId, newest.messageId].sort()));
+    expect(received).toHaveLength(2);
+  });
+
   it('asks for the history when the server asks to sync before any message', () => {
     const { ws, socket } = setup();
     const resyncs: unknown[] = [];

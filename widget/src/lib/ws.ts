@@ -205,7 +205,7 @@ export class ChatWebSocket extends Emitter<ChatWebSocketEvents> {
     }));
     socket.on('meta_message_created', mine((payload: unknown) => this.#receive(payload)));
     // After an outage between the server's nodes (contract §14), events may have been missed.
-    socket.on('sync', mine(() => this.#onSyncRequested()));
+    socket.on('sync', mine((notice: { after?: unknown } | null) => this.#onSyncRequested(notice)));
     socket.on('messages_read', mine((payload: { reader?: unknown; upTo?: unknown } | null) => {
       const reader = payload?.reader;
       if ((reader === 'agent' || reader === 'visitor') && typeof payload?.upTo === 'string') {
@@ -297,13 +297,17 @@ export class ChatWebSocket extends Emitter<ChatWebSocketEvents> {
     await api.markRead({ ...session.fields(), upTo });
   }
 
-  /** Ask for everything after the newest message seen; replies go through dedupe. */
-  async sync(): Promise<void> {
+  /**
+   * Ask for everything after the newest message seen (or after `from`, when older);
+   * replies go through dedupe.
+   */
+  async sync(from: string | null = null): Promise<void> {
     const socket = this.#socket;
     if (!socket?.connected || !this.#newestId) return;
+    const after = from !== null && from < this.#newestId ? from : this.#newestId;
     const ack = await this.#emitWithAck(socket, 'sync', {
       sessionId: this.#options.session.sessionId,
-      after: this.#newestId,
+      after,
     });
     const reply = ack as { ok?: boolean; messages?: unknown[] } | null;
     if (!reply?.ok) throw errorFromPayload(reply);
@@ -408,8 +412,11 @@ export class ChatWebSocket extends Emitter<ChatWebSocketEvents> {
     if (reconnected) this.sync().catch(() => undefined);
   }
 
-  #onSyncRequested(): void {
-    if (this.#newestId) this.sync().catch(() => undefined);
+  // `after` is where the gap began: messages taken by another node meanwhile may be
+  // older than the newest one this tab has (its own node's kept coming).
+  #onSyncRequested(notice: { after?: unknown } | null): void {
+    const gapFrom = typeof notice?.after === 'string' ? notice.after : null;
+    if (this.#newestId) this.sync(gapFrom).catch(() => undefined);
     else this.emit('resync', undefined);
   }
 
