@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from webchat.actions.events import send_to_socket
+from webchat.db import DatabaseUnavailable
 from webchat.db.history import list_messages_after
 from webchat.errors import ApiError, invalid_api_key, invalid_request, invalid_token
 from webchat.faults import as_api_error
@@ -25,6 +26,7 @@ from webchat.realtime.revocation import RevocationWatcher
 from webchat.realtime.rooms import admin_room, conversation_room, tenant_room, visitor_room
 from webchat.realtime.state import SocketState
 from webchat.schemas import message_json
+from webchat.store import StoreUnavailable
 from webchat.store.fanout import RedisRelay
 from webchat.store.presence import SocketRef
 from webchat.wire.connection import Peer
@@ -258,6 +260,8 @@ class RealtimeServer:
         async def run() -> None:
             try:
                 await coroutine
+            except (StoreUnavailable, DatabaseUnavailable) as exc:
+                log.warning("background socket task skipped: %s", exc)
             except Exception:
                 log.warning("background socket task failed", exc_info=True)
 
