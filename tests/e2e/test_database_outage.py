@@ -20,7 +20,7 @@ import pytest
 from socketio import exceptions as sio_exceptions
 
 from support.clients import SocketClient, Visitor, http_client
-from support.flows import Sockets, create_agent, create_tenant, login
+from support.flows import Sockets, create_agent, create_tenant, follow_like_the_widget, login
 from support.server import WebchatProcess
 from support.services import PostgresCluster
 
@@ -300,29 +300,6 @@ class Prober:
         return await self.timeline.timed(
             "readyz", self.node, None, lambda: http.get("/readyz"), judge
         )
-
-
-def follow_like_the_widget(tab: SocketClient, visitor: Visitor) -> set[str]:
-    """The message ids this tab has: live events, and what a `sync` returns each time the
-    server asks for one (what widget/src/lib/ws.ts does)."""
-    seen: set[str] = set()
-
-    @tab.sio.on("meta_message_created")
-    async def _live(message: dict) -> None:
-        seen.add(message["messageId"])
-        await tab._record("meta_message_created", message)
-
-    @tab.sio.on("sync")
-    async def _asked(data: Any) -> None:
-        after = max(seen)
-        await tab._record("sync", data)
-        ack = await tab.sio.call(
-            "sync", {"sessionId": visitor.session_id, "after": after}, timeout=15
-        )
-        assert ack.get("ok"), ack
-        seen.update(m["messageId"] for m in ack["messages"])
-
-    return seen
 
 
 def percentile(values: list[float], fraction: float) -> float:

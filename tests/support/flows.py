@@ -252,3 +252,29 @@ async def expect_server_disconnect(client: SocketClient, since: float, what: str
             f"{what}: the socket is still connected {DISCONNECT_WITHIN:.0f}s later "
             f"(connected={client.connected}); it must be closed within 5 s"
         ) from None
+
+
+def follow_like_the_widget(tab: SocketClient, visitor: Visitor) -> set[str]:
+    """The message ids this tab has: live events, and what a `sync` returns each time the
+    server asks for one (what widget/src/lib/ws.ts does)."""
+    seen: set[str] = set()
+
+    @tab.sio.on("meta_message_created")
+    async def _live(message: dict) -> None:
+        seen.add(message["messageId"])
+        await tab._record("meta_message_created", message)
+
+    @tab.sio.on("sync")
+    async def _asked(data: Any) -> None:
+        # From the newest message had when asked (the server asks before it delivers
+        # anything that came after the gap), or from where the gap began if older: the
+        # other node's messages of the gap are older than this node's newest.
+        after = min(max(seen), data["after"])
+        await tab._record("sync", data)
+        ack = await tab.sio.call(
+            "sync", {"sessionId": visitor.session_id, "after": after}, timeout=15
+        )
+        assert ack.get("ok"), ack
+        seen.update(m["messageId"] for m in ack["messages"])
+
+    return seen
