@@ -39,6 +39,11 @@ def run_server(settings: Settings) -> int:
         # A hard wall past the sockets' own caps (realtime/caps.py, answered with the §3
         # error): connections that never finish a request (slow-loris) count here too.
         limit_concurrency=settings.max_sockets + CONNECTIONS_BEYOND_SOCKETS,
+        # Slow-loris, as far as uvicorn goes: an idle keep-alive connection is closed after
+        # 5 s, and a request's head may not grow past 16 KiB. h11 has no timeout for a head
+        # trickling in byte by byte: that one is nginx's (client_header_timeout, deploy/).
+        timeout_keep_alive=5,
+        h11_max_incomplete_event_size=16 * 1024,
         # X-Forwarded-For / -Proto only from the proxies the operator named (uvicorn's
         # own default trusts 127.0.0.1, or FORWARDED_ALLOW_IPS, without anyone asking).
         # HTTP and long-polling get it from uvicorn's middleware rewriting the ASGI
