@@ -30,15 +30,22 @@ def test_session_redis_fixture(redis_server: RedisProcess) -> None:
     assert redis_server.command("CONFIG", "GET", "appendonly").split()[-1].strip('"') == "no"
 
 
-def test_postgres_databases_survive_a_kill(postgres_cluster: PostgresCluster) -> None:
-    url = postgres_cluster.create_database()
-    name = url.rsplit("/", 1)[1]
-    assert url.startswith(f"postgresql+asyncpg://postgres@127.0.0.1:{postgres_cluster.port}/")
-    postgres_cluster.psql("CREATE TABLE t (x int); INSERT INTO t VALUES (42)", database=name)
-    postgres_cluster.kill()
-    assert not postgres_cluster.is_ready()
-    postgres_cluster.start()
-    assert postgres_cluster.psql("SELECT x FROM t", database=name).strip() == "42"
+def test_postgres_databases_survive_a_kill() -> None:
+    # A cluster of its own: killing the session's shared one took every server of the
+    # session down with it, and its crash recovery (the whole suite's WAL since the last
+    # checkpoint) outlasted the start timeout on a slow machine.
+    cluster = PostgresCluster().start()
+    try:
+        url = cluster.create_database()
+        name = url.rsplit("/", 1)[1]
+        assert url.startswith(f"postgresql+asyncpg://postgres@127.0.0.1:{cluster.port}/")
+        cluster.psql("CREATE TABLE t (x int); INSERT INTO t VALUES (42)", database=name)
+        cluster.kill()
+        assert not cluster.is_ready()
+        cluster.start()
+        assert cluster.psql("SELECT x FROM t", database=name).strip() == "42"
+    finally:
+        cluster.cleanup()
 
 
 def test_postgres_cluster_stop_start() -> None:
