@@ -3,6 +3,8 @@ socket alike, and other visitors are not affected (WEBCHAT_VISITOR_RATE_LIMIT)."
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from support import contract
@@ -15,7 +17,7 @@ async def test_a_flooding_visitor_is_limited_and_others_are_not(make_server, soc
     chat = TenantChat(create_tenant(server))
     flooder, bystander = Visitor(), Visitor()
     for i in range(5):
-        await chat.send(flooder, f"n{i}")
+        await chat.send(flooder, f"n{i}", str(uuid.uuid4()))
     response = await chat.public.post(
         "/webchat/message", json={**flooder.identity(chat.tenant), "text": "one too many"}
     )
@@ -29,6 +31,19 @@ async def test_a_flooding_visitor_is_limited_and_others_are_not(make_server, soc
     await chat.send(bystander, "I am fine")
     history = await chat.history(sessionId=flooder.session_id)
     assert [m["text"] for m in history["messages"]] == [f"n{i}" for i in range(5)]
+
+    # A retry of a stored message (its ack was lost) gets the message back, over the limit.
+    stored = history["messages"][2]
+    assert stored["clientMessageId"], stored
+    retry = {
+        **flooder.identity(chat.tenant),
+        "text": "n2",
+        "clientMessageId": stored["clientMessageId"],
+    }
+    response = await chat.public.post("/webchat/message", json=retry)
+    assert contract.expect_status(response, 201)["message"]["messageId"] == stored["messageId"]
+    ack = await tab.call("message", retry)
+    assert ack.get("ok") and ack["message"]["messageId"] == stored["messageId"], ack
 
 
 async def test_a_tenant_can_lower_its_ceiling_but_not_raise_it(make_server) -> None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
-from collections.abc import Coroutine
+from collections.abc import AsyncIterator, Coroutine
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -12,11 +13,13 @@ from webchat.actions.assignment import do_assign_on_reply, do_auto_assign
 from webchat.actions.attachments import check_attachments
 from webchat.actions.email import do_alert_new_conversation
 from webchat.actions.events import publish_conversation, publish_message
-from webchat.actions.limits import check_tenant_budget
+from webchat.actions.limits import check_tenant_budget, check_visitor_budget
 from webchat.clock import utcnow
 from webchat.db.attachments import with_attachments
 from webchat.db.conversation_list import get_conversation_state
+from webchat.db.history import find_message_by_client_id
 from webchat.db.records import ConversationRecord, MessageRecord
+from webchat.errors import ApiError
 from webchat.ids import new_message_id
 
 if TYPE_CHECKING:
@@ -50,7 +53,10 @@ async def do_send_message(
     stored message and publishes nothing again."""
     started = utcnow()
     if sender != "system":
-        await check_tenant_budget(services, tenant_id)
+        async with _retries_free(services, conversation_id, client_message_id) as stored_retry:
+            await check_tenant_budget(services, tenant_id)
+        if stored_retry.message is not None:
+            return stored_retry.message
     attachments = await check_attachments(
         services, tenant_id, conversation_id, attachment_ids or [], client_message_id
     )
@@ -107,6 +113,11 @@ async def do_send_visitor_message(
     transport: Transport,
     attachment_ids: list[str] | None = None,
 ) -> MessageRecord:
+    """A visitor's message, after the visitor's own budget (`429` past it)."""
+    async with _retries_free(services, session.conversation_id, client_message_id) as stored:
+        await check_visitor_budget(services, session.tenant_id, session.session_id)
+    if stored.message is not None:
+        return stored.message
     return await do_send_message(
         services,
         tenant_id=session.tenant_id,
@@ -153,6 +164,30 @@ async def do_send_agent_message(
             )
         )
     return message
+
+
+@dataclasses.dataclass
+class _StoredRetry:
+    message: MessageRecord | None = None
+
+
+@contextlib.asynccontextmanager
+async def _retries_free(
+    services: Services, conversation_id: str, client_message_id: str | None
+) -> AsyncIterator[_StoredRetry]:
+    """Around a budget check: a retry of a message already stored (its ack was lost) is
+    answered with it rather than refused, and spends nothing more."""
+    found = _StoredRetry()
+    try:
+        yield found
+    except ApiError as refused:
+        if refused.status != 429 or client_message_id is None:
+            raise
+        found.message = await find_message_by_client_id(
+            services.db, conversation_id, client_message_id
+        )
+        if found.message is None:
+            raise
 
 
 async def _after_commit(work: Coroutine[Any, Any, None]) -> None:

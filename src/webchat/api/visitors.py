@@ -7,7 +7,6 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from webchat.actions.availability import availability
-from webchat.actions.limits import check_visitor_budget
 from webchat.actions.messages import do_send_visitor_message
 from webchat.actions.read_marks import do_mark_read
 from webchat.actions.visitors import do_open_session
@@ -34,7 +33,6 @@ async def send_message(
     # The session and its binding first: only a request that passed them spends the
     # visitor's budget (else anyone knowing a sessionId could exhaust it).
     session = await do_open_session(services, principal.tenant, body, client_ip(request))
-    await check_visitor_budget(services, principal.tenant_id, body.sessionId)
     message = await do_send_visitor_message(
         services, session, body.text, body.clientMessageId, "http", body.attachments
     )

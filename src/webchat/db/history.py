@@ -48,3 +48,18 @@ async def get_messages(db: Database, message_ids: list[str]) -> dict[str, Messag
         rows = await session.scalars(select(Message).where(Message.id.in_(message_ids)))
         found = await load_attachments(session, [message_from_model(row) for row in rows])
     return {m.message_id: m for m in found}
+
+
+async def find_message_by_client_id(
+    db: Database, conversation_id: str, client_message_id: str
+) -> MessageRecord | None:
+    """The message a retry with this `clientMessageId` would get back, if it is stored."""
+    statement = select(Message).where(
+        Message.conversation_id == conversation_id,
+        Message.client_message_id == client_message_id,
+    )
+    async with db.session() as session:
+        row = await session.scalar(statement)
+        if row is None:
+            return None
+        return (await load_attachments(session, [message_from_model(row)]))[0]

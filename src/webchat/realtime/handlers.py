@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 
 from webchat.actions.conversations import find_conversation
 from webchat.actions.events import publish_typing, send_to_socket
-from webchat.actions.limits import check_visitor_budget
 from webchat.actions.messages import do_send_agent_message, do_send_visitor_message
 from webchat.actions.read_marks import do_mark_read
 from webchat.actions.visitors import session_mismatch
@@ -74,7 +73,6 @@ async def on_message(
         _check_own_session(state, payload.sessionId)
         if payload.fingerprint != visitor.fingerprint:
             raise session_mismatch()
-        await check_visitor_budget(services, visitor.tenant_id, visitor.session_id)
         message = await do_send_visitor_message(
             services, visitor, payload.text, payload.clientMessageId, "socket", payload.attachments
         )
