@@ -13,6 +13,9 @@ from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 EMBEDDED_REDIS = "embedded"
+# A rate in the `limits` notation, as the server's limits and a tenant's `rateLimits` take
+# it: "300/minute".
+RATE_PATTERN = r"^[1-9][0-9]{0,8}/(second|minute|hour|day)$"
 Role = Literal["all", "api", "realtime"]
 
 # A JWT secret shorter than this is too easy to brute-force offline from one token.
@@ -131,7 +134,7 @@ class Settings(BaseSettings):
     @field_validator("visitor_rate_limit", "session_rate_limit", "tenant_rate_limit")
     @classmethod
     def check_rate(cls, value: str) -> str:
-        if not re.fullmatch(r"[1-9][0-9]{0,8}/(second|minute|hour|day)", value):
+        if not re.fullmatch(RATE_PATTERN, value):
             raise ValueError('must be a rate such as "300/minute" (per second/minute/hour/day)')
         return value
 

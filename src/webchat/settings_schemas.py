@@ -12,13 +12,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, Field
 
+from webchat.config import RATE_PATTERN
 from webchat.hours import DAYS, minutes
 from webchat.schemas import Payload
 
 COLOR_PATTERN = r"^#[0-9a-fA-F]{6}$"
 LOCALE_PATTERN = r"^[a-z]{2}(-[A-Z]{2})?$"
-# A rate in the notation of WEBCHAT_VISITOR_RATE_LIMIT: "300/minute".
-RATE_PATTERN = r"^[1-9][0-9]{0,8}/(second|minute|hour|day)$"
 ORIGIN_PATTERN = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
 # What `_check_name` lets through, as far as JSON Schema can say it (no control characters).
 PRINTABLE = r"^[^\x00-\x1f\x7f]+$"

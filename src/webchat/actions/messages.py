@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import logging
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import Awaitable, Coroutine
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -53,10 +52,11 @@ async def do_send_message(
     stored message and publishes nothing again."""
     started = utcnow()
     if sender != "system":
-        async with _retries_free(services, conversation_id, client_message_id) as stored_retry:
-            await check_tenant_budget(services, tenant_id)
-        if stored_retry.message is not None:
-            return stored_retry.message
+        stored_retry = await _within_budget(
+            services, check_tenant_budget(services, tenant_id), conversation_id, client_message_id
+        )
+        if stored_retry is not None:
+            return stored_retry
     attachments = await check_attachments(
         services, tenant_id, conversation_id, attachment_ids or [], client_message_id
     )
@@ -114,10 +114,14 @@ async def do_send_visitor_message(
     attachment_ids: list[str] | None = None,
 ) -> MessageRecord:
     """A visitor's message, after the visitor's own budget (`429` past it)."""
-    async with _retries_free(services, session.conversation_id, client_message_id) as stored:
-        await check_visitor_budget(services, session.tenant_id, session.session_id)
-    if stored.message is not None:
-        return stored.message
+    stored = await _within_budget(
+        services,
+        check_visitor_budget(services, session.tenant_id, session.session_id),
+        session.conversation_id,
+        client_message_id,
+    )
+    if stored is not None:
+        return stored
     return await do_send_message(
         services,
         tenant_id=session.tenant_id,
@@ -166,28 +170,24 @@ async def do_send_agent_message(
     return message
 
 
-@dataclasses.dataclass
-class _StoredRetry:
-    message: MessageRecord | None = None
-
-
-@contextlib.asynccontextmanager
-async def _retries_free(
-    services: Services, conversation_id: str, client_message_id: str | None
-) -> AsyncIterator[_StoredRetry]:
-    """Around a budget check: a retry of a message already stored (its ack was lost) is
-    answered with it rather than refused, and spends nothing more."""
-    found = _StoredRetry()
+async def _within_budget(
+    services: Services,
+    budget_check: Awaitable[None],
+    conversation_id: str,
+    client_message_id: str | None,
+) -> MessageRecord | None:
+    """Run a budget check. Past the budget, a retry of a message already stored (its ack
+    was lost) is answered with that message, returned here, rather than refused."""
     try:
-        yield found
+        await budget_check
     except ApiError as refused:
         if refused.status != 429 or client_message_id is None:
             raise
-        found.message = await find_message_by_client_id(
-            services.db, conversation_id, client_message_id
-        )
-        if found.message is None:
+        stored = await find_message_by_client_id(services.db, conversation_id, client_message_id)
+        if stored is None:
             raise
+        return stored
+    return None
 
 
 async def _after_commit(work: Coroutine[Any, Any, None]) -> None:

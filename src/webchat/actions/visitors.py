@@ -12,7 +12,7 @@ import orjson
 from webchat.clock import isoformat, utcnow
 from webchat.db.conversations import get_or_create_conversation
 from webchat.db.records import TenantRecord
-from webchat.db.sessions import bind_session_row, forget_session_rows
+from webchat.db.sessions import bind_session_row, forget_session_row
 from webchat.errors import ApiError
 from webchat.gateway.identity import check_identity
 from webchat.gateway.tokens import IssuedToken, VisitorClaims
@@ -153,7 +153,7 @@ async def _forget_cached(
 async def _unbind(services: Services, tenant_id: str, session_id: str) -> None:
     with contextlib.suppress(StoreUnavailable):
         await forget_session(services.store, tenant_id, session_id)
-    await forget_session_rows(services.db, tenant_id, [session_id])
+    await forget_session_row(services.db, tenant_id, session_id)
 
 
 def _parse_user_info(user_info_json: str) -> dict[str, Any]:

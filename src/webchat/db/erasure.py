@@ -19,9 +19,9 @@ from webchat.db.models import (
     Message,
     Note,
     Tenant,
-    VisitorSession,
 )
 from webchat.db.records import ConversationRecord
+from webchat.db.sessions import forget_sessions
 
 
 @dataclass(frozen=True)
@@ -72,12 +72,10 @@ async def erase_conversations(
     """Delete the conversations and everything in them, and the sessions' bindings, and
     redact their events (kept, for delivery accounting, with only their ids), in one
     transaction."""
-    forget_sessions = delete(VisitorSession).where(
-        VisitorSession.tenant_id == tenant_id, VisitorSession.session_id.in_(session_ids)
-    )
+    forget_bindings = forget_sessions(tenant_id, session_ids)
     if not conversation_ids:
         async with db.session() as session:
-            await session.execute(forget_sessions)
+            await session.execute(forget_bindings)
             await record_audit(session, audit)
         return Erased(0, 0, 0)
     ids = conversation_ids
@@ -104,7 +102,7 @@ async def erase_conversations(
                 .values(data={"conversationId": conversation_id, "redacted": True})
             )
         await session.execute(delete(Conversation).where(Conversation.id.in_(owned)))
-        await session.execute(forget_sessions)
+        await session.execute(forget_bindings)
         await record_audit(session, audit)
     return Erased(len(owned), int(messages or 0), int(attachments or 0))
 

@@ -4,10 +4,10 @@ it is new, Redis lost it, or Redis is away (CONTRACT §14)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import Delete, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from webchat.db.engine import Database
@@ -37,13 +37,14 @@ async def bind_session_row(
     return False if bound == fingerprint else None
 
 
-async def forget_session_rows(db: Database, tenant_id: str, session_ids: Iterable[str]) -> None:
-    ids = list(session_ids)
-    if not ids:
-        return
+def forget_sessions(tenant_id: str, session_ids: Collection[str]) -> Delete:
+    """The statement that drops these sessions' bindings (alone, or in an erasure's
+    transaction)."""
+    return delete(VisitorSession).where(
+        VisitorSession.tenant_id == tenant_id, VisitorSession.session_id.in_(session_ids)
+    )
+
+
+async def forget_session_row(db: Database, tenant_id: str, session_id: str) -> None:
     async with db.session() as session:
-        await session.execute(
-            delete(VisitorSession).where(
-                VisitorSession.tenant_id == tenant_id, VisitorSession.session_id.in_(ids)
-            )
-        )
+        await session.execute(forget_sessions(tenant_id, [session_id]))

@@ -187,11 +187,11 @@ class RedisRelay:
         if not isinstance(data, bytes) or data.startswith(self._prefix):
             return
         assert self._deliver is not None
-        if data.endswith(b" " + HELLO):
+        body = data.partition(b" ")[2]
+        if body == HELLO:
             self._hello_at = time.monotonic()
             self._set_others_listen(True)
             return
-        body = data[data.index(b" ") + 1 :]
         if body.startswith(RESYNC):
             if self._on_gap is not None:
                 try:
