@@ -144,9 +144,5 @@ class NginxProcess(_ChildProcess):
         # SIGQUIT is nginx's graceful shutdown; SIGTERM its fast one.
         self._graceful(signal.SIGTERM)
 
-    def cleanup(self) -> None:
-        self.kill()
-        shutil.rmtree(self.dir, ignore_errors=True)
-
     def __repr__(self) -> str:
         return f"<NginxProcess {self.url} running={self.running}>"

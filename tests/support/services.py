@@ -71,6 +71,7 @@ class _ChildProcess:
 
     name = "process"
     log_path: Path
+    dir: Path  # the child's own directory: logs, data; removed by cleanup()
 
     def __init__(self) -> None:
         self.proc: subprocess.Popen[bytes] | None = None
@@ -119,6 +120,10 @@ class _ChildProcess:
             self.kill()
         # Leftover children (none expected) must not keep the port.
         self._signal_group(signal.SIGKILL)
+
+    def cleanup(self) -> None:
+        self.kill()
+        shutil.rmtree(self.dir, ignore_errors=True)
 
     def log_tail(self, lines: int = 40) -> str:
         return _tail(self.log_path, lines)
@@ -192,10 +197,6 @@ class RedisProcess(_ChildProcess):
 
     def stop(self) -> None:
         self._graceful(signal.SIGTERM)
-
-    def cleanup(self) -> None:
-        self.kill()
-        shutil.rmtree(self.dir, ignore_errors=True)
 
     def __repr__(self) -> str:
         return f"<RedisProcess port={self.port} running={self.running}>"
@@ -352,10 +353,6 @@ class PostgresCluster(_ChildProcess):
         # SIGINT is PostgreSQL's "fast" shutdown.
         self._graceful(signal.SIGINT)
 
-    def cleanup(self) -> None:
-        self.kill()
-        shutil.rmtree(self.dir, ignore_errors=True)
-
     def __repr__(self) -> str:
         return f"<PostgresCluster port={self.port} running={self.running}>"
 
@@ -399,10 +396,6 @@ class SmtpServer(_ChildProcess):
             assert isinstance(message, email.message.EmailMessage)
             parsed.append(message)
         return parsed
-
-    def cleanup(self) -> None:
-        self.kill()
-        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 @atexit.register
