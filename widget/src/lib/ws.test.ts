@@ -268,6 +268,26 @@ describe('send', () => {
     expect(session.token).toBe('jwt');
   });
 
+  it('tries the socket again at once when HTTP gets through while it waits out its backoff', async () => {
+    const stored = message({ sender: 'visitor', clientMessageId: 'cid-8' });
+    const { ws, socket, session } = setup({
+      sendMessage: async () => ({
+        message: stored,
+        session: { sessionId: session.sessionId, conversationId: 'c', token: 'jwt', expiresAt: '2999-01-01T00:00:00Z' },
+      }),
+    });
+    socket.accept();
+    socket.drop(); // socket.io is reconnecting (active), with its own backoff
+    await ws.send('hi', 'cid-8');
+    expect([socket.disconnectCalls, socket.connectCalls]).toEqual([1, 1]);
+    expect(socket.active).toBe(true);
+    socket.accept();
+    const again = ws.send('again', 'cid-9'); // over the socket now: no restart
+    socket.sent('message')[0]!.ack!({ ok: true, message: message({ clientMessageId: 'cid-9' }) });
+    await again;
+    expect([socket.disconnectCalls, socket.connectCalls]).toEqual([1, 1]);
+  });
+
   it('does not retry a refused message', async () => {
     const { ws, socket } = setup();
     socket.accept();

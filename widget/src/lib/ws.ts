@@ -369,7 +369,19 @@ export class ChatWebSocket extends Emitter<ChatWebSocketEvents> {
     const { session, api } = this.#options;
     const reply = await api.sendMessage({ ...session.fields(), text, clientMessageId, ...(attachments.length ? { attachments } : {}) });
     if (reply.session) session.setServerSession(reply.session);
+    this.#reconnectNow();
     return reply.message;
+  }
+
+  /**
+   * The server answered over HTTP, so the network is back: a socket waiting out its
+   * backoff (up to 10 s) tries again now, and the offline banner goes with the outage.
+   */
+  #reconnectNow(): void {
+    const socket = this.#socket;
+    if (!socket || socket.connected || !socket.active) return;
+    socket.disconnect(); // ends socket.io's pending attempt and its backoff
+    socket.connect();
   }
 
   #emitWithAck(socket: SocketLike, event: string, payload: unknown): Promise<unknown> {

@@ -8,6 +8,8 @@ import type { HandshakeAuth, SocketLike, SocketOptions } from '../lib/ws';
 export class FakeSocket implements SocketLike {
   connected = false;
   active = true;
+  connectCalls = 0;
+  disconnectCalls = 0;
   handshakes: HandshakeAuth[] = [];
   emitted: Array<{ event: string; payload: any; ack?: (reply: unknown) => void }> = [];
   private readonly handlers = new Map<string, Array<(...args: any[]) => void>>();
@@ -26,10 +28,12 @@ export class FakeSocket implements SocketLike {
 
   connect(): this {
     this.active = true;
+    this.connectCalls += 1;
     return this;
   }
 
   disconnect(): this {
+    this.disconnectCalls += 1;
     this.active = false;
     this.connected = false;
     return this;
