@@ -19,6 +19,9 @@ from webchat.metrics import Metrics
 from webchat.store import Store, connect_store
 from webchat.store.streams import StreamAppender
 
+# How often a tenant's refused sends may look for a stored message of theirs, per process.
+STORED_RETRY_LOOKS = "60/minute"
+
 
 @dataclass
 class Services:
@@ -34,6 +37,7 @@ class Services:
     refusal_limiter: RateLimiter
     transcript_limiter: RateLimiter
     tenant_limiter: RateLimiter
+    stored_retry_limiter: RateLimiter
     writer: MessageWriter
     streams: StreamAppender
     settings_cache: SettingsCache
@@ -80,4 +84,7 @@ def create_services(settings: Settings) -> Services:
         refusal_limiter=RateLimiter("30/minute", store, "refusal", limits_key),
         transcript_limiter=RateLimiter("3/hour", store, "transcript", limits_key),
         tenant_limiter=RateLimiter(settings.tenant_rate_limit, store, "tenant", limits_key),
+        # Looks for a stored message behind a refused send (actions/messages.py), per
+        # tenant and process: no Redis call for what only saves a retry a wait.
+        stored_retry_limiter=RateLimiter(STORED_RETRY_LOOKS, None, "stored-retry"),
     )

@@ -6,10 +6,12 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from limits import parse
 
 from support import contract
 from support.clients import Visitor, http_client
 from support.flows import Sockets, TenantChat, create_agent, create_tenant
+from webchat.services import STORED_RETRY_LOOKS
 
 
 async def test_a_flooding_visitor_is_limited_and_others_are_not(make_server, sockets: Sockets):
@@ -44,6 +46,19 @@ async def test_a_flooding_visitor_is_limited_and_others_are_not(make_server, soc
     assert contract.expect_status(response, 201)["message"]["messageId"] == stored["messageId"]
     ack = await tab.call("message", retry)
     assert ack.get("ok") and ack["message"]["messageId"] == stored["messageId"], ack
+
+    # Looking costs a query, so a tenant gets a few looks a minute (STORED_RETRY_LOOKS):
+    # a flood of fresh messages past its budget, each with a clientMessageId of its own,
+    # does not turn its refusals into database load. 2 looks above, the rest here...
+    looks = parse(STORED_RETRY_LOOKS)
+    assert looks.get_expiry() >= 60, "the sends below fit in one window"
+    for i in range(looks.amount - 2):
+        fresh = {**retry, "text": f"fresh {i}", "clientMessageId": str(uuid.uuid4())}
+        response = await chat.public.post("/webchat/message", json=fresh)
+        contract.expect_error(response, 429, "rate_limited")
+    # ... and the next retry, which would have been found, waits out its Retry-After.
+    response = await chat.public.post("/webchat/message", json=retry)
+    contract.expect_error(response, 429, "rate_limited")
 
 
 async def test_a_tenant_can_lower_its_ceiling_but_not_raise_it(make_server) -> None:

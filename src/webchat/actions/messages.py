@@ -53,7 +53,11 @@ async def do_send_message(
     started = utcnow()
     if sender != "system":
         stored_retry = await _within_budget(
-            services, check_tenant_budget(services, tenant_id), conversation_id, client_message_id
+            services,
+            check_tenant_budget(services, tenant_id),
+            tenant_id,
+            conversation_id,
+            client_message_id,
         )
         if stored_retry is not None:
             return stored_retry
@@ -117,6 +121,7 @@ async def do_send_visitor_message(
     stored = await _within_budget(
         services,
         check_visitor_budget(services, session.tenant_id, session.session_id),
+        session.tenant_id,
         session.conversation_id,
         client_message_id,
     )
@@ -173,6 +178,7 @@ async def do_send_agent_message(
 async def _within_budget(
     services: Services,
     budget_check: Awaitable[None],
+    tenant_id: str,
     conversation_id: str,
     client_message_id: str | None,
 ) -> MessageRecord | None:
@@ -183,6 +189,14 @@ async def _within_budget(
     except ApiError as refused:
         if refused.status != 429 or client_message_id is None:
             raise
+        # Each look costs a query, and a flood's fresh messages carry clientMessageIds
+        # too: unbounded, its refusals would load the database more than its sends did
+        # (the noisy-tenant bench fell over). A lost ack is rare, so a tenant gets a few
+        # looks a minute; past them a retry waits out its Retry-After like any send.
+        try:
+            await services.stored_retry_limiter.check(tenant_id)
+        except ApiError:
+            raise refused from None
         stored = await find_message_by_client_id(services.db, conversation_id, client_message_id)
         if stored is None:
             raise
