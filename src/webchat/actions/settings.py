@@ -8,6 +8,8 @@ drops its own entry at once.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -38,12 +40,29 @@ class SettingsCache:
     def __init__(self, db: Database) -> None:
         self.db = db
         self._entries: dict[str, tuple[float, dict[str, Any]]] = {}
+        self._loading: dict[str, asyncio.Task[tuple[float, dict[str, Any]]]] = {}
 
     async def get(self, tenant_id: str) -> dict[str, Any]:
-        now = time.monotonic()
         cached = self._entries.get(tenant_id)
-        if cached and now - cached[0] < CACHE_SECONDS:
+        if cached and time.monotonic() - cached[0] < CACHE_SECONDS:
             return cached[1]
+        # One read per tenant at a time: when the entry expires under a flood, the sends
+        # arriving meanwhile wait for that read rather than each taking a database
+        # connection (a herd that emptied the pool and stalled the node). Shielded: a
+        # caller that gives up does not cancel the read the others wait for.
+        loading = self._loading.get(tenant_id)
+        if loading is None:
+            loading = asyncio.create_task(self._load(tenant_id))
+            self._loading[tenant_id] = loading
+            loading.add_done_callback(functools.partial(self._loaded, tenant_id))
+        return (await asyncio.shield(loading))[1]
+
+    def forget(self, tenant_id: str) -> None:
+        self._entries.pop(tenant_id, None)
+        self._loading.pop(tenant_id, None)  # a read begun before the change is not kept
+
+    async def _load(self, tenant_id: str) -> tuple[float, dict[str, Any]]:
+        started = time.monotonic()
         tenant = await get_tenant(self.db, tenant_id)
         if tenant is None:
             raise not_found("No such tenant.")
@@ -53,11 +72,14 @@ class SettingsCache:
             "identityVerification": tenant.require_identity,
             **merged_settings(tenant.settings),
         }
-        self._entries[tenant_id] = (now, settings)
-        return settings
+        return started, settings
 
-    def forget(self, tenant_id: str) -> None:
-        self._entries.pop(tenant_id, None)
+    def _loaded(self, tenant_id: str, task: asyncio.Task[tuple[float, dict[str, Any]]]) -> None:
+        failed = task.cancelled() or task.exception() is not None  # retrieved, either way
+        if self._loading.get(tenant_id) is task:
+            del self._loading[tenant_id]
+            if not failed:
+                self._entries[tenant_id] = task.result()
 
 
 async def do_update_settings(
