@@ -3,7 +3,7 @@
 The cache keeps a tenant's settings for `CACHE_SECONDS`: every node sees a change within
 that (the availability issue asks for 2 s), whoever made it (another node, the CLI), with no
 Redis round trip and no invalidation protocol to get wrong. The node that made a change
-drops its own entry at once.
+drops its own entry at once. An expired entry is read again once, whoever is waiting.
 """
 
 from __future__ import annotations
