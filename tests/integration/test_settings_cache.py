@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
+from webchat.actions import settings as settings_module
 from webchat.actions.settings import CACHE_SECONDS, SettingsCache
 from webchat.actions.tenants import do_create_tenant
 from webchat.db import Database
-from webchat.db.tenants import update_tenant_settings
+from webchat.db.tenants import get_tenant, update_tenant_settings
 from webchat.errors import ApiError
 
 
@@ -63,15 +64,28 @@ async def test_a_caller_that_gives_up_does_not_cancel_the_read_others_wait_for(
         await impatient
 
 
-async def test_a_change_made_during_a_read_is_not_hidden_by_it(db: Database) -> None:
+async def test_a_change_made_during_a_read_is_not_hidden_by_it(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
     await do_create_tenant(db, "acme", "Acme", [])
+    read, go_on = asyncio.Event(), asyncio.Event()
+
+    async def slow_read(database: Database, tenant_id: str) -> Any:
+        tenant = await get_tenant(database, tenant_id)  # the row as it was
+        read.set()
+        await go_on.wait()
+        return tenant
+
+    monkeypatch.setattr(settings_module, "get_tenant", slow_read)
     cache = SettingsCache(db)
     before = asyncio.create_task(cache.get("acme"))
-    await asyncio.sleep(0)  # the read has begun
+    await read.wait()
     await update_tenant_settings(db, "acme", {}, columns={"name": "Acme 2"})
     cache.forget("acme")  # what do_update_settings does after its change
-    await before
-    assert (await cache.get("acme"))["name"] == "Acme 2"
+    go_on.set()
+    assert (await before)["name"] == "Acme", "the caller who asked before the change"
+    monkeypatch.setattr(settings_module, "get_tenant", get_tenant)
+    assert (await cache.get("acme"))["name"] == "Acme 2", "the old read was not kept"
 
 
 async def test_an_unknown_tenant_is_not_found_for_every_caller_and_not_cached(

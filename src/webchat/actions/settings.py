@@ -41,6 +41,8 @@ class SettingsCache:
         self.db = db
         self._entries: dict[str, tuple[float, dict[str, Any]]] = {}
         self._loading: dict[str, asyncio.Task[tuple[float, dict[str, Any]]]] = {}
+        # Every read until it ends, forgotten or not (the loop keeps tasks weakly).
+        self._reads: set[asyncio.Task[tuple[float, dict[str, Any]]]] = set()
 
     async def get(self, tenant_id: str) -> dict[str, Any]:
         cached = self._entries.get(tenant_id)
@@ -54,6 +56,7 @@ class SettingsCache:
         if loading is None:
             loading = asyncio.create_task(self._load(tenant_id))
             self._loading[tenant_id] = loading
+            self._reads.add(loading)
             loading.add_done_callback(functools.partial(self._loaded, tenant_id))
         return (await asyncio.shield(loading))[1]
 
@@ -75,6 +78,7 @@ class SettingsCache:
         return started, settings
 
     def _loaded(self, tenant_id: str, task: asyncio.Task[tuple[float, dict[str, Any]]]) -> None:
+        self._reads.discard(task)
         failed = task.cancelled() or task.exception() is not None  # retrieved, either way
         if self._loading.get(tenant_id) is task:
             del self._loading[tenant_id]

@@ -276,16 +276,31 @@ describe('send', () => {
         session: { sessionId: session.sessionId, conversationId: 'c', token: 'jwt', expiresAt: '2999-01-01T00:00:00Z' },
       }),
     });
+    await ws.send('during the first handshake', 'cid-1');
+    expect([socket.disconnectCalls, socket.connectCalls]).toEqual([0, 0]); // not cut short
     socket.accept();
     socket.drop(); // socket.io is reconnecting (active), with its own backoff
     await ws.send('hi', 'cid-8');
     expect([socket.disconnectCalls, socket.connectCalls]).toEqual([1, 1]);
     expect(socket.active).toBe(true);
+
+    // No failure since that restart (its handshake may be under way): left alone.
+    await vi.advanceTimersByTimeAsync(6000);
+    await ws.send('hi again', 'cid-10');
+    expect([socket.disconnectCalls, socket.connectCalls]).toEqual([1, 1]);
+    // That attempt failed: restarted again, but not twice within 5 s.
+    socket.fire('connect_error', new Error('xhr poll error'));
+    await ws.send('and again', 'cid-11');
+    expect([socket.disconnectCalls, socket.connectCalls]).toEqual([2, 2]);
+    socket.fire('connect_error', new Error('xhr poll error'));
+    await ws.send('once more', 'cid-12');
+    expect([socket.disconnectCalls, socket.connectCalls]).toEqual([2, 2]);
+
     socket.accept();
     const again = ws.send('again', 'cid-9'); // over the socket now: no restart
     socket.sent('message')[0]!.ack!({ ok: true, message: message({ clientMessageId: 'cid-9' }) });
     await again;
-    expect([socket.disconnectCalls, socket.connectCalls]).toEqual([1, 1]);
+    expect([socket.disconnectCalls, socket.connectCalls]).toEqual([2, 2]);
   });
 
   it('does not retry a refused message', async () => {

@@ -97,6 +97,9 @@ export const defaultSocketFactory: SocketFactory = (serverUrl, options) =>
     auth: options.auth as unknown as Record<string, unknown>,
   }) as unknown as SocketLike;
 
+/** The least time between two restarts of a reconnecting socket after an HTTP success. */
+const RESTART_EVERY_MS = 5000;
+
 /** Codes after which trying the same handshake again cannot succeed. */
 const FATAL_HANDSHAKE_CODES = new Set([
   'invalid_api_key',
@@ -145,6 +148,9 @@ export class ChatWebSocket extends Emitter<ChatWebSocketEvents> {
   #currentStatus: ConnectionStatus = 'offline';
   #wakers = new Set<() => void>();
   #reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  /** When the socket last dropped or failed an attempt (null while connected). */
+  #failedAt: number | null = null;
+  #restartedAt = -Infinity;
   #refusals = 0;
   #lastTypingSent = 0;
   #typingStopTimer: ReturnType<typeof setTimeout> | null = null;
@@ -376,10 +382,18 @@ export class ChatWebSocket extends Emitter<ChatWebSocketEvents> {
   /**
    * The server answered over HTTP, so the network is back: a socket waiting out its
    * backoff (up to 10 s) tries again now, and the offline banner goes with the outage.
+   * Only after a failure that came since the last such restart (not during a first
+   * handshake, nor one this began that has not failed), and once per
+   * `RESTART_EVERY_MS` at most: where HTTP works and sockets do not, a chatty visitor
+   * must not turn every send into a handshake.
    */
   #reconnectNow(): void {
     const socket = this.#socket;
     if (!socket || socket.connected || !socket.active) return;
+    const now = this.#options.now();
+    if (this.#failedAt === null || this.#failedAt <= this.#restartedAt) return;
+    if (now - this.#restartedAt < RESTART_EVERY_MS) return;
+    this.#restartedAt = now;
     socket.disconnect(); // ends socket.io's pending attempt and its backoff
     socket.connect();
   }
@@ -416,6 +430,7 @@ export class ChatWebSocket extends Emitter<ChatWebSocketEvents> {
   #onConnect(): void {
     const reconnected = this.#everConnected;
     this.#everConnected = true;
+    this.#failedAt = null;
     this.#refusals = 0;
     this.#setStatus('online');
     for (const wake of [...this.#wakers]) wake();
@@ -433,12 +448,14 @@ export class ChatWebSocket extends Emitter<ChatWebSocketEvents> {
   }
 
   #onDisconnect(reason: string): void {
+    this.#failedAt = this.#options.now();
     this.#setStatus(this.#socket?.active ? 'connecting' : 'offline');
     // The server closed us on purpose: socket.io will not come back by itself.
     if (reason === 'io server disconnect') this.#scheduleReconnect(1000);
   }
 
   #onConnectError(socket: SocketLike, error: Error & { data?: unknown }): void {
+    this.#failedAt = this.#options.now();
     if (socket.active) {
       // A transport failure: socket.io-client retries with its own backoff.
       this.#setStatus('connecting');
