@@ -303,6 +303,22 @@ describe('send', () => {
     expect([socket.disconnectCalls, socket.connectCalls]).toEqual([2, 2]);
   });
 
+  it('leaves the first handshake of a new session alone after the old socket failed', async () => {
+    const stored = message({ sender: 'visitor', clientMessageId: 'cid-13' });
+    const { ws, sockets, session } = setup({
+      sendMessage: async () => ({
+        message: stored,
+        session: { sessionId: session.sessionId, conversationId: 'c', token: 'jwt', expiresAt: '2999-01-01T00:00:00Z' },
+      }),
+    });
+    sockets[0]!.accept();
+    sockets[0]!.drop();
+    session.reset();
+    ws.restart();
+    await ws.send('first words', 'cid-13');
+    expect([sockets[1]!.disconnectCalls, sockets[1]!.connectCalls]).toEqual([0, 0]);
+  });
+
   it('does not retry a refused message', async () => {
     const { ws, socket } = setup();
     socket.accept();

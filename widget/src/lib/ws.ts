@@ -244,6 +244,7 @@ export class ChatWebSocket extends Emitter<ChatWebSocketEvents> {
     this.#newestId = null;
     this.#everConnected = false;
     this.#refusals = 0;
+    this.#failedAt = null; // the old socket's failures are not the new one's
     this.connect();
   }
 
