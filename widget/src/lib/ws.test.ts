@@ -4,12 +4,21 @@ import { ChatAPI, ChatError, type ChatMessage } from './api';
 import { SessionManager } from './session';
 import { ChatWebSocket, newerId } from './ws';
 
-function setup(options: { sendMessage?: ChatAPI['sendMessage'] } = {}) {
+/** `storedOverHttp`: HTTP sends get through, answered with this message and a token. */
+function setup(options: { sendMessage?: ChatAPI['sendMessage']; storedOverHttp?: ChatMessage } = {}) {
   const sockets: FakeSocket[] = [];
   const session = new SessionManager(memoryStorage());
   const api = new ChatAPI({ serverUrl: 'https://chat.test', apiKey: 'pk_x', fetch: vi.fn() });
+  const stored = options.storedOverHttp;
+  const answered: ChatAPI['sendMessage'] | undefined = stored
+    ? async () => ({
+        message: stored,
+        session: { sessionId: session.sessionId, conversationId: 'c', token: 'jwt', expiresAt: '2999-01-01T00:00:00Z' },
+      })
+    : undefined;
   const sendMessage = vi.fn(
     options.sendMessage ??
+      answered ??
       (async () => {
         throw new ChatError('network_error', 'offline');
       }),
@@ -256,12 +265,7 @@ describe('send', () => {
 
   it('falls back to HTTP while the socket is down', async () => {
     const stored = message({ sender: 'visitor', clientMessageId: 'cid-2' });
-    const { ws, session, sendMessage } = setup({
-      sendMessage: async () => ({
-        message: stored,
-        session: { sessionId: session.sessionId, conversationId: 'c', token: 'jwt', expiresAt: '2999-01-01T00:00:00Z' },
-      }),
-    });
+    const { ws, session, sendMessage } = setup({ storedOverHttp: stored });
     await expect(ws.send('hi', 'cid-2')).resolves.toEqual(stored);
     expect(sendMessage).toHaveBeenCalledOnce();
     expect(sendMessage.mock.calls[0]![0]).toMatchObject({ sessionId: session.sessionId, clientMessageId: 'cid-2' });
@@ -270,12 +274,7 @@ describe('send', () => {
 
   it('tries the socket again at once when HTTP gets through while it waits out its backoff', async () => {
     const stored = message({ sender: 'visitor', clientMessageId: 'cid-8' });
-    const { ws, socket, session } = setup({
-      sendMessage: async () => ({
-        message: stored,
-        session: { sessionId: session.sessionId, conversationId: 'c', token: 'jwt', expiresAt: '2999-01-01T00:00:00Z' },
-      }),
-    });
+    const { ws, socket } = setup({ storedOverHttp: stored });
     await ws.send('during the first handshake', 'cid-1');
     expect([socket.disconnectCalls, socket.connectCalls]).toEqual([0, 0]); // not cut short
     socket.accept();
@@ -305,12 +304,7 @@ describe('send', () => {
 
   it('leaves the first handshake of a new session alone after the old socket failed', async () => {
     const stored = message({ sender: 'visitor', clientMessageId: 'cid-13' });
-    const { ws, sockets, session } = setup({
-      sendMessage: async () => ({
-        message: stored,
-        session: { sessionId: session.sessionId, conversationId: 'c', token: 'jwt', expiresAt: '2999-01-01T00:00:00Z' },
-      }),
-    });
+    const { ws, sockets, session } = setup({ storedOverHttp: stored });
     sockets[0]!.accept();
     sockets[0]!.drop();
     session.reset();
